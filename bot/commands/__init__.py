@@ -1,0 +1,1 @@
+"""One module per CLI command, each with a register(app) function."""

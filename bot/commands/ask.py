@@ -1,0 +1,38 @@
+"""`partnerbot ask QUESTION`: one answer with its sources; `--json -` answers a question per stdin line."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import typer
+
+from bot.commands.common import ready_assistant
+from bot.render import to_text
+from config.errors import QuestionError
+
+
+def ask(
+    question: str = typer.Argument(..., help="The question, or - to read one question per line from stdin"),
+    as_json: bool = typer.Option(False, "--json", help="Print the answer contract as JSON"),
+) -> None:
+    """Answer a question from the cluster's documents, citing the passages used."""
+    bot = ready_assistant()
+    if question != "-":
+        answer = bot.ask(question)
+        typer.echo(answer.model_dump_json() if as_json else to_text(answer))
+        return
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            answer = bot.ask(line)
+        except QuestionError as exc:  # one bad line must not lose the others
+            typer.echo(json.dumps({"question": line.strip()[:200], "error": str(exc)}), nl=True)
+            continue
+        typer.echo(answer.model_dump_json() if as_json else to_text(answer) + "\n")
+        sys.stdout.flush()
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(ask)

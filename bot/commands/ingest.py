@@ -1,0 +1,28 @@
+"""`partnerbot ingest [PATH…]`: index new and changed documents, drop vanished ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from bot.commands.common import assistant, ingest_with_progress
+
+
+def ingest(
+    paths: list[Path] = typer.Argument(None, help="Files or folders (default: the configured corpus folder)"),
+) -> None:
+    """Index the corpus incrementally: unchanged documents are not embedded again."""
+    report = ingest_with_progress(assistant(), paths or None)
+    for failure in report.failures:
+        typer.secho(f"failed: {failure}", err=True, fg=typer.colors.RED)
+    typer.echo(
+        f"{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
+        f"{len(report.removed)} removed; {report.chunks_embedded} chunks embedded in {report.seconds:.1f}s"
+    )
+    if report.failures:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(ingest)

@@ -1,0 +1,24 @@
+"""Answer → plain text for the terminal (Slack and web render their own markup)."""
+
+from __future__ import annotations
+
+from retrieval.answer import Answer, Source
+
+
+def source_line(source: Source) -> str:
+    """"Title — Organisation, 2019-09-23", the same attribution every surface shows."""
+    details = ", ".join(v for v in (source.organisation, source.published) if v)
+    return f"{source.title} — {details}" if details else source.title
+
+
+def to_text(answer: Answer) -> str:
+    lines = [answer.answer]
+    if answer.sources:
+        lines.append("")
+        lines.append("Sources:" if answer.answered else "Nearest sources:")
+        for source in answer.sources:
+            lines.append(f"[{source.n}] {source_line(source)}")
+            lines.append(f"    {source.url}")
+            if source.source_url:
+                lines.append(f"    original: {source.source_url}")
+    return "\n".join(lines)

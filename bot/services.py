@@ -1,0 +1,56 @@
+"""What a running surface holds: settings, the warmed-up Assistant and the state store.
+
+Every surface answers through `Services.answer`, so each question is asked and logged the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.state.db import Database
+from bot.state.log import record_question
+from config.settings import Settings
+from retrieval.answer import Answer
+from retrieval.assistant import Assistant
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    assistant: Assistant
+    db: Database
+
+    @classmethod
+    def start(cls, settings: Settings, assistant: Assistant | None = None) -> Services:
+        """Load the model and index once (building the index from the corpus if there is none)."""
+        assistant = assistant or Assistant(settings)
+        if assistant.is_empty:
+            log.warning("no index yet: building it from %s", settings.corpus_dir)
+            report = assistant.ingest()
+            for failure in report.failures:
+                log.warning("skipped %s", failure)
+        assistant.warm_up()
+        db = Database(settings)
+        db.migrate()
+        return cls(settings, assistant, db)
+
+    def answer(
+        self,
+        question: str,
+        *,
+        surface: str,
+        history: Sequence[str] = (),
+        channel: str | None = None,
+        channel_type: str | None = None,
+        user_id: str | None = None,
+    ) -> tuple[Answer, int]:
+        """The answer and the id of its question-log row (feedback votes refer to it)."""
+        answer = self.assistant.ask(question, history)
+        row = record_question(
+            self.db, answer, surface=surface, channel=channel, channel_type=channel_type, user_id=user_id
+        )
+        return answer, row

@@ -1,0 +1,59 @@
+"""Engine, sessions and migrations for the state store."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from config.errors import ConfigError
+from config.settings import Settings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class Database:
+    def __init__(self, settings: Settings) -> None:
+        self.url = settings.db_url
+        if self.url.startswith("sqlite:///"):
+            Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.engine: Engine = create_engine(self.url, pool_pre_ping=True)
+        except (SQLAlchemyError, ImportError, ValueError) as exc:
+            raise ConfigError(f"PARTNERBOT_DATABASE_URL is not usable: {exc}") from exc
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._key_file = settings.data_dir / "user-hash.key"
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest migration (idempotent)."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection_url"] = self.url
+        try:
+            command.upgrade(config, "head")
+        except SQLAlchemyError as exc:
+            raise ConfigError(f"cannot reach or migrate the state database: {exc.__class__.__name__}: {exc}") from exc
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def hash_user(self, user_id: str | None) -> str | None:
+        """A keyed hash, so that stored ids cannot be reversed by trying every Slack id."""
+        if not user_id:
+            return None
+        if not self._key_file.is_file():
+            self._key_file.parent.mkdir(parents=True, exist_ok=True)
+            self._key_file.write_text(secrets.token_hex(32))
+        key = self._key_file.read_text().strip().encode()
+        return hmac.new(key, user_id.encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,56 @@
+"""Writing the question log and votes: what every surface calls after answering."""
+
+from __future__ import annotations
+
+from bot.state.db import Database
+from bot.state.models import Question, Vote
+from retrieval.answer import Answer
+
+
+def record_question(
+    db: Database,
+    answer: Answer,
+    *,
+    surface: str,
+    channel: str | None = None,
+    channel_type: str | None = None,
+    user_id: str | None = None,
+) -> int:
+    with db.session() as session:
+        row = Question(
+            surface=surface,
+            channel=channel,
+            channel_type=channel_type,
+            user_hash=db.hash_user(user_id),
+            question=answer.question,
+            answered=answer.answered,
+            sources=[s.doc_id for s in answer.sources],
+            latency_ms=answer.latency_ms,
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def record_vote(
+    db: Database,
+    *,
+    question: str,
+    sources: list[str],
+    helpful: bool,
+    channel: str | None = None,
+    user_id: str | None = None,
+    question_id: int | None = None,
+) -> int:
+    with db.session() as session:
+        row = Vote(
+            question_id=question_id,
+            question=question,
+            sources=sources,
+            channel=channel,
+            user_hash=db.hash_user(user_id),
+            helpful=helpful,
+        )
+        session.add(row)
+        session.flush()
+        return row.id

@@ -1,0 +1,124 @@
+"""One Settings class: environment (PARTNERBOT_*) over the config file over defaults.
+
+Built once per process by `load_settings()`, which turns validation failures into one readable
+`ConfigError` line instead of a pydantic traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from config.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = ROOT / "config" / "defaults.yaml"
+_PATH_KEYS = ("corpus_dir", "data_dir", "slack_channels_file")
+
+
+class _YamlFile(PydanticBaseSettingsSource):
+    """Reads the config file; its relative paths are taken from the project folder."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
+        super().__init__(settings_cls)
+        self.path = path
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # __call__ does the work
+
+    def __call__(self) -> dict[str, Any]:
+        try:
+            data = yaml.safe_load(self.path.read_text(encoding="utf-8")) or {}
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file {self.path} does not exist") from exc
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"config file {self.path} is not valid YAML: {exc}") from exc
+        if not isinstance(data, dict):
+            raise ConfigError(f"config file {self.path} must hold a mapping of settings")
+        for key in _PATH_KEYS:
+            if isinstance(data.get(key), str) and not Path(data[key]).is_absolute():
+                data[key] = str((ROOT / data[key]).resolve())
+        return {k: v for k, v in data.items() if v is not None}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PARTNERBOT_", extra="forbid")
+
+    corpus_dir: Path = ROOT.parent / "shared" / "corpus"
+    data_dir: Path = ROOT / "data"
+
+    chroma_url: str | None = None
+    embedding_model: str | None = None
+    top_k: int = Field(6, ge=1, le=50)
+    answer_words: int = Field(80, ge=10, le=1000)
+    max_sources: int = Field(5, ge=1, le=20)
+    max_question_chars: int = Field(2000, ge=10)
+    max_file_bytes: int = Field(20_000_000, ge=1)
+
+    chat_model: str | None = None
+    chat_timeout_s: float = Field(20.0, gt=0)
+
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    # Slack
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    slack_channels_file: Path | None = None
+    slack_command: str = "/ask"
+    announce_command: str = "/announce"
+    front_door: str = "the cluster's front door channel, #healthtech-front-door"
+
+    # State (votes, question log, announcements): SQLite in the data folder unless a URL is given.
+    database_url: str | None = None
+
+    @field_validator("public_base_url", "slack_api_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"must start with http:// or https://, got {value!r}")
+        return value.rstrip("/") + ("/" if value.endswith("/") else "")
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'partnerbot.db'}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        config = Path(os.environ.get("PARTNERBOT_CONFIG", DEFAULT_CONFIG))
+        return (init_settings, env_settings, _YamlFile(settings_cls, config))
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings, or raise one ConfigError line naming the bad setting."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'PARTNERBOT_' + str(err['loc'][0]).upper() if err['loc'] else 'settings'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"bad setting: {problems}") from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

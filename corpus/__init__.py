@@ -1,0 +1,1 @@
+"""Files to chunks: loading, manifest metadata, cleaning, chunking."""

@@ -1,0 +1,98 @@
+"""Blocks: the structure every format is read into (headings, paragraphs, list items)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["heading", "para", "item"]
+
+_BULLET = re.compile(r"^\s*[-*+•▪◦]\s+")
+_NUMBERED = re.compile(r"^\s*\(?\d{1,3}(?:\.\d{1,3})*[.)]\s+")
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_END_PUNCT = re.compile(r"[.!?:;,…]['\"’”)]*$")
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: Kind
+    text: str
+    level: int = 1
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def looks_like_heading(line: str) -> bool:
+    """A short line that does not end like a sentence: a title, a section name, a date line."""
+    return 0 < words(line) <= 12 and not _END_PUNCT.search(line.strip())
+
+
+def parse_text(text: str, *, markdown: bool = False) -> list[Block]:
+    """Plain text or Markdown to blocks.
+
+    Lines of one-paragraph-per-line files stay separate; hard-wrapped text (short lines that do
+    not end a sentence) is joined back into paragraphs.
+    """
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    wrapped = _is_hard_wrapped(lines)
+    blocks: list[Block] = []
+    buffer: list[str] = []
+
+    def flush() -> None:
+        if buffer:
+            blocks.append(_classify(" ".join(buffer)))
+            buffer.clear()
+
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            flush()
+            continue
+        heading = _MD_HEADING.match(line) if markdown else None
+        if heading:
+            flush()
+            blocks.append(Block("heading", heading.group(2).strip(" #"), len(heading.group(1))))
+        elif _BULLET.match(line) or _NUMBERED.match(line):
+            flush()
+            buffer.append(line)
+        elif wrapped and buffer:
+            buffer.append(line)
+        else:
+            flush()
+            buffer.append(line)
+            if not wrapped:
+                flush()
+    flush()
+    return _mark_headings(blocks)
+
+
+def _is_hard_wrapped(lines: list[str]) -> bool:
+    filled = [line for line in lines if line.strip()]
+    if len(filled) < 4:
+        return False
+    short = sum(1 for line in filled if len(line) < 90 and not _END_PUNCT.search(line))
+    blank_separated = sum(1 for line in lines if not line.strip()) >= len(filled) / 3
+    return short / len(filled) > 0.5 and not blank_separated
+
+
+def _classify(text: str) -> Block:
+    if _BULLET.match(text):
+        return Block("item", _BULLET.sub("", text, count=1))
+    if _NUMBERED.match(text) and not (looks_like_heading(text) and words(text) <= 6):
+        return Block("item", text)  # "1. We will …" is a list item; "2. Information" a section
+    return Block("para", text)
+
+
+def _mark_headings(blocks: list[Block]) -> list[Block]:
+    """A short unpunctuated paragraph that leads into more text is a heading."""
+    marked: list[Block] = []
+    for i, block in enumerate(blocks):
+        follows = i + 1 < len(blocks)
+        if block.kind == "para" and follows and looks_like_heading(block.text):
+            marked.append(Block("heading", block.text, 2))
+        else:
+            marked.append(block)
+    return marked

@@ -1,0 +1,76 @@
+"""Remove page furniture so that it can never reach an answer.
+
+Web pages carry navigation residue, image captions, comment counters and social handles. These are
+recognised by their shape (short, unpunctuated, made of interface words, or only handles and links),
+not by listing the strings of one site.
+"""
+
+from __future__ import annotations
+
+import re
+
+from corpus.blocks import Block, words
+
+# Words that make up site chrome rather than prose; a short line made mostly of them is furniture.
+_INTERFACE_WORDS = frozenset(
+    """menu icon back to list page pages blog blogs home search share skip main content navigation nav
+    print close open toggle next previous prev read more top login log in out sign up subscribe
+    cookie cookies accept reject settings mobile tweet twitter facebook linkedin instagram youtube email
+    comment comments reply replies yet no view all posts news articles related tags tag category
+    categories follow us like likes icon logo breadcrumb you are here return go""".split()
+)
+_SOCIAL = re.compile(
+    r"^(?:(?:follow\s+(?:us|me)(?:\s+on)?|twitter|x|linkedin|facebook|instagram|mastodon|bluesky)\s*[:\-–]?\s*)?"
+    r"(?:(?:@[\w.]+|https?://\S+)[\s,|]*)+$",
+    re.IGNORECASE,
+)
+_COUNTER = re.compile(r"^(?:\d+\s+(?:comments?|replies|likes|shares|views)|comments?\s*\(\d+\))$", re.I)
+_IMAGE = re.compile(
+    r"^(?:image|photo|photograph|picture|figure|graphic|illustration|pictured)\b(?:\s+(?:of|shows?)\b|\s*:)",
+    re.IGNORECASE,
+)
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+# An image's alt text glued to the paragraph after it: "Rob WebsterLast month, we…"
+_GLUED_ALT = re.compile(r"^((?:[A-Z][\w'’-]+\s){1,3}[A-Z][\w'’-]*[a-z]{2})(?=[A-Z][a-z])")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+
+
+def is_furniture(text: str) -> bool:
+    """True for a line that is site chrome, a caption, a counter or a social handle."""
+    line = text.strip()
+    if not line:
+        return True
+    if _SOCIAL.match(line) or _COUNTER.match(line):
+        return True
+    if _IMAGE.match(line) and words(line) <= 15 and not line.endswith("."):
+        return True
+    tokens = re.findall(r"[a-z]+|\d+", line.lower())
+    if not tokens or words(line) > 6 or line.endswith((".", "?", "!")):
+        return False
+    interface = sum(1 for t in tokens if t in _INTERFACE_WORDS or t.isdigit())
+    return interface / len(tokens) >= 0.75
+
+
+def clean_inline(text: str) -> str:
+    text = _MD_LINK.sub(r"\1", text)
+    text = _EMPHASIS.sub(r"\2", text)
+    text = _GLUED_ALT.sub("", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def clean_blocks(blocks: list[Block]) -> list[Block]:
+    """Drop furniture blocks and the one-line caption that follows an image line."""
+    kept: list[Block] = []
+    after_image = False
+    for block in blocks:
+        text = clean_inline(block.text)
+        if is_furniture(text):
+            after_image = bool(_IMAGE.match(text))
+            continue
+        if after_image and block.kind != "item" and words(text) <= 15 and text.count(". ") == 0:
+            after_image = False
+            continue  # the caption under an image
+        after_image = False
+        kept.append(Block(block.kind, text, block.level))
+    return kept

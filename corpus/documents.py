@@ -1,0 +1,96 @@
+"""Files to (Document, chunks): the corpus package's one entry point."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from config.errors import CorpusError
+from corpus.blocks import Block, parse_text
+from corpus.chunk import chunk_blocks
+from corpus.clean import clean_blocks
+from corpus.load import SUFFIXES, read_blocks
+from corpus.manifest import MANIFEST, Entry, infer_entry, read_manifest
+from corpus.model import Chunk, Document
+
+
+@dataclass(frozen=True)
+class Loaded:
+    document: Document
+    chunks: list[Chunk]
+
+
+@dataclass
+class LoadResult:
+    loaded: list[Loaded] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # one readable line per file that failed
+
+
+def find_files(paths: Iterable[Path]) -> list[Path]:
+    """Supported files under the given files and folders, in a stable order."""
+    found: list[Path] = []
+    for path in (p.resolve() for p in paths):
+        if not path.exists():
+            raise CorpusError(f"{path}: no such file or folder (set PARTNERBOT_CORPUS_DIR or pass a path)")
+        candidates = sorted(path.rglob("*")) if path.is_dir() else [path]
+        found.extend(p for p in candidates if p.is_file() and p.suffix.lower() in SUFFIXES)
+    return found
+
+
+def load_files(paths: Iterable[Path], *, max_bytes: int) -> LoadResult:
+    """Read every file it can; a file that fails is reported and the rest still load."""
+    result = LoadResult()
+    manifests: dict[Path, dict[str, Entry]] = {}
+    seen: dict[str, Path] = {}
+    for path in find_files(paths):
+        if path.name == MANIFEST:
+            continue
+        try:
+            folder = path.parent
+            if folder not in manifests:
+                manifests[folder] = read_manifest(folder)
+            entry = manifests[folder].get(path.name) or infer_entry(path)
+            loaded = build(path, entry, max_bytes=max_bytes)
+        except CorpusError as exc:
+            result.failures.append(str(exc))
+            continue
+        if entry.doc_id in seen:
+            result.failures.append(f"{path}: id {entry.doc_id!r} is already used by {seen[entry.doc_id]}")
+            continue
+        seen[entry.doc_id] = path
+        result.loaded.append(loaded)
+    return result
+
+
+def build(path: Path, entry: Entry, *, max_bytes: int) -> Loaded:
+    raw, embedded_title = read_blocks(path, max_bytes)
+    blocks = clean_blocks(raw)
+    if not blocks:
+        raise CorpusError(f"{path}: nothing but page furniture in it")
+    first_heading = next((b.text for b in blocks if b.kind == "heading"), None)
+    title = entry.title or embedded_title or first_heading or path.stem.replace("-", " ")
+    return _assemble(
+        blocks,
+        doc_id=entry.doc_id,
+        title=title,
+        kind=entry.kind,
+        author=entry.author,
+        organisation=entry.organisation,
+        published=entry.published,
+        source_url=entry.source_url,
+        topics=entry.topics,
+        path=str(path),
+    )
+
+
+def from_text(doc_id: str, title: str, body: str, **metadata: str | None) -> Loaded:
+    """A document that is not a file (an announcement): its body is read like Markdown."""
+    blocks = clean_blocks([Block("heading", title, 1), *parse_text(body, markdown=True)])
+    return _assemble(blocks, doc_id=doc_id, title=title, **metadata)  # type: ignore[arg-type]
+
+
+def _assemble(blocks: list[Block], **fields: object) -> Loaded:
+    doc_id = str(fields["doc_id"])
+    text, chunks = chunk_blocks(doc_id, blocks)
+    return Loaded(Document(text=text, **fields), chunks)  # type: ignore[arg-type]

@@ -1,0 +1,123 @@
+"""Read a file of any supported format into blocks, with the title its format carries."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from config.errors import CorpusError
+from corpus.blocks import Block, parse_text
+
+SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
+_HTML_DROP = ("script", "style", "nav", "header", "footer", "aside", "form", "noscript", "svg", "figure")
+
+Reader = Callable[[Path], tuple[list[Block], str | None]]
+
+
+def read_blocks(path: Path, max_bytes: int) -> tuple[list[Block], str | None]:
+    """Blocks and an embedded title (PDF/DOCX properties, HTML <title>), or a CorpusError naming the file."""
+    reader = _READERS.get(path.suffix.lower())
+    if reader is None:
+        raise CorpusError(f"{path}: unsupported format (supported: {', '.join(SUFFIXES)})")
+    size = path.stat().st_size
+    if size == 0:
+        raise CorpusError(f"{path}: the file is empty")
+    if size > max_bytes:
+        raise CorpusError(
+            f"{path}: {size:,} bytes is over the {max_bytes:,}-byte limit (PARTNERBOT_MAX_FILE_BYTES)"
+        )
+    blocks, title = reader(path)
+    if not blocks:
+        raise CorpusError(f"{path}: no text found in it")
+    return blocks, title
+
+
+def _text(path: Path) -> str:
+    data = path.read_bytes()
+    if b"\x00" in data[:4096]:
+        raise CorpusError(f"{path}: looks like a binary file, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(
+            f"{path}: not UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start}); save it as UTF-8"
+        ) from exc
+
+
+def _read_txt(path: Path) -> tuple[list[Block], str | None]:
+    return parse_text(_text(path)), None
+
+
+def _read_md(path: Path) -> tuple[list[Block], str | None]:
+    return parse_text(_text(path), markdown=True), None
+
+
+def _read_html(path: Path) -> tuple[list[Block], str | None]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(_text(path), "html.parser")
+    title = soup.title.get_text(" ", strip=True) if soup.title else None
+    for tag in soup(list(_HTML_DROP)):
+        tag.decompose()
+    root = soup.find("main") or soup.find("article") or soup.body or soup
+    blocks: list[Block] = []
+    for el in root.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "blockquote"]):
+        if el.find(["p", "li", "h1", "h2", "h3", "h4", "h5", "h6"]):
+            continue  # the inner element carries the text
+        text = re.sub(r"\s+", " ", el.get_text(" ", strip=True))
+        if not text:
+            continue
+        if el.name.startswith("h"):
+            blocks.append(Block("heading", text, int(el.name[1])))
+        else:
+            blocks.append(Block("item" if el.name == "li" else "para", text))
+    return blocks, title
+
+
+def _read_pdf(path: Path) -> tuple[list[Block], str | None]:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(path)
+        pages = [page.extract_text() or "" for page in reader.pages]
+        title = reader.metadata.title if reader.metadata else None
+    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+        raise CorpusError(f"{path}: not a readable PDF ({exc})") from exc
+    return parse_text("\n\n".join(pages)), title or None
+
+
+def _read_docx(path: Path) -> tuple[list[Block], str | None]:
+    import docx
+
+    try:
+        document = docx.Document(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise CorpusError(f"{path}: not a readable DOCX file ({exc})") from exc
+    blocks: list[Block] = []
+    for para in document.paragraphs:
+        text = para.text.strip()
+        style = (para.style.name if para.style is not None else "") or ""
+        if not text:
+            continue
+        if style.startswith("Heading") or style == "Title":
+            level = int(style.split()[-1]) if style.split()[-1].isdigit() else 1
+            blocks.append(Block("heading", text, level))
+        elif "List" in style:
+            blocks.append(Block("item", text))
+        else:
+            blocks.append(Block("para", text))
+    return blocks, document.core_properties.title or None
+
+
+_READERS: dict[str, Reader] = {
+    ".txt": _read_txt,
+    ".md": _read_md,
+    ".markdown": _read_md,
+    ".html": _read_html,
+    ".htm": _read_html,
+    ".pdf": _read_pdf,
+    ".docx": _read_docx,
+}

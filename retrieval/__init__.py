@@ -1,0 +1,1 @@
+"""Chunks to answers: embeddings, the vector and keyword indexes, fusion, the answer writers."""

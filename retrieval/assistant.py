@@ -1,0 +1,278 @@
+"""The Assistant: the one object every surface calls. Ingest documents, ask questions, list sources."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from urllib.parse import quote
+
+from config.errors import IndexMissingError, QuestionError
+from config.settings import Settings
+from corpus.documents import Loaded, find_files, load_files
+from corpus.model import Chunk, Document
+from retrieval.answer import Answer, Source
+from retrieval.embed import Embedder, SentenceTransformerEmbedder
+from retrieval.extractive import ExtractiveWriter
+from retrieval.fuse import reciprocal_rank_fusion
+from retrieval.keyword import KeywordIndex
+from retrieval.llm import LLMWriter, load_chat_model
+from retrieval.passage import Draft, Passage
+from retrieval.registry import Registry
+from retrieval.scope import decline_reason
+from retrieval.vectors import VectorIndex
+
+log = logging.getLogger(__name__)
+
+CANDIDATES = 30  # per index, before fusion
+NEAR = 0.3  # a passage this similar is worth showing even when it does not answer
+NOT_FOUND = "I couldn't find that in the cluster's documents."
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+
+
+class Assistant:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, chat_model=None) -> None:  # noqa: ANN001
+        self.settings = settings
+        self.embedder = embedder or SentenceTransformerEmbedder(settings.embedding_model)
+        self._chat_model = chat_model
+        self._vectors: VectorIndex | None = None
+        self._keyword: KeywordIndex | None = None
+        self._registry: Registry | None = None
+        self._writer: ExtractiveWriter | None = None
+
+    # -- start-up ------------------------------------------------------------------------------
+
+    def warm_up(self) -> None:
+        """Load the model and open the indexes once, so no request pays for it."""
+        self.embedder.warm_up()
+        _ = self.vectors, self.registry, self.keyword
+        if self._chat_model is None and self.settings.chat_model:
+            self._chat_model = load_chat_model(self.settings.chat_model)
+
+    @property
+    def vectors(self) -> VectorIndex:
+        if self._vectors is None:
+            self._vectors = VectorIndex(self.settings.index_dir, self.settings.chroma_url)
+        return self._vectors
+
+    @property
+    def registry(self) -> Registry:
+        if self._registry is None:
+            self._registry = Registry(self.settings.index_dir / "documents.json")
+        return self._registry
+
+    @property
+    def keyword(self) -> KeywordIndex:
+        if self._keyword is None:
+            folder = self.settings.index_dir / "keyword"
+            self._keyword = KeywordIndex.load(folder) if (folder / "ids.json").is_file() else self._rebuild_keyword()
+        return self._keyword
+
+    @property
+    def is_empty(self) -> bool:
+        return len(self.registry) == 0
+
+    # -- ingest --------------------------------------------------------------------------------
+
+    def ingest(self, paths: Sequence[Path] | None = None, progress: Progress | None = None) -> IngestReport:
+        """Index new and changed files, drop vanished ones; unchanged ones are not re-embedded."""
+        started = time.perf_counter()
+        roots = list(paths) if paths else [self.settings.corpus_dir]
+        found = {str(p) for p in find_files(roots)}
+        result = load_files(roots, max_bytes=self.settings.max_file_bytes)
+        report = IngestReport(failures=result.failures)
+        changed: list[Loaded] = []
+        for loaded in result.loaded:
+            previous = self.registry.content_hash(loaded.document.doc_id)
+            if previous == loaded.document.content_hash:
+                report.unchanged.append(loaded.document.doc_id)
+            else:
+                (report.updated if previous else report.added).append(loaded.document.doc_id)
+                changed.append(loaded)
+        for doc_id in self.registry.ids():
+            doc = self.registry.document(doc_id)
+            if doc and doc.origin == "corpus" and doc.path and _under(doc.path, roots) and doc.path not in found:
+                self._remove(doc_id)
+                report.removed.append(doc_id)
+        report.chunks_embedded = self._index(changed, progress)
+        if changed or report.removed:
+            self._commit()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def add_document(self, loaded: Loaded) -> None:
+        """Index one document that is not a file (an announcement), replacing any earlier version."""
+        self._index([loaded], None)
+        self._commit()
+
+    def remove_document(self, doc_id: str) -> bool:
+        if doc_id not in self.registry:
+            return False
+        self._remove(doc_id)
+        self._commit()
+        return True
+
+    def _index(self, changed: list[Loaded], progress: Progress | None) -> int:
+        chunks = [(loaded.document, c) for loaded in changed for c in loaded.chunks]
+        for loaded in changed:
+            self.vectors.delete_document(loaded.document.doc_id)
+        batch = 64
+        done = 0
+        if progress:
+            progress(0, len(chunks))
+        for i in range(0, len(chunks), batch):
+            part = chunks[i : i + batch]
+            vectors = self.embedder.embed([c.embed_text for _, c in part])
+            metadatas = [{**d.metadata(), "chunk": c.index, "start": c.start, "end": c.end} for d, c in part]
+            self.vectors.add([c.chunk_id for _, c in part], vectors, [c.text for _, c in part], metadatas)
+            done += len(part)
+            if progress:
+                progress(done, len(chunks))
+        for loaded in changed:
+            self.registry.put(loaded.document, loaded.chunks)
+        return len(chunks)
+
+    def _remove(self, doc_id: str) -> None:
+        self.vectors.delete_document(doc_id)
+        self.registry.remove(doc_id)
+
+    def _commit(self) -> None:
+        self.registry.save()
+        self._keyword = self._rebuild_keyword()
+        self._writer = None
+
+    def _rebuild_keyword(self) -> KeywordIndex:
+        chunks = self.registry.all_chunks()
+        index = KeywordIndex([c.chunk_id for c in chunks], [c.embed_text for c in chunks])
+        index.save(self.settings.index_dir / "keyword")
+        return index
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def documents(self) -> list[tuple[Document, int]]:
+        """Every indexed document with its chunk count."""
+        return [(self.registry.document(i), len(self.registry.chunks(i))) for i in self.registry.ids()]  # type: ignore[misc]
+
+    def document(self, doc_id: str) -> tuple[Document, list[Chunk]] | None:
+        doc = self.registry.document(doc_id)
+        return (doc, self.registry.chunks(doc_id)) if doc else None
+
+    def viewer_url(self, doc_id: str, chunk: int | None = None) -> str:
+        url = f"{self.settings.public_base_url.rstrip('/')}/sources/{quote(doc_id, safe='')}"
+        return f"{url}#chunk-{chunk}" if chunk is not None else url
+
+    # -- asking --------------------------------------------------------------------------------
+
+    def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
+        """Answer from the documents, or say plainly that they do not answer.
+
+        `history` holds earlier questions of the same conversation, so that a follow-up such as
+        "and who funds that?" is searched together with what it follows.
+        """
+        started = time.perf_counter()
+        question = " ".join(question.split())
+        if not question:
+            raise QuestionError("the question is empty: ask something about the cluster's documents")
+        if len(question) > self.settings.max_question_chars:
+            raise QuestionError(
+                f"the question is {len(question):,} characters long; the limit is "
+                f"{self.settings.max_question_chars:,} (PARTNERBOT_MAX_QUESTION_CHARS)"
+            )
+        reason = decline_reason(question)
+        if reason:
+            return Answer(question=question, answered=False, answer=reason, declined=reason,
+                          latency_ms=_ms(started))
+        if self.is_empty:
+            raise IndexMissingError("there is no index yet: run `partnerbot ingest` first")
+        context = " ".join([*list(history)[-2:], question])
+        passages = self.retrieve(context)
+        writer = self.writer
+        if not passages or not writer.answers(context if history else question, passages):
+            near = [p for p in passages if p.similarity >= NEAR][:3]
+            return self._answer(question, False, NOT_FOUND, near, started)
+        draft = self._write(question if not history else context, passages)
+        return self._answer(question, True, draft.text, draft.cited, started)
+
+    @property
+    def writer(self) -> ExtractiveWriter:
+        if self._writer is None:
+            self._writer = ExtractiveWriter(self.embedder, self.keyword.idf, self.settings.answer_words)
+        return self._writer
+
+    def retrieve(self, query: str) -> list[Passage]:
+        """Dense and keyword candidates fused by reciprocal rank; expired documents left out."""
+        vector = self.embedder.embed([query])[0]
+        dense = self.vectors.search(vector, CANDIDATES)
+        keyword = self.keyword.search(query, CANDIDATES)
+        fused = reciprocal_rank_fusion([[i for i, _ in dense], [i for i, _ in keyword]])
+        similarity = dict(dense)
+        missing = [i for i, _ in fused[: self.settings.top_k * 2] if i not in similarity]
+        for chunk_id, v in self.vectors.vectors(missing).items():
+            similarity[chunk_id] = float(v @ vector)
+        today = date.today().isoformat()
+        passages: list[Passage] = []
+        for chunk_id, _ in fused:
+            doc_id, _, index = chunk_id.rpartition("#")
+            doc = self.registry.document(doc_id)
+            chunks = self.registry.chunks(doc_id)
+            if doc is None or int(index) >= len(chunks) or (doc.expires and doc.expires < today):
+                continue
+            passages.append(Passage(chunks[int(index)], doc, similarity.get(chunk_id, 0.0)))
+            if len(passages) == self.settings.top_k:
+                break
+        return passages
+
+    def _write(self, question: str, passages: list[Passage]) -> Draft:
+        if self._chat_model is not None:
+            llm = LLMWriter(self._chat_model, self.settings.answer_words, self.settings.chat_timeout_s)
+            draft = llm.write(question, passages)
+            if draft is not None:
+                return draft
+        return self.writer.write(question, passages)
+
+    def _answer(self, question: str, answered: bool, text: str, cited: list[Passage], started: float) -> Answer:
+        sources = [
+            Source(
+                n=n,
+                doc_id=p.document.doc_id,
+                title=p.document.title,
+                url=self.viewer_url(p.document.doc_id, p.chunk.index),
+                source_url=p.document.source_url,
+                organisation=p.document.organisation,
+                published=p.document.published,
+                kind=p.document.kind,
+                chunk=p.chunk.index,
+                snippet=_snippet(p.chunk.text),
+                score=round(p.similarity, 3),
+            )
+            for n, p in enumerate(cited[: self.settings.max_sources], start=1)
+        ]
+        return Answer(question=question, answered=answered, answer=text, sources=sources, latency_ms=_ms(started))
+
+
+def _snippet(text: str, limit: int = 240) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + " …"
+
+
+def _under(path: str, roots: Sequence[Path]) -> bool:
+    resolved = Path(path).resolve()
+    return any(resolved == r.resolve() or r.resolve() in resolved.parents for r in roots)
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)

@@ -1,0 +1,48 @@
+"""Questions partnerbot declines before searching: aimed at the bot, medical advice, other tasks.
+
+Everything else goes to retrieval, where the evidence test decides whether the documents answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+_AIMED_AT_BOT = re.compile(
+    r"\b(?:ignore|disregard|forget|override|bypass)\b.{0,60}\b(?:instructions?|rules|prompts?|guidelines)\b"
+    r"|\b(?:system|hidden|initial)\s+prompt\b"
+    r"|\b(?:signing|client)\s+secret\b|\b(?:bot|api|access|app|slack)\s+(?:token|key)s?\b"
+    r"|\byour\s+(?:instructions|prompt|rules|token|secrets?|password|credentials|configuration|config)\b"
+    r"|\b(?:passwords?|credentials|environment variables?)\b"
+    r"|\b(?:you are now|pretend (?:to be|you)|act as|jailbreak|developer mode)\b",
+    re.IGNORECASE,
+)
+_MEDICAL = re.compile(
+    r"\b(?:should i (?:take|stop|start|use|see)|is it safe (?:for me )?to take|my (?:symptoms?|pain|rash|"
+    r"diagnosis|medication|medicine|prescription|condition|test results)|diagnose (?:me|my)|"
+    r"(?:what|which) (?:dose|dosage|medication|medicine|treatment) (?:should|do|can)|side effects of|"
+    r"how (?:much|many) .{0,20}(?:should i take|mg)|am i (?:ill|sick|pregnant|having))\b",
+    re.IGNORECASE,
+)
+_OTHER_TASK = re.compile(
+    r"^\s*(?:please\s+)?(?:translate|write (?:me )?(?:a|an|some) (?:poem|story|essay|song|joke|code|email|letter)|"
+    r"tell me a (?:joke|story)|compose|summari[sz]e (?:this|the following)|calculate|solve|convert)\b",
+    re.IGNORECASE,
+)
+
+AIMED_AT_BOT = "I only answer questions about the cluster's documents; I can't act on instructions aimed at me."
+MEDICAL = (
+    "I can't give medical advice. For health concerns please contact your GP, NHS 111 or, "
+    "in an emergency, 999."
+)
+OTHER_TASK = "I only answer questions from the cluster's documents, so I can't help with that task."
+
+
+def decline_reason(question: str) -> str | None:
+    """The reply for a question partnerbot should not try to answer, or None to go on."""
+    if _AIMED_AT_BOT.search(question):
+        return AIMED_AT_BOT
+    if _MEDICAL.search(question):
+        return MEDICAL
+    if _OTHER_TASK.search(question):
+        return OTHER_TASK
+    return None

@@ -1,0 +1,31 @@
+"""Tokens for keyword search and term overlap: lower-case words, stop words out, light stemming."""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+STOP_WORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers herself him himself his how i if in into is it its itself just me might
+    more most must my myself no nor not now of off on once only or other our ours ourselves out over own
+    same shall she should so some such than that the their theirs them themselves then there these they
+    this those through to too under until up very was we were what when where which while who whom why
+    will with would you your yours yourself yourselves tell please many much also may us s t""".split()
+)
+
+
+def stem(word: str) -> str:
+    """A small suffix stripper: enough to match "funding"/"funded"/"funds", cheap and predictable."""
+    word = re.sub(r"['’]s$", "", word)
+    for suffix, keep in (("ational", 5), ("ies", 3), ("ing", 4), ("ers", 4), ("ied", 3), ("ed", 4),
+                         ("er", 4), ("es", 4), ("ly", 4), ("s", 3)):
+        if word.endswith(suffix) and len(word) - len(suffix) >= keep - 1 and not word.endswith("ss"):
+            base = word[: -len(suffix)]
+            return base + ("y" if suffix in ("ies", "ied") else "")
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOP_WORDS]

@@ -1,0 +1,74 @@
+"""The vector index: Chroma, embedded on disk by default or a server by URL, with embeddings passed in.
+
+Chroma is never given an embedding function: its default one downloads a model at run time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+
+from config.errors import ConfigError
+
+COLLECTION = "partnerbot"
+
+
+def _client(index_dir: Path, chroma_url: str | None):  # noqa: ANN202 - chromadb's client types are private
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if chroma_url:
+        url = urlparse(chroma_url)
+        if not url.hostname:
+            raise ConfigError(f"PARTNERBOT_CHROMA_URL {chroma_url!r} has no host")
+        return chromadb.HttpClient(
+            host=url.hostname,
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    index_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=chroma_settings)
+
+
+class VectorIndex:
+    def __init__(self, index_dir: Path, chroma_url: str | None = None) -> None:
+        try:
+            self._collection = _client(index_dir, chroma_url).get_or_create_collection(
+                COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"}
+            )
+        except (ValueError, ConnectionError) as exc:
+            where = chroma_url or index_dir
+            raise ConfigError(f"cannot open the Chroma index at {where}: {exc}") from exc
+
+    def count(self) -> int:
+        return self._collection.count()
+
+    def add(self, ids: list[str], vectors: np.ndarray, texts: list[str], metadatas: list[dict]) -> None:
+        for i in range(0, len(ids), 1000):  # Chroma caps the size of one write
+            self._collection.upsert(
+                ids=ids[i : i + 1000],
+                embeddings=vectors[i : i + 1000],
+                documents=texts[i : i + 1000],
+                metadatas=metadatas[i : i + 1000],
+            )
+
+    def delete_document(self, doc_id: str) -> None:
+        self._collection.delete(where={"doc_id": doc_id})
+
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity), best first."""
+        n = min(k, self.count())
+        if n == 0:
+            return []
+        result = self._collection.query(query_embeddings=[vector], n_results=n, include=["distances"])
+        return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
+
+    def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        if not ids:
+            return {}
+        got = self._collection.get(ids=ids, include=["embeddings"])
+        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
