@@ -1,0 +1,90 @@
+"""Shared fixtures: one real embedding model and one real index of the reference corpus per session.
+
+Tests that change the index get their own copy (`fresh_services`), so the shared one stays as built.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.services import Services
+from config.settings import ROOT, Settings, load_settings
+from retrieval.assistant import Assistant
+from retrieval.embed import SentenceTransformerEmbedder
+
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+DEV_SET = SHARED / "eval" / "dev.jsonl"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No PARTNERBOT_* variable of the developer's shell leaks into a test."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("PARTNERBOT_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session")
+def embedder() -> SentenceTransformerEmbedder:
+    model = SentenceTransformerEmbedder()
+    model.warm_up()
+    return model
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> Callable[..., Settings]:
+    """Settings with a private data folder; keyword arguments override any setting."""
+
+    def make(**overrides: object) -> Settings:
+        values: dict[str, object] = {"data_dir": tmp_path / "data", "corpus_dir": CORPUS}
+        values.update(overrides)
+        return load_settings(**values)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def built_data_dir(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> Path:
+    """A data folder holding the index of the reference corpus, built once."""
+    data = tmp_path_factory.mktemp("built") / "data"
+    assistant = Assistant(load_settings(data_dir=data, corpus_dir=CORPUS), embedder=embedder)
+    report = assistant.ingest()
+    assert not report.failures, report.failures
+    return data
+
+
+@pytest.fixture(scope="session")
+def services(built_data_dir: Path, embedder: SentenceTransformerEmbedder) -> Services:
+    """Read-only services over the reference corpus: do not ingest or add documents through it."""
+    settings = load_settings(data_dir=built_data_dir, corpus_dir=CORPUS)
+    return Services.start(settings, Assistant(settings, embedder=embedder))
+
+
+@pytest.fixture
+def fresh_services(
+    built_data_dir: Path, tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> Callable[..., Services]:
+    """Services over a private copy of the built index; keyword arguments override settings."""
+
+    def make(**overrides: object) -> Services:
+        data = tmp_path / "data"
+        if not data.exists():
+            shutil.copytree(built_data_dir, data)
+        values: dict[str, object] = {"data_dir": data, "corpus_dir": CORPUS}
+        values.update(overrides)
+        settings = load_settings(**values)
+        return Services.start(settings, Assistant(settings, embedder=embedder))
+
+    return make
+
+
+@pytest.fixture
+def assistant(services: Services) -> Iterator[Assistant]:
+    yield services.assistant
