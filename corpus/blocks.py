@@ -12,6 +12,8 @@ _BULLET = re.compile(r"^\s*[-*+•▪◦]\s+")
 _NUMBERED = re.compile(r"^\s*\(?\d{1,3}(?:\.\d{1,3})*[.)]\s+")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _END_PUNCT = re.compile(r"[.!?:;,…]['\"’”)]*$")
+# "Goal 2: …", "Section 4 – …", "Appendix B: …": a labelled line heads what follows, however long.
+_LABELLED = re.compile(r"^[A-Z][a-z]+ (?:\d{1,3}|[A-Z])\s*[:.–-]\s+\S")
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,10 @@ def words(text: str) -> int:
 
 def looks_like_heading(line: str) -> bool:
     """A short line that does not end like a sentence: a title, a section name, a date line."""
-    return 0 < words(line) <= 12 and not _END_PUNCT.search(line.strip())
+    line = line.strip()
+    if _END_PUNCT.search(line):
+        return False
+    return 0 < words(line) <= 12 or (bool(_LABELLED.match(line)) and words(line) <= 30)
 
 
 def parse_text(text: str, *, markdown: bool = False) -> list[Block]:
