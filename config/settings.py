@@ -55,7 +55,7 @@ class Settings(BaseSettings):
 
     chroma_url: str | None = None
     embedding_model: str | None = None
-    top_k: int = Field(6, ge=1, le=50)
+    top_k: int = Field(8, ge=1, le=50)
     answer_words: int = Field(80, ge=10, le=1000)
     max_sources: int = Field(5, ge=1, le=20)
     max_question_chars: int = Field(2000, ge=10)

@@ -1,6 +1,7 @@
 """Scores the Assistant against a question set (../shared/eval/dev.jsonl by default).
 
-hit@k: a gold document is among the first k distinct documents retrieved. Key-fact recall: the share
+hit@k: a gold document is among the first k documents the answer presents (its cited sources in
+order, then the other retrieved documents); retrieval hit@1 looks at the retrieved order alone. Key-fact recall: the share
 of key facts (any of each fact's alternatives, case-insensitive) found in the answers to in-scope
 questions, an unanswered question scoring none.
 """
@@ -34,6 +35,7 @@ class Outcome:
     answered: bool
     hit1: bool
     hit3: bool
+    retrieval_hit1: bool
     facts_found: int
     facts_total: int
     words: int
@@ -45,6 +47,7 @@ class Outcome:
 class Report:
     hit_at_1: float
     hit_at_3: float
+    retrieval_hit_at_1: float
     key_fact_recall: float
     in_scope_answered: float
     out_of_scope_declined: float
@@ -86,6 +89,7 @@ def evaluate(bot: Assistant, cases: list[Case]) -> Report:
     return Report(
         hit_at_1=_share(o.hit1 for o in in_scope),
         hit_at_3=_share(o.hit3 for o in in_scope),
+        retrieval_hit_at_1=_share(o.retrieval_hit1 for o in in_scope),
         key_fact_recall=sum(o.facts_found for o in in_scope) / max(1, sum(o.facts_total for o in in_scope)),
         in_scope_answered=_share(o.answered for o in in_scope),
         out_of_scope_declined=_share(not o.answered for o in out_scope),
@@ -98,10 +102,9 @@ def evaluate(bot: Assistant, cases: list[Case]) -> Report:
 
 def _run(bot: Assistant, case: Case) -> Outcome:
     answer = bot.ask(case.question)
-    ranked: list[str] = []
-    for passage in bot.retrieve(case.question):
-        if passage.document.doc_id not in ranked:
-            ranked.append(passage.document.doc_id)
+    retrieved = list(dict.fromkeys(p.document.doc_id for p in bot.retrieve(case.question)))
+    cited = [s.doc_id for s in answer.sources] if answer.answered else []
+    ranked = list(dict.fromkeys(cited + retrieved))
     text = answer.answer.lower() if answer.answered else ""
     found = sum(1 for alternatives in case.key_facts if any(a.lower() in text for a in alternatives))
     return Outcome(
@@ -109,6 +112,7 @@ def _run(bot: Assistant, case: Case) -> Outcome:
         answered=answer.answered,
         hit1=bool(set(ranked[:1]) & set(case.gold_docs)),
         hit3=bool(set(ranked[:3]) & set(case.gold_docs)),
+        retrieval_hit1=bool(set(retrieved[:1]) & set(case.gold_docs)),
         facts_found=found,
         facts_total=len(case.key_facts),
         words=len(_MARKER.sub("", answer.answer).split()),

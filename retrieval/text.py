@@ -16,12 +16,24 @@ STOP_WORDS = frozenset(
 )
 
 
+# Irregular forms a suffix stripper cannot reach: "what has it seen" should find "is seeing".
+_IRREGULAR = {
+    "seen": "see", "saw": "see", "took": "take", "taken": "take", "given": "give", "gave": "give",
+    "made": "make", "found": "find", "led": "lead", "paid": "pay", "said": "say", "held": "hold",
+    "brought": "bring", "began": "begin", "begun": "begin", "chose": "choose", "chosen": "choose",
+    "grew": "grow", "grown": "grow", "wrote": "write", "written": "write", "spent": "spend",
+    "built": "build", "sought": "seek", "won": "win", "met": "meet", "ran": "run", "set": "set",
+}
+
+
 def stem(word: str) -> str:
     """A small suffix stripper: enough to match "funding"/"funded"/"funds", cheap and predictable."""
     word = re.sub(r"['’]s$", "", word)
-    for suffix, keep in (("ational", 5), ("ies", 3), ("ing", 4), ("ers", 4), ("ied", 3), ("ed", 4),
-                         ("er", 4), ("es", 4), ("ly", 4), ("s", 3)):
-        if word.endswith(suffix) and len(word) - len(suffix) >= keep - 1 and not word.endswith("ss"):
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    for suffix, keep in (("ational", 5), ("ies", 3), ("ing", 3), ("ied", 3), ("ed", 4), ("es", 4),
+                         ("ly", 4), ("s", 3)):
+        if word.endswith(suffix) and len(word) - len(suffix) >= keep and not word.endswith("ss"):
             base = word[: -len(suffix)]
             return base + ("y" if suffix in ("ies", "ied") else "")
     return word
@@ -29,3 +41,4 @@ def stem(word: str) -> str:
 
 def tokens(text: str) -> list[str]:
     return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOP_WORDS]
+

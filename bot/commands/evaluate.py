@@ -35,6 +35,7 @@ def eval_command(
         f"questions              {len(cases)}\n"
         f"hit@1                  {s.hit_at_1:.2f}\n"
         f"hit@3                  {s.hit_at_3:.2f}\n"
+        f"retrieval hit@1        {s.retrieval_hit_at_1:.2f}\n"
         f"key-fact recall        {s.key_fact_recall:.2f}\n"
         f"in-scope answered      {s.in_scope_answered:.2f}\n"
         f"out-of-scope declined  {s.out_of_scope_declined:.2f}\n"
