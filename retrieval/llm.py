@@ -41,14 +41,19 @@ def load_chat_model(name: str) -> BaseChatModel:
 
 
 def prompt(question: str, passages: list[Passage], words: int) -> list:
+    """Passages fenced as data; a document cannot close its fence or open a new one."""
     quoted = "\n\n".join(
-        f'<passage n="{i}" title="{p.document.title}">\n{p.chunk.text}\n</passage>'
+        f'<passage n="{i}" title="{_fence_safe(p.document.title)}">\n{_fence_safe(p.chunk.text)}\n</passage>'
         for i, p in enumerate(passages, start=1)
     )
     return [
         SystemMessage(SYSTEM.format(words=words)),
         HumanMessage(f"Passages:\n\n{quoted}\n\nQuestion: {question}"),
     ]
+
+
+def _fence_safe(text: str) -> str:
+    return re.sub(r"<(/?)passage", r"‹\1passage", text, flags=re.IGNORECASE).replace('"', "'")
 
 
 class LLMWriter:
