@@ -6,7 +6,7 @@ from retrieval.answer import Answer, Source
 
 
 def source_line(source: Source) -> str:
-    """"Title — Organisation, 2019-09-23", the same attribution every surface shows."""
+    """ "Title — Organisation, 2019-09-23", the same attribution every surface shows."""
     details = ", ".join(v for v in (source.organisation, source.published) if v)
     return f"{source.title} — {details}" if details else source.title
 

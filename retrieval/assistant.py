@@ -79,7 +79,9 @@ class Assistant:
     def keyword(self) -> KeywordIndex:
         if self._keyword is None:
             folder = self.settings.index_dir / "keyword"
-            self._keyword = KeywordIndex.load(folder) if (folder / "ids.json").is_file() else self._rebuild_keyword()
+            self._keyword = (
+                KeywordIndex.load(folder) if (folder / "ids.json").is_file() else self._rebuild_keyword()
+            )
         return self._keyword
 
     @property
@@ -105,7 +107,13 @@ class Assistant:
                 changed.append(loaded)
         for doc_id in self.registry.ids():
             doc = self.registry.document(doc_id)
-            if doc and doc.origin == "corpus" and doc.path and _under(doc.path, roots) and doc.path not in found:
+            if (
+                doc
+                and doc.origin == "corpus"
+                and doc.path
+                and _under(doc.path, roots)
+                and doc.path not in found
+            ):
                 self._remove(doc_id)
                 report.removed.append(doc_id)
         report.chunks_embedded = self._index(changed, progress)
@@ -194,8 +202,9 @@ class Assistant:
             )
         reason = decline_reason(question)
         if reason:
-            return Answer(question=question, answered=False, answer=reason, declined=reason,
-                          latency_ms=_ms(started))
+            return Answer(
+                question=question, answered=False, answer=reason, declined=reason, latency_ms=_ms(started)
+            )
         if self.is_empty:
             raise IndexMissingError("there is no index yet: run `partnerbot ingest` first")
         context = " ".join([*list(history)[-2:], question])
@@ -244,7 +253,9 @@ class Assistant:
                 return draft
         return self.writer.write(question, passages)
 
-    def _answer(self, question: str, answered: bool, text: str, cited: list[Passage], started: float) -> Answer:
+    def _answer(
+        self, question: str, answered: bool, text: str, cited: list[Passage], started: float
+    ) -> Answer:
         sources = [
             Source(
                 n=n,
@@ -261,7 +272,9 @@ class Assistant:
             )
             for n, p in enumerate(cited[: self.settings.max_sources], start=1)
         ]
-        return Answer(question=question, answered=answered, answer=text, sources=sources, latency_ms=_ms(started))
+        return Answer(
+            question=question, answered=answered, answer=text, sources=sources, latency_ms=_ms(started)
+        )
 
 
 def _snippet(text: str, limit: int = 240) -> str:

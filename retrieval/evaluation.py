@@ -1,9 +1,9 @@
 """Scores the Assistant against a question set (../shared/eval/dev.jsonl by default).
 
 hit@k: a gold document is among the first k documents the answer presents (its cited sources in
-order, then the other retrieved documents); retrieval hit@1 looks at the retrieved order alone. Key-fact recall: the share
-of key facts (any of each fact's alternatives, case-insensitive) found in the answers to in-scope
-questions, an unanswered question scoring none.
+order, then the other retrieved documents); retrieval hit@1 looks at the retrieved order alone.
+Key-fact recall: the share of key facts (any of each fact's alternatives, case-insensitive) found in
+the answers to in-scope questions, an unanswered question scoring none.
 """
 
 from __future__ import annotations
@@ -70,8 +70,13 @@ def read_cases(path: Path) -> list[Case]:
         try:
             raw = json.loads(line)
             cases.append(
-                Case(raw["id"], raw["question"], bool(raw["answerable"]), list(raw.get("gold_docs", [])),
-                     [list(f) for f in raw.get("key_facts", [])])
+                Case(
+                    raw["id"],
+                    raw["question"],
+                    bool(raw["answerable"]),
+                    list(raw.get("gold_docs", [])),
+                    [list(f) for f in raw.get("key_facts", [])],
+                )
             )
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise PartnerbotError(f"{path}:{n}: not a question record ({exc})") from exc

@@ -95,7 +95,7 @@ class ExtractiveWriter:
         return _render(chosen, self.max_words)
 
     def _fit(self, sentence: Sentence, chosen: list[Sentence]) -> str:
-        """"fits", or why not: it overlaps or repeats what is chosen, or it is too long for the budget."""
+        """ "fits", or why not: it overlaps or repeats what is chosen, or it is too long for the budget."""
         end = sentence.start + len(sentence.text)
         for c in chosen:
             if c.passage.document.doc_id == sentence.passage.document.doc_id and (

@@ -50,4 +50,3 @@ class KeywordIndex:
         if index.ids:
             index._bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
         return index
-

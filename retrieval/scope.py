@@ -24,12 +24,15 @@ _MEDICAL = re.compile(
     re.IGNORECASE,
 )
 _OTHER_TASK = re.compile(
-    r"^\s*(?:please\s+)?(?:translate|write (?:me )?(?:a|an|some) (?:poem|story|essay|song|joke|code|email|letter)|"
+    r"^\s*(?:please\s+)?(?:translate|"
+    r"write (?:me )?(?:a|an|some) (?:poem|story|essay|song|joke|code|email|letter)|"
     r"tell me a (?:joke|story)|compose|summari[sz]e (?:this|the following)|calculate|solve|convert)\b",
     re.IGNORECASE,
 )
 
-AIMED_AT_BOT = "I only answer questions about the cluster's documents; I can't act on instructions aimed at me."
+AIMED_AT_BOT = (
+    "I only answer questions about the cluster's documents; I can't act on instructions aimed at me."
+)
 MEDICAL = (
     "I can't give medical advice. For health concerns please contact your GP, NHS 111 or, "
     "in an emergency, 999."

@@ -17,13 +17,15 @@ STOP_WORDS = frozenset(
 
 
 # Irregular forms a suffix stripper cannot reach: "what has it seen" should find "is seeing".
-_IRREGULAR = {
-    "seen": "see", "saw": "see", "took": "take", "taken": "take", "given": "give", "gave": "give",
-    "made": "make", "found": "find", "led": "lead", "paid": "pay", "said": "say", "held": "hold",
-    "brought": "bring", "began": "begin", "begun": "begin", "chose": "choose", "chosen": "choose",
-    "grew": "grow", "grown": "grow", "wrote": "write", "written": "write", "spent": "spend",
-    "built": "build", "sought": "seek", "won": "win", "met": "meet", "ran": "run", "set": "set",
-}
+_IRREGULAR = dict(
+    pair.split(":")
+    for pair in """
+    seen:see saw:see took:take taken:take given:give gave:give made:make found:find led:lead
+    paid:pay said:say held:hold brought:bring began:begin begun:begin chose:choose chosen:choose
+    grew:grow grown:grow wrote:write written:write spent:spend built:build sought:seek won:win
+    met:meet ran:run set:set
+    """.split()
+)
 
 
 def stem(word: str) -> str:
@@ -31,8 +33,16 @@ def stem(word: str) -> str:
     word = re.sub(r"['’]s$", "", word)
     if word in _IRREGULAR:
         return _IRREGULAR[word]
-    for suffix, keep in (("ational", 5), ("ies", 3), ("ing", 3), ("ied", 3), ("ed", 4), ("es", 4),
-                         ("ly", 4), ("s", 3)):
+    for suffix, keep in (
+        ("ational", 5),
+        ("ies", 3),
+        ("ing", 3),
+        ("ied", 3),
+        ("ed", 4),
+        ("es", 4),
+        ("ly", 4),
+        ("s", 3),
+    ):
         if word.endswith(suffix) and len(word) - len(suffix) >= keep and not word.endswith("ss"):
             base = word[: -len(suffix)]
             return base + ("y" if suffix in ("ies", "ied") else "")
@@ -41,4 +51,3 @@ def stem(word: str) -> str:
 
 def tokens(text: str) -> list[str]:
     return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOP_WORDS]
-

@@ -15,7 +15,7 @@ from config.errors import ConfigError
 COLLECTION = "partnerbot"
 
 
-def _client(index_dir: Path, chroma_url: str | None):  # noqa: ANN202 - chromadb's client types are private
+def _client(index_dir: Path, chroma_url: str | None):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -71,4 +71,6 @@ class VectorIndex:
         if not ids:
             return {}
         got = self._collection.get(ids=ids, include=["embeddings"])
-        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
+        return {
+            i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"], strict=True)
+        }

@@ -28,8 +28,10 @@ def eval_command(
     if verbose:
         for o in report.outcomes:
             mark = "answered" if o.answered else "declined"
-            typer.echo(f"{o.id} {mark:8} hit1={o.hit1:d} facts={o.facts_found}/{o.facts_total} "
-                       f"words={o.words} {o.latency_ms:.0f}ms  {o.answer[:160]}")
+            typer.echo(
+                f"{o.id} {mark:8} hit1={o.hit1:d} facts={o.facts_found}/{o.facts_total} "
+                f"words={o.words} {o.latency_ms:.0f}ms  {o.answer[:160]}"
+            )
     s = report
     typer.echo(
         f"questions              {len(cases)}\n"

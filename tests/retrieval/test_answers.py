@@ -43,7 +43,11 @@ def test_answer_text_stays_within_the_word_budget(assistant):
 
 
 def test_page_furniture_never_reaches_an_answer(assistant):
-    for question in ("Who wrote the guest blog?", "What did Jo-Anne Wass write about?", "Who signed the MoU?"):
+    for question in (
+        "Who wrote the guest blog?",
+        "What did Jo-Anne Wass write about?",
+        "Who signed the MoU?",
+    ):
         answer = assistant.ask(question)
         for furniture in ("Menu Icon", "Back to list", "Image of", "No comments", "Twitter:", "@NHS"):
             assert furniture not in answer.answer

@@ -1,0 +1,72 @@
+"""Settings: environment over the config file over defaults, and one clear line when one is bad."""
+
+import pytest
+
+from config.errors import ConfigError
+from config.settings import ROOT, load_settings
+
+pytestmark = pytest.mark.unit
+
+
+def test_defaults_point_at_the_shared_corpus_and_a_local_data_folder():
+    settings = load_settings()
+    assert settings.corpus_dir == (ROOT.parent / "shared" / "corpus").resolve()
+    assert settings.data_dir == ROOT / "data"
+    assert settings.db_url == f"sqlite:///{ROOT / 'data' / 'partnerbot.db'}"
+
+
+def test_config_file_overrides_defaults_and_environment_overrides_both(tmp_path, monkeypatch):
+    config = tmp_path / "partnerbot.yaml"
+    config.write_text("answer_words: 60\ntop_k: 4\ndata_dir: /srv/partnerbot\n")
+    monkeypatch.setenv("PARTNERBOT_CONFIG", str(config))
+    monkeypatch.setenv("PARTNERBOT_TOP_K", "3")
+    settings = load_settings()
+    assert settings.answer_words == 60
+    assert settings.top_k == 3
+    assert str(settings.data_dir) == "/srv/partnerbot"
+
+
+def test_relative_paths_in_the_config_file_are_taken_from_the_project_folder(tmp_path, monkeypatch):
+    config = tmp_path / "partnerbot.yaml"
+    config.write_text("corpus_dir: docs/corpus\n")
+    monkeypatch.setenv("PARTNERBOT_CONFIG", str(config))
+    assert load_settings().corpus_dir == ROOT / "docs" / "corpus"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("PARTNERBOT_TOP_K", "many", "PARTNERBOT_TOP_K"),
+        ("PARTNERBOT_ANSWER_WORDS", "0", "PARTNERBOT_ANSWER_WORDS"),
+        ("PARTNERBOT_PUBLIC_BASE_URL", "ftp://example", "PARTNERBOT_PUBLIC_BASE_URL"),
+    ],
+)
+def test_bad_environment_value_is_one_line_naming_it(monkeypatch, name, value, message):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as error:
+        load_settings()
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_unknown_key_in_the_config_file_is_an_error(tmp_path, monkeypatch):
+    config = tmp_path / "partnerbot.yaml"
+    config.write_text("anwser_words: 60\n")
+    monkeypatch.setenv("PARTNERBOT_CONFIG", str(config))
+    with pytest.raises(ConfigError, match="ANWSER_WORDS"):
+        load_settings()
+
+
+@pytest.mark.parametrize("text", ["- just\n- a list\n", "answer_words: [unclosed\n"])
+def test_malformed_config_file_is_an_error(tmp_path, monkeypatch, text):
+    config = tmp_path / "partnerbot.yaml"
+    config.write_text(text)
+    monkeypatch.setenv("PARTNERBOT_CONFIG", str(config))
+    with pytest.raises(ConfigError, match=r"partnerbot\.yaml"):
+        load_settings()
+
+
+def test_missing_config_file_is_an_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("PARTNERBOT_CONFIG", str(tmp_path / "absent.yaml"))
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_settings()
