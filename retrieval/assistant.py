@@ -17,7 +17,7 @@ from corpus.model import Chunk, Document
 from retrieval.answer import Answer, Source
 from retrieval.embed import Embedder, SentenceTransformerEmbedder
 from retrieval.extractive import ExtractiveWriter
-from retrieval.fuse import reciprocal_rank_fusion
+from retrieval.fuse import convex_fusion
 from retrieval.keyword import KeywordIndex
 from retrieval.llm import LLMWriter, load_chat_model
 from retrieval.passage import Draft, Passage
@@ -223,18 +223,15 @@ class Assistant:
         return self._writer
 
     def retrieve(self, query: str) -> list[Passage]:
-        """Dense and keyword candidates fused by reciprocal rank; expired documents left out."""
+        """Dense and keyword candidates, fused; passages of expired documents left out."""
         vector = self.embedder.embed([query])[0]
-        dense = self.vectors.search(vector, CANDIDATES)
-        keyword = self.keyword.search(query, CANDIDATES)
-        fused = reciprocal_rank_fusion([[i for i, _ in dense], [i for i, _ in keyword]])
-        similarity = dict(dense)
-        missing = [i for i, _ in fused[: self.settings.top_k * 2] if i not in similarity]
-        for chunk_id, v in self.vectors.vectors(missing).items():
-            similarity[chunk_id] = float(v @ vector)
+        similarity = dict(self.vectors.search(vector, CANDIDATES))
+        keyword = dict(self.keyword.search(query, CANDIDATES))
+        for chunk_id, v in self.vectors.vectors([i for i in keyword if i not in similarity]).items():
+            similarity[chunk_id] = float(v @ vector)  # keyword-only candidates get their true cosine
         today = date.today().isoformat()
         passages: list[Passage] = []
-        for chunk_id, _ in fused:
+        for chunk_id, _ in convex_fusion(similarity, keyword):
             doc_id, _, index = chunk_id.rpartition("#")
             doc = self.registry.document(doc_id)
             chunks = self.registry.chunks(doc_id)

@@ -1,0 +1,80 @@
+"""The same code path against a Chroma server (`chroma run`), started here on loopback."""
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from config.errors import ConfigError
+from retrieval.assistant import Assistant
+from tests.conftest import CORPUS
+
+pytestmark = pytest.mark.integration
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chroma_url(tmp_path_factory):
+    chroma = Path(sys.executable).parent / "chroma"
+    if not chroma.exists():
+        pytest.skip("the chroma command is not installed in this environment")
+    port = free_port()
+    folder = tmp_path_factory.mktemp("chroma-server")
+    log = (folder / "server.log").open("w")
+    server = subprocess.Popen(
+        [str(chroma), "run", "--path", str(folder / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail(f"chroma server did not start: {(folder / 'server.log').read_text()[-2000:]}")
+            time.sleep(0.3)
+    yield url
+    server.terminate()
+    server.wait(timeout=20)
+    log.close()
+
+
+def test_ingest_and_answer_through_a_chroma_server(chroma_url, make_settings, embedder, tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    assistant = Assistant(make_settings(chroma_url=chroma_url, corpus_dir=corpus), embedder=embedder)
+    first = assistant.ingest()
+    assert len(first.added) == 5 and not first.failures
+    assert assistant.vectors.count() == first.chunks_embedded
+    answer = assistant.ask(
+        "Which government department selected regions to produce science and innovation audits?"
+    )
+    assert answer.answered and "Business, Energy and Industrial Strategy" in answer.answer
+
+    removed_chunks = len(assistant.registry.chunks("digital-health-strategy-for-all"))
+    (corpus / "digital-health-strategy-for-all.txt").unlink()
+    second = assistant.ingest()
+    assert second.removed == ["digital-health-strategy-for-all"] and second.chunks_embedded == 0
+    assert assistant.vectors.count() == first.chunks_embedded - removed_chunks
+    cited = assistant.ask("What percentage of health-tech revenues are in Leeds City Region?").sources
+    assert all(s.doc_id != "digital-health-strategy-for-all" for s in cited)
+
+
+def test_unreachable_chroma_server_is_a_config_error(make_settings, embedder):
+    assistant = Assistant(make_settings(chroma_url=f"http://127.0.0.1:{free_port()}"), embedder=embedder)
+    with pytest.raises(ConfigError, match="cannot open the Chroma index"):
+        assistant.ingest()
