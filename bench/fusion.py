@@ -9,7 +9,6 @@ present in the first k passages handed to the writer (k = the top_k setting).
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from pathlib import Path
 
 from bot.commands.common import ready_assistant
@@ -43,9 +42,11 @@ def main() -> None:
     bot = ready_assistant()
     k = bot.settings.top_k
     cases = [c for c in read_cases(args.questions) if c.answerable]
-    text: Callable[[str], str] = lambda chunk_id: bot.registry.chunks(chunk_id.rpartition("#")[0])[
-        int(chunk_id.rpartition("#")[2])
-    ].text.lower()
+
+    def text(chunk_id: str) -> str:
+        doc_id, _, index = chunk_id.rpartition("#")
+        return bot.registry.chunks(doc_id)[int(index)].text.lower()
+
     totals: dict[str, dict[str, float]] = {}
     for case in cases:
         for method, ranked in rankings(bot, case.question).items():
