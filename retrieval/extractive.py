@@ -30,6 +30,9 @@ REDUNDANT = 0.9  # cosine above which a sentence repeats one already chosen
 _ANAPHORIC = re.compile(r"^(?:they|these|those|this|it|its|their|he|she|his|her|we|our|such)\b", re.I)
 # "Goal 1: …", "Action 3 – …": when an answer quotes two of a labelled series, it quotes them all.
 _LABEL = re.compile(r"^([A-Z][a-z]+) (\d{1,3}|[A-Z])\s*[:.–-]\s+\S", re.M)
+_LABEL_NAME = re.compile(r"^[A-Z][a-z]+ (?:\d{1,3}|[A-Z])(?=\s*[:.–-])")
+_ITEM = re.compile(r"^(\d{1,3})\.\s+\S")
+_MARKER = re.compile(r"^(?:-\s+|\d+(?:\.\d+)*\.?\s+)")
 
 
 @dataclass(frozen=True)
@@ -191,16 +194,27 @@ def _render(chosen: list[Sentence], max_words: int) -> Draft:
         if s.passage.document.doc_id not in [p.document.doc_id for p in cited]:
             cited.append(s.passage)
         n = [p.document.doc_id for p in cited].index(s.passage.document.doc_id) + 1
-        parts.append(f"{_tidy(s.text, max_words)} [{n}]")
+        parts.append(f"{_tidy(s.text, max_words, _place(s))} [{n}]")
     return Draft(" ".join(parts), cited)
 
 
-def _tidy(sentence: str, max_words: int) -> str:
+def _place(sentence: Sentence) -> str | None:
+    """Where a numbered commitment sits ("Goal 2, point 5"), so a quoted action keeps its context."""
+    item = _ITEM.match(sentence.text)
+    labels = [m.group(0) for h in sentence.passage.chunk.headings if (m := _LABEL_NAME.match(h))]
+    if not item or not labels:
+        return None
+    return f"{labels[-1]}, point {item.group(1)}"
+
+
+def _tidy(sentence: str, max_words: int, place: str | None = None) -> str:
     """List markers off, a full stop on, and a lone over-long sentence cut at the budget."""
-    text = re.sub(r"^(?:-\s+|\d+(?:\.\d+)*\.?\s+)", "", " ".join(sentence.split())).strip()
+    text = _MARKER.sub("", " ".join(sentence.split())).strip()
     words = text.split()
     if len(words) > max_words:
         text = " ".join(words[:max_words]).rstrip(",;:") + " …"
+    elif place:
+        text = f"{text.rstrip('.')} ({place})."
     elif not re.search(r"[.!?…]['\"’”)]*$", text):
         text += "."
     return text[0].upper() + text[1:] if text else text

@@ -22,6 +22,7 @@ def test_every_sentence_is_cited_against_a_numbered_source(assistant):
     for sentence in re.split(r"(?<=\])\s+", answer.answer.strip()):
         assert MARKER.search(sentence), f"uncited sentence: {sentence!r}"
     assert "barriers to innovation" in answer.answer
+    assert "(Goal 2, point 5)" in answer.answer, "a quoted commitment keeps its place in the plan"
     assert answer.sources[0].doc_id == "lep-board-healthtech-strategy-2022"
     assert answer.sources[0].published == "2022-01-26"
 
