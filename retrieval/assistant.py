@@ -140,6 +140,8 @@ class Assistant:
             self.vectors.delete_document(loaded.document.doc_id)
         batch = 64
         done = 0
+        if chunks:
+            self.embedder.warm_up()  # before the progress bar starts, so it measures embedding only
         if progress:
             progress(0, len(chunks))
         for i in range(0, len(chunks), batch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections import Counter
 from pathlib import Path
@@ -10,6 +11,8 @@ from pathlib import Path
 import bm25s
 
 from retrieval.text import tokens
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 
 class KeywordIndex:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from tqdm import tqdm
 
+from config.errors import CorpusError
 from config.settings import load_settings
 from retrieval.assistant import Assistant, IngestReport
 
@@ -22,8 +23,7 @@ def ingest_with_progress(bot: Assistant, paths=None) -> IngestReport:  # noqa: A
         if bar is None and total:
             bar = tqdm(total=total, unit="chunk", desc="embedding", file=typer.get_text_stream("stderr"))
         if bar is not None:
-            bar.n = done
-            bar.refresh()
+            bar.update(done - bar.n)
 
     try:
         return bot.ingest(paths, progress)
@@ -40,5 +40,10 @@ def ready_assistant() -> Assistant:
         report = ingest_with_progress(bot)
         for failure in report.failures:
             typer.secho(f"  skipped {failure}", err=True, fg=typer.colors.YELLOW)
+        if bot.is_empty:
+            raise CorpusError(
+                f"{bot.settings.corpus_dir} holds no document that could be read "
+                f"({len(report.failures)} failed); add .txt, .md, .html, .pdf or .docx files"
+            )
     bot.warm_up()
     return bot

@@ -137,3 +137,14 @@ def test_eval_on_a_malformed_file_names_the_line(data, tmp_path):
     assert result.returncode == 2
     assert "q.jsonl:2: not a question record" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_corpus_with_nothing_readable_is_one_line_and_a_failure(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "empty.txt").write_text("")
+    result = partnerbot("ask", "Anything?", data=tmp_path / "d", corpus=corpus)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "holds no document that could be read (1 failed)" in result.stderr
+    assert "empty.txt: the file is empty" in result.stderr
