@@ -78,6 +78,15 @@ class Settings(BaseSettings):
 
     # State (votes, question log, announcements): SQLite in the data folder unless a URL is given.
     database_url: str | None = None
+    question_retention_days: int = Field(365, ge=0)  # 0 keeps the question log forever
+
+    # Announcements (docs/announcements.md): who may post, where, and the API's bearer token.
+    announce_channels: dict[str, str] = {}  # channel id -> name shown in the modal
+    comms_user_ids: list[str] = []
+    comms_usergroup: str | None = None  # a Slack user group id (S…), read with usergroups.users.list
+    comms_cache_s: float = Field(300.0, ge=0)
+    comms_channel: str | None = None  # where the weekly digest is posted
+    announce_api_token_sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
 
     @field_validator("public_base_url", "slack_api_url")
     @classmethod

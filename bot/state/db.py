@@ -41,7 +41,9 @@ class Database:
         try:
             command.upgrade(config, "head")
         except SQLAlchemyError as exc:
-            raise ConfigError(f"cannot reach or migrate the state database: {exc.__class__.__name__}: {exc}") from exc
+            raise ConfigError(
+                f"cannot reach or migrate the state database: {exc.__class__.__name__}: {exc}"
+            ) from exc
 
     @contextmanager
     def session(self) -> Iterator[Session]:

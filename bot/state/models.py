@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 def now() -> datetime:
@@ -46,3 +57,81 @@ class Vote(Base):
     channel: Mapped[str | None] = mapped_column(String(64))
     user_hash: Mapped[str | None] = mapped_column(String(64))
     helpful: Mapped[bool] = mapped_column(Boolean)
+
+
+class Announcement(Base):
+    """An announcement of the communications group, kept whatever happens to its posts.
+
+    `key` makes a submission idempotent: Slack's view id, an API Idempotency-Key, or a content hash.
+    """
+
+    __tablename__ = "announcements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, index=True)
+    source: Mapped[str] = mapped_column(String(16))  # slack, api, cli
+    author_id: Mapped[str | None] = mapped_column(String(64))  # Slack user id, shown in the post
+    author_name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(1000))
+    expires: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # see bot.announce.STATUSES
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_by: Mapped[str | None] = mapped_column(String(200))
+    posts: Mapped[list[AnnouncementPost]] = relationship(
+        back_populates="announcement", order_by="AnnouncementPost.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def doc_id(self) -> str:
+        return f"announcement-{self.id}"
+
+
+class AnnouncementPost(Base):
+    """One target channel of an announcement: written before posting, so a retry knows what is left."""
+
+    __tablename__ = "announcement_posts"
+    __table_args__ = (UniqueConstraint("announcement_id", "channel"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(
+        String(16), default="pending"
+    )  # pending posting posted failed deleted
+    ts: Mapped[str | None] = mapped_column(String(32))
+    permalink: Mapped[str | None] = mapped_column(String(1000))
+    error: Mapped[str | None] = mapped_column(String(500))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now)
+    announcement: Mapped[Announcement] = relationship(back_populates="posts")
+
+
+class AuditEntry(Base):
+    """Every attempt to announce, withdraw or retry, allowed or refused. Actors are kept in clear:
+    this is the accountability record of a handful of staff, not the partners' question log."""
+
+    __tablename__ = "announce_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, index=True)
+    action: Mapped[str] = mapped_column(String(16))  # open, announce, withdraw, retry
+    actor: Mapped[str] = mapped_column(String(200))  # Slack user id, "api:<token name>", "cli:<user>"
+    source: Mapped[str] = mapped_column(String(16))  # slack, api, cli
+    allowed: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(String(500))
+    announcement_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class ApiToken(Base):
+    """A bearer token of the announcements API, stored only as its SHA-256."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
