@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from bot.commands import ask, evaluate, ingest
+from bot.commands import ask, evaluate, ingest, serve
 from config.errors import PartnerbotError
 
 app = typer.Typer(
@@ -16,7 +16,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for module in (ingest, ask, evaluate):
+for module in (ingest, ask, evaluate, serve):
     module.register(app)
 
 

@@ -1,22 +1,54 @@
-"""The FastAPI app factory. Services start once here, never per request."""
+"""The FastAPI app factory. Services start once here, never per request.
+
+Routes live in `bot/web/routes/`, one module per concern; `ROUTERS` is the one list to extend.
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from bot.services import Services
+from bot.web import errors
+from bot.web.docs import SWAGGER_ASSETS
+from bot.web.routes import api, ask, docs, health, sources
+from bot.web.security import BodyLimit, SecurityHeaders
+from bot.web.templating import STATIC_DIR, make_templates
 from config.settings import Settings, load_settings
+
+ROUTERS: list[APIRouter] = [
+    health.router,
+    api.router,
+    ask.router,
+    sources.router,
+    docs.router,
+]
+
+DESCRIPTION = (
+    "Answers partners' questions from the West Yorkshire healthtech cluster's documents, "
+    "citing the passages used. Every citation links to the source viewer at `/sources/{doc_id}`."
+)
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     settings = settings or load_settings()
     services = services or Services.start(settings)
-    app = FastAPI(title="partnerbot", version="0.1.0")
+    app = FastAPI(
+        title="partnerbot",
+        version="0.1.0",
+        description=DESCRIPTION,
+        docs_url=None,  # served by routes/docs.py from local assets, within the CSP
+        redoc_url=None,
+    )
     app.state.services = services
-
-    @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    app.state.templates = make_templates(settings)
+    app.mount("/static/swagger", StaticFiles(directory=SWAGGER_ASSETS), name="swagger")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+    errors.install(app)
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders, https=settings.public_base_url.startswith("https://"))
 
     if settings.slack_bot_token and settings.slack_signing_secret:
         from bot.slack.http import mount

@@ -1,0 +1,52 @@
+"""`partnerbot serve`: the web app (ask page, API, source viewer, Slack HTTP mode) under uvicorn."""
+
+from __future__ import annotations
+
+import errno
+import socket
+
+import typer
+
+from config.errors import PartnerbotError
+
+
+class ServeError(PartnerbotError):
+    """The server cannot start (e.g. its port is taken)."""
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Bind before loading the model, so a taken port fails in a second with one clear line."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise ServeError(
+                f"port {port} on {host} is already in use: stop the other server or pass --port"
+            ) from None
+        raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0 for every interface)"),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on"),
+) -> None:
+    """Serve the ask page, the JSON API, the source viewer and Slack events over HTTP."""
+    import uvicorn
+
+    from bot.web.app import create_app
+
+    sock = bind(host, port)
+    typer.echo(f"partnerbot: loading the model and index, then serving on http://{host}:{port}", err=True)
+    app = create_app()
+    config = uvicorn.Config(app, log_level="info", proxy_headers=True)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)

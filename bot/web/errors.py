@@ -1,0 +1,83 @@
+"""Errors as a person can act on them: one-line JSON `{"detail": ...}` for the API, a page for people."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from config.errors import IndexMissingError, PartnerbotError, QuestionError
+
+log = logging.getLogger(__name__)
+
+JSON_PATHS = ("/api/", "/slack/", "/healthz", "/readyz", "/openapi.json")
+EXAMPLE = '{"question": "Where do I start with an NHS trial?"}'
+TITLES = {404: "Page not found", 405: "Method not allowed", 413: "Request too large", 503: "Not ready yet"}
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith(JSON_PATHS)
+
+
+def error_response(request: Request, status: int, detail: str) -> Response:
+    if wants_json(request):
+        return JSONResponse({"detail": detail}, status_code=status)
+    title = TITLES.get(status, "Something went wrong")
+    return request.app.state.templates.TemplateResponse(
+        request, "error.html", {"title": title, "detail": detail, "status": status}, status_code=status
+    )
+
+
+def validation_message(errors: Sequence[Any]) -> str:
+    """Pydantic's errors → one sentence saying what to send instead."""
+    messages: list[str] = []
+    for error in errors:
+        kind = error.get("type", "")
+        field = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
+        if kind == "json_invalid":
+            messages.append(f"the body is not valid JSON; send {EXAMPLE} with Content-Type: application/json")
+        elif kind in ("model_attributes_type", "dict_type") or (kind == "missing" and not field):
+            messages.append(f"the body must be a JSON object such as {EXAMPLE}, sent as application/json")
+        elif kind == "missing":
+            messages.append(f"'{field}' is missing; send {EXAMPLE}")
+        elif kind == "extra_forbidden":
+            messages.append(f"'{field}' is not a field of this request; send {EXAMPLE}")
+        elif kind == "string_type":
+            messages.append(f"'{field}' must be a string of text")
+        else:
+            messages.append(f"'{field}': {error.get('msg', 'invalid')}" if field else error.get("msg", ""))
+    return "; ".join(dict.fromkeys(messages)) or "the request is not valid"
+
+
+async def _validation(request: Request, exc: RequestValidationError) -> Response:
+    return error_response(request, 422, validation_message(exc.errors()))
+
+
+async def _http(request: Request, exc: HTTPException) -> Response:
+    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"There is no page at {request.url.path}."
+    response = error_response(request, exc.status_code, detail)
+    for key, value in (exc.headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+async def _partnerbot(request: Request, exc: PartnerbotError) -> Response:
+    if isinstance(exc, QuestionError):
+        return error_response(request, 422, str(exc))
+    if isinstance(exc, IndexMissingError):
+        return error_response(request, 503, str(exc))
+    log.error("request failed: %s", exc)
+    return error_response(request, 500, str(exc))
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(PartnerbotError, _partnerbot)  # type: ignore[arg-type]

@@ -1,0 +1,71 @@
+"""The JSON API: ask a question (the answer contract of DESIGN.md), list the indexed documents."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.web.deps import AssistantDep, ServicesDep
+from retrieval.answer import Answer
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(
+        description="The question in plain words; at most PARTNERBOT_MAX_QUESTION_CHARS characters",
+        examples=["I have a wound-care device and want an NHS trial: where do I start?"],
+    )
+
+
+class Problem(BaseModel):
+    detail: str = Field(description="What was wrong and what to send instead")
+
+
+class DocumentInfo(BaseModel):
+    doc_id: str
+    title: str
+    kind: str
+    author: str | None
+    organisation: str | None
+    published: str | None
+    source_url: str | None = Field(description="The original public page, where known")
+    url: str = Field(description="The source viewer for this document")
+    chunks: int = Field(description="How many passages the document is indexed as")
+    origin: str = Field(description="'corpus' for files, 'announcement' for posts made through the bot")
+
+
+@router.post(
+    "/ask",
+    response_model=Answer,
+    responses={
+        422: {"model": Problem, "description": "Empty, over-long or malformed question"},
+        413: {"model": Problem, "description": "Body over the size limit"},
+        503: {"model": Problem, "description": "No index yet"},
+    },
+)
+def ask(body: AskRequest, services: ServicesDep) -> Answer:
+    """A sync route: FastAPI runs it in the thread pool, so answering never blocks the event loop."""
+    answer, _ = services.answer(body.question, surface="web")
+    return answer
+
+
+@router.get("/documents", response_model=list[DocumentInfo])
+def documents(assistant: AssistantDep) -> list[DocumentInfo]:
+    return [
+        DocumentInfo(
+            doc_id=doc.doc_id,
+            title=doc.title,
+            kind=doc.kind,
+            author=doc.author,
+            organisation=doc.organisation,
+            published=doc.published,
+            source_url=doc.source_url,
+            url=assistant.viewer_url(doc.doc_id),
+            chunks=count,
+            origin=doc.origin,
+        )
+        for doc, count in sorted(assistant.documents(), key=lambda d: d[0].title.lower())
+    ]

@@ -1,0 +1,38 @@
+"""The ask page: a plain form that posts back to `/` (no JavaScript needed); `ask.js` upgrades it
+to fetch `/api/ask` without a reload.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
+
+from bot.web.deps import ServicesDep, TemplatesDep
+from config.errors import QuestionError
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+def page(request: Request, templates: TemplatesDep) -> HTMLResponse:
+    return templates.TemplateResponse(request, "ask.html", {"question": "", "answer": None, "error": None})
+
+
+@router.post("/", response_class=HTMLResponse)
+def submit(
+    request: Request,
+    services: ServicesDep,
+    templates: TemplatesDep,
+    question: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """Sync, so the answer is computed in the thread pool; a bad question re-renders with its error."""
+    try:
+        answer, _ = services.answer(question, surface="web")
+    except QuestionError as exc:
+        context = {"question": question, "answer": None, "error": str(exc)}
+        return templates.TemplateResponse(request, "ask.html", context, status_code=422)
+    return templates.TemplateResponse(
+        request, "ask.html", {"question": question, "answer": answer, "error": None}
+    )

@@ -1,0 +1,79 @@
+"""`/healthz`: the process is up. `/readyz`: it can answer (index, model and state store usable)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from bot.services import Services
+from bot.web.deps import ServicesDep
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str
+
+
+class Readiness(BaseModel):
+    status: str
+    checks: dict[str, str]
+
+
+@router.get("/healthz", response_model=Health)
+def healthz() -> Health:
+    return Health(status="ok")
+
+
+@router.get(
+    "/readyz", response_model=Readiness, responses={503: {"model": Readiness, "description": "Not ready"}}
+)
+def readyz(services: ServicesDep) -> JSONResponse:
+    """Runs in the thread pool: the checks touch the model, Chroma and the database."""
+    checks = {name: _run(check, services) for name, check in CHECKS.items()}
+    ready = all(v == "ok" for v in checks.values())
+    body = Readiness(status="ready" if ready else "unavailable", checks=checks)
+    return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
+
+
+def _documents(services: Services) -> None:
+    if services.assistant.is_empty:
+        raise RuntimeError("no documents are indexed: run `partnerbot ingest`")
+
+
+def _index(services: Services) -> None:
+    if services.assistant.vectors.count() == 0:
+        raise RuntimeError("the vector index holds no passages: run `partnerbot ingest`")
+
+
+def _model(services: Services) -> None:
+    if len(services.assistant.embedder.embed(["ready"])) != 1:
+        raise RuntimeError("the embedding model returned no vector")
+
+
+def _state(services: Services) -> None:
+    with services.db.engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+CHECKS: dict[str, Callable[[Services], None]] = {
+    "documents": _documents,
+    "index": _index,
+    "model": _model,
+    "state": _state,
+}
+
+
+def _run(check: Callable[[Services], None], services: Services) -> str:
+    try:
+        check(services)
+    except Exception as exc:  # a readiness probe reports, it never fails with a 500
+        log.warning("not ready: %s: %s", check.__name__, exc)
+        return f"{exc.__class__.__name__}: {exc}"[:300]
+    return "ok"

@@ -1,0 +1,48 @@
+"""The source viewer: every citation opens here, whether or not the document has a public page.
+
+Ids are only ever looked up in the index's registry (a dictionary), never joined to a path.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
+
+from bot.web.deps import AssistantDep, TemplatesDep
+from bot.web.viewer import parts
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def index(request: Request, assistant: AssistantDep, templates: TemplatesDep) -> HTMLResponse:
+    documents = sorted(assistant.documents(), key=lambda d: d[0].title.lower())
+    return templates.TemplateResponse(request, "sources.html", {"documents": documents})
+
+
+@router.get("/sources/{doc_id:path}", response_class=HTMLResponse)
+def source(
+    request: Request,
+    doc_id: str,
+    assistant: AssistantDep,
+    templates: TemplatesDep,
+    chunk: str | None = None,
+) -> Response:
+    """`?chunk=N` redirects to `#chunk-N`, for links whose fragment was dropped along the way."""
+    found = assistant.document(doc_id)
+    if found is None:
+        raise HTTPException(404, f"There is no document with the id “{doc_id}”.")
+    document, chunks = found
+    if chunk is not None and chunk.isdigit() and int(chunk) < len(chunks):
+        return RedirectResponse(f"/sources/{quote(doc_id, safe='')}#chunk-{int(chunk)}", status_code=303)
+    notice = f"This document has no passage “{chunk}”; here is the whole text." if chunk is not None else None
+    context = {
+        "document": document,
+        "parts": parts(document, chunks),
+        "chunks": len(chunks),
+        "notice": notice,
+    }
+    return templates.TemplateResponse(request, "source.html", context)
