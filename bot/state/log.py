@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete
+
 from bot.state.db import Database
 from bot.state.models import Question, Vote
 from retrieval.answer import Answer
@@ -54,3 +58,13 @@ def record_vote(
         session.add(row)
         session.flush()
         return row.id
+
+
+def prune(db: Database, retention_days: int) -> int:
+    """Delete questions and votes older than the retention period (0 keeps everything)."""
+    if retention_days <= 0:
+        return 0
+    cutoff = datetime.now(UTC) - timedelta(days=retention_days)
+    with db.session() as session:
+        session.execute(delete(Vote).where(Vote.voted_at < cutoff))
+        return session.execute(delete(Question).where(Question.asked_at < cutoff)).rowcount  # type: ignore[attr-defined]

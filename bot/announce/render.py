@@ -1,0 +1,48 @@
+"""An announcement as a Slack post: the title, the body, the link, and who posted it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.state.models import Announcement
+
+
+def escape(text: str) -> str:
+    """Slack's mrkdwn escaping: a body can never ping @channel or fake a link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def author(row: Announcement) -> str:
+    return f"<@{row.author_id}>" if row.author_id else escape(row.author_name)
+
+
+def post_blocks(row: Announcement) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": row.title, "emoji": True}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": escape(row.body)}},
+    ]
+    if row.link:
+        blocks.append(
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"<{row.link}|More information>"}}
+        )
+    footer = f"Posted by {author(row)} for the communications group"
+    if row.expires:
+        footer += f" · open until {row.expires.strftime('%-d %B %Y')}"
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": footer}]})
+    return blocks
+
+
+def post_text(row: Announcement) -> str:
+    """The notification and screen-reader text of the post."""
+    return f"{row.title}: announcement from {row.author_name}"
+
+
+def document_body(row: Announcement) -> str:
+    """What is indexed: the body, the link and the closing date, so questions about them find it."""
+    parts = [row.body]
+    if row.link:
+        parts.append(f"More information: {row.link}")
+    if row.expires:
+        parts.append(f"Open until {row.expires.strftime('%-d %B %Y')}.")
+    parts.append(f"Announced by {row.author_name} for the communications group.")
+    return "\n\n".join(parts)

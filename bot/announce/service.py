@@ -1,0 +1,226 @@
+"""Announcer: the one path from a checked Draft to Slack posts and an indexed document.
+
+Order of work, so that a crash or a failed call never loses or repeats a post:
+1. write the record and one row per channel (idempotent on `key`);
+2. claim each unposted row, post, store ts and permalink right away;
+3. index the document once a post exists (the permalink is its source link).
+Running `deliver` again completes what is left and repeats nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+
+from slack_sdk import WebClient
+
+from bot.announce import render
+from bot.announce.access import CommsGroup
+from bot.announce.draft import AnnouncementError, Draft
+from bot.announce.slack import SLACK_ERRORS, describe, web_client
+from bot.services import Services
+from bot.state import announcements as store
+from bot.state import audit
+from bot.state.models import Announcement, now
+from corpus.documents import from_text
+
+log = logging.getLogger(__name__)
+ORGANISATION = "West Yorkshire healthtech cluster"
+_index_lock = threading.Lock()  # the Assistant's index is rewritten on add/remove: one writer at a time
+
+
+@dataclass
+class Outcome:
+    announcement: Announcement
+    created: bool = True
+    failed: dict[str, str] = field(default_factory=dict)  # channel -> error, for this delivery
+
+    @property
+    def posted(self) -> list[str]:
+        return [p.channel for p in self.announcement.posts if p.status == "posted"]
+
+
+class Announcer:
+    def __init__(self, services: Services, client: WebClient, group: CommsGroup | None = None) -> None:
+        self.services = services
+        self.db = services.db
+        self.client = client
+        self.group = group or CommsGroup(services.settings, client)
+
+    @classmethod
+    def from_settings(cls, services: Services) -> Announcer:
+        """An Announcer posting with the configured bot token (for the API and the CLI)."""
+        return cls(services, web_client(services.settings))
+
+    # -- who may ------------------------------------------------------------------------------
+
+    def authorise(
+        self, action: str, user_id: str | None, *, source: str = "slack", target: int | None = None
+    ) -> None:
+        """Raise (and audit) when a Slack user is not in the communications group."""
+        reason = self.group.check(user_id)
+        if reason:
+            audit.record(
+                self.db,
+                action=action,
+                actor=user_id or "?",
+                source=source,
+                allowed=False,
+                reason=reason,
+                announcement_id=target,
+            )
+            raise AnnouncementError(
+                "Only the communications group can do this. Ask them to post it, or to add you "
+                "to their Slack user group."
+            )
+
+    def refuse(self, action: str, actor: str, source: str, reason: str) -> None:
+        audit.record(self.db, action=action, actor=actor, source=source, allowed=False, reason=reason)
+
+    def allow(
+        self, action: str, actor: str, source: str, target: int | None = None, reason: str | None = None
+    ) -> None:
+        audit.record(
+            self.db,
+            action=action,
+            actor=actor,
+            source=source,
+            allowed=True,
+            reason=reason,
+            announcement_id=target,
+        )
+
+    # -- announcing ---------------------------------------------------------------------------
+
+    def announce(
+        self, draft: Draft, *, key: str, source: str, actor: str, author_id: str | None, author_name: str
+    ) -> Outcome:
+        """Record, then post once per channel. The caller has authorised `actor`."""
+        row, created = store.create(
+            self.db,
+            key=key,
+            source=source,
+            author_id=author_id,
+            author_name=author_name,
+            title=draft.title,
+            body=draft.body,
+            link=draft.link,
+            expires=draft.expires,
+            channels=draft.channels,
+        )
+        self.allow("announce", actor, source, row.id, None if created else "repeated submission")
+        outcome = self.deliver(row.id)
+        outcome.created = created
+        return outcome
+
+    def deliver(self, announcement_id: int) -> Outcome:
+        """Post to every channel not posted yet, then index. Safe to call any number of times."""
+        row = self._get(announcement_id)
+        failed: dict[str, str] = {}
+        if row.status == "withdrawn":
+            return Outcome(row, failed=failed)
+        for post in row.posts:
+            if post.status == "posted" and post.permalink is None:
+                self._fetch_permalink(post.id, post.channel, post.ts)  # type: ignore[arg-type]
+            if not store.claim(self.db, post.id):
+                continue
+            try:
+                response = self.client.chat_postMessage(
+                    channel=post.channel,
+                    text=render.post_text(row),
+                    blocks=render.post_blocks(row),
+                    unfurl_links=False,
+                    unfurl_media=False,
+                )
+            except SLACK_ERRORS as exc:
+                failed[post.channel] = describe(exc)
+                store.set_post(self.db, post.id, status="failed", error=failed[post.channel])
+                log.warning(
+                    "announcement %s: posting to %s failed: %s", row.id, post.channel, failed[post.channel]
+                )
+                continue
+            store.set_post(self.db, post.id, status="posted", ts=response["ts"], error=None)
+            self._fetch_permalink(post.id, post.channel, response["ts"])
+        row = self._get(announcement_id)
+        posted = [p for p in row.posts if p.status == "posted"]
+        status = "published" if len(posted) == len(row.posts) else "partial" if posted else "failed"
+        if any(p.status in ("pending", "posting") for p in row.posts):
+            status = "partial" if posted else "pending"  # another worker is still at it
+        store.set_status(self.db, row.id, status)
+        if posted:
+            self._index(self._get(announcement_id))
+        return Outcome(self._get(announcement_id), failed=failed)
+
+    def resume(self) -> list[Outcome]:
+        """Complete every announcement left half-posted (after a restart or a Slack outage)."""
+        return [self.deliver(i) for i in store.unfinished(self.db)]
+
+    # -- withdrawing --------------------------------------------------------------------------
+
+    def withdraw(self, announcement_id: int, *, actor: str, source: str) -> Outcome:
+        """Delete the posts, drop the document from the index; the record stays, marked withdrawn."""
+        row = self._get(announcement_id)
+        self.allow("withdraw", actor, source, row.id)
+        store.set_status(self.db, row.id, "withdrawn", withdrawn_at=now(), withdrawn_by=actor)
+        with _index_lock:
+            self.services.assistant.remove_document(row.doc_id)
+        failed: dict[str, str] = {}
+        for post in row.posts:
+            if post.status == "posting":
+                failed[post.channel] = "a post was in flight; run withdraw again in a minute"
+            if post.status != "posted" or not post.ts:
+                continue
+            try:
+                self.client.chat_delete(channel=post.channel, ts=post.ts)
+            except SLACK_ERRORS as exc:
+                error = describe(exc)
+                if not error.startswith("message_not_found"):
+                    failed[post.channel] = error
+                    store.set_post(self.db, post.id, error=error)
+                    continue
+            store.set_post(self.db, post.id, status="deleted", error=None)
+        return Outcome(self._get(announcement_id), failed=failed)
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _get(self, announcement_id: int) -> Announcement:
+        row = store.get(self.db, announcement_id)
+        if row is None:
+            raise AnnouncementError(
+                f"there is no announcement {announcement_id}; `partnerbot announcements list`"
+            )
+        return row
+
+    def _fetch_permalink(self, post_id: int, channel: str, ts: str) -> None:
+        try:
+            link = self.client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
+        except (*SLACK_ERRORS, KeyError) as exc:  # kept for the next deliver(); the post itself stands
+            log.warning("chat.getPermalink failed for %s %s: %s", channel, ts, exc)
+            return
+        store.set_post(self.db, post_id, permalink=link)
+
+    def _index(self, row: Announcement) -> None:
+        permalinks = [p.permalink for p in row.posts if p.status == "posted" and p.permalink]
+        loaded = from_text(
+            row.doc_id,
+            row.title,
+            render.document_body(row),
+            kind="announcement",
+            origin="announcement",
+            published=row.created_at.date().isoformat(),
+            source_url=permalinks[0] if permalinks else row.link,
+            expires=row.expires.isoformat() if row.expires else None,
+            organisation=ORGANISATION,
+            author=row.author_name,
+        )
+        with _index_lock:
+            current = self.services.assistant.registry.content_hash(row.doc_id)
+            document = self.services.assistant.document(row.doc_id)
+            if (
+                current == loaded.document.content_hash
+                and document
+                and document[0].source_url == loaded.document.source_url
+            ):
+                return
+            self.services.assistant.add_document(loaded)

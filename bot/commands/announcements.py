@@ -1,0 +1,107 @@
+"""`partnerbot announcements list|withdraw|retry|token`: the announcements, outside Slack."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from datetime import UTC, datetime
+
+import typer
+
+from bot.announce.service import Announcer
+from bot.commands.state import light_services
+from bot.state import announcements as store
+from bot.state import tokens
+from bot.state.models import Announcement
+
+app = typer.Typer(help="The communications group's announcements: list, withdraw, retry; API tokens.")
+token_app = typer.Typer(help="Bearer tokens of POST /api/announcements (stored hashed).")
+app.add_typer(token_app, name="token")
+
+
+def status(row: Announcement) -> str:
+    """The stored status, shown as 'expired' once the closing date has passed."""
+    if row.status in ("published", "partial") and row.expires and row.expires < datetime.now(UTC).date():
+        return "expired"
+    return row.status
+
+
+def as_dict(row: Announcement) -> dict[str, object]:
+    return {
+        "id": row.id,
+        "status": status(row),
+        "created_at": row.created_at.isoformat(),
+        "source": row.source,
+        "author": row.author_name,
+        "title": row.title,
+        "link": row.link,
+        "expires": row.expires.isoformat() if row.expires else None,
+        "posts": [
+            {"channel": p.channel, "status": p.status, "permalink": p.permalink, "error": p.error}
+            for p in row.posts
+        ],
+    }
+
+
+@app.command("list")
+def list_(as_json: bool = typer.Option(False, "--json", help="One JSON object per line")) -> None:
+    """Every announcement, newest first, with the status of each channel's post."""
+    rows = store.listing(light_services().db, limit=1000)
+    for row in rows:
+        if as_json:
+            typer.echo(json.dumps(as_dict(row)))
+            continue
+        posts = ", ".join(f"{p.channel}:{p.status}" for p in row.posts)
+        when = f"{row.created_at:%Y-%m-%d}"
+        typer.echo(f"{row.id:>4}  {status(row):<9}  {when}  {row.author_name}: {row.title}  [{posts}]")
+    if not rows and not as_json:
+        typer.echo("No announcements yet.")
+
+
+@app.command()
+def withdraw(announcement_id: int = typer.Argument(..., help="The id shown by `announcements list`")) -> None:
+    """Delete the announcement's posts and take it out of the index; its record stays, withdrawn."""
+    outcome = Announcer.from_settings(light_services()).withdraw(
+        announcement_id, actor=f"cli:{getpass.getuser()}", source="cli"
+    )
+    typer.echo(f"Announcement {announcement_id} withdrawn.")
+    for channel, error in outcome.failed.items():
+        typer.secho(f"  could not delete the post in {channel}: {error}; run withdraw again", fg="yellow")
+    if outcome.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def retry(
+    announcement_id: int | None = typer.Argument(None, help="One id; all unfinished ones if left out"),
+) -> None:
+    """Post to the channels an announcement did not reach yet (never posts twice)."""
+    services = light_services()
+    announcer = Announcer.from_settings(services)
+    announcer.allow("retry", f"cli:{getpass.getuser()}", "cli", announcement_id)
+    outcomes = [announcer.deliver(announcement_id)] if announcement_id else announcer.resume()
+    for outcome in outcomes:
+        row = outcome.announcement
+        typer.echo(f"{row.id:>4}  {row.status:<9}  posted in {', '.join(outcome.posted) or 'no channel'}")
+        for channel, error in outcome.failed.items():
+            typer.secho(f"        {channel}: {error}", fg="yellow")
+    if any(o.failed for o in outcomes):
+        raise typer.Exit(1)
+
+
+@token_app.command("create")
+def token_create(name: str = typer.Argument(..., help="Who uses it, e.g. newsletter-tool")) -> None:
+    """Make a token and print it once; only its SHA-256 is stored."""
+    typer.echo(tokens.create(light_services().db, name))
+
+
+@token_app.command("revoke")
+def token_revoke(name: str) -> None:
+    if not tokens.revoke(light_services().db, name):
+        typer.secho(f"no active token named {name!r}", err=True, fg="red")
+        raise typer.Exit(1)
+    typer.echo(f"Token {name!r} revoked.")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="announcements")

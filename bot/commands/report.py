@@ -1,0 +1,35 @@
+"""`partnerbot report [--since 7d] [--json] [--post]`: what partners asked, and what went unanswered."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from bot.announce.slack import web_client
+from bot.commands.state import light_services
+from bot.report.build import build_report
+from bot.report.digest import post_digest
+from bot.report.period import parse_since
+from bot.report.render import to_text
+from bot.state.log import prune
+
+
+def report(
+    since: str = typer.Option("7d", "--since", help="A span (24h, 7d, 2w) or a date (2026-11-01)"),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON"),
+    post: bool = typer.Option(False, "--post", help="Also post the digest to PARTNERBOT_COMMS_CHANNEL"),
+) -> None:
+    """Questions, share answered, votes, most cited documents, and unanswered questions grouped."""
+    start = parse_since(since)
+    services = light_services()
+    prune(services.db, services.settings.question_retention_days)
+    result = build_report(services, start)
+    typer.echo(json.dumps(result.as_dict(), indent=2) if as_json else to_text(result))
+    if post:
+        ts = post_digest(services.settings, web_client(services.settings), result)
+        typer.echo(f"Digest posted to {services.settings.comms_channel} (ts {ts}).", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(report)

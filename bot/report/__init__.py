@@ -1,0 +1,1 @@
+"""What partners asked: the weekly figures, the most cited documents, and the gaps, grouped."""

@@ -1,0 +1,65 @@
+"""The report's figures, read from the question log and the votes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from bot.report.gaps import Gap, group
+from bot.services import Services
+from bot.state.models import Question, Vote
+
+
+@dataclass
+class Report:
+    since: datetime
+    until: datetime
+    questions: int = 0
+    answered: int = 0
+    by_surface: dict[str, int] = field(default_factory=dict)
+    helpful: int = 0
+    unhelpful: int = 0
+    top_documents: list[tuple[str, str, int]] = field(default_factory=list)  # doc id, title, citations
+    gaps: list[Gap] = field(default_factory=list)
+
+    @property
+    def share_answered(self) -> float:
+        return self.answered / self.questions if self.questions else 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "since": self.since.isoformat(),
+            "until": self.until.isoformat(),
+            "questions": self.questions,
+            "answered": self.answered,
+            "share_answered": round(self.share_answered, 3),
+            "by_surface": self.by_surface,
+            "votes": {"helpful": self.helpful, "unhelpful": self.unhelpful},
+            "top_documents": [{"doc_id": d, "title": t, "citations": n} for d, t, n in self.top_documents],
+            "gaps": [{"count": g.count, "questions": g.questions} for g in self.gaps],
+        }
+
+
+def build_report(services: Services, since: datetime, top: int = 5) -> Report:
+    until = datetime.now(UTC)
+    with services.db.session() as session:
+        rows = session.execute(
+            select(Question.surface, Question.answered, Question.sources, Question.question).where(
+                Question.asked_at >= since
+            )
+        ).all()
+        votes = session.scalars(select(Vote.helpful).where(Vote.voted_at >= since)).all()
+    report = Report(since=since, until=until, questions=len(rows))
+    report.answered = sum(1 for r in rows if r.answered)
+    report.by_surface = dict(Counter(r.surface for r in rows).most_common())
+    report.helpful = sum(1 for v in votes if v)
+    report.unhelpful = len(votes) - report.helpful
+    cited = Counter(doc_id for r in rows if r.answered for doc_id in dict.fromkeys(r.sources or []))
+    for doc_id, count in cited.most_common(top):
+        found = services.assistant.document(doc_id)
+        report.top_documents.append((doc_id, found[0].title if found else doc_id, count))
+    report.gaps = group([r.question for r in rows if not r.answered], services.assistant.embedder)
+    return report

@@ -1,0 +1,113 @@
+"""Announcement records: written before anything is posted, updated post by post.
+
+Each target channel is a row whose status moves pending → posting → posted (or failed); a worker
+claims a row with one conditional UPDATE, so two deliveries of the same submission never post twice.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from bot.state.db import Database
+from bot.state.models import Announcement, AnnouncementPost, now
+
+STALE_CLAIM = timedelta(minutes=2)  # a "posting" row older than this was left by a crashed worker
+
+
+def create(
+    db: Database,
+    *,
+    key: str,
+    source: str,
+    author_id: str | None,
+    author_name: str,
+    title: str,
+    body: str,
+    link: str | None,
+    expires: date | None,
+    channels: list[str],
+) -> tuple[Announcement, bool]:
+    """The record and its per-channel rows, or the existing record for the same key (created=False)."""
+    existing = get_by_key(db, key)
+    if existing:
+        return existing, False
+    try:
+        with db.session() as session:
+            row = Announcement(
+                key=key,
+                source=source,
+                author_id=author_id,
+                author_name=author_name,
+                title=title,
+                body=body,
+                link=link,
+                expires=expires,
+                status="pending",
+                posts=[AnnouncementPost(channel=c, status="pending", attempts=0) for c in channels],
+            )
+            session.add(row)
+    except IntegrityError:  # the same submission arrived twice at once: the other one won
+        existing = get_by_key(db, key)
+        if existing is None:
+            raise
+        return existing, False
+    return get(db, row.id), True  # type: ignore[return-value]
+
+
+def get(db: Database, announcement_id: int) -> Announcement | None:
+    with db.session() as session:
+        query = select(Announcement).options(selectinload(Announcement.posts))
+        return session.scalars(query.where(Announcement.id == announcement_id)).first()
+
+
+def get_by_key(db: Database, key: str) -> Announcement | None:
+    with db.session() as session:
+        query = select(Announcement).options(selectinload(Announcement.posts))
+        return session.scalars(query.where(Announcement.key == key)).first()
+
+
+def listing(db: Database, *, limit: int = 100) -> list[Announcement]:
+    with db.session() as session:
+        query = select(Announcement).options(selectinload(Announcement.posts))
+        return list(session.scalars(query.order_by(Announcement.id.desc()).limit(limit)))
+
+
+def unfinished(db: Database) -> list[int]:
+    """Announcements with a channel still to post to (after a crash or a failed call)."""
+    with db.session() as session:
+        query = select(Announcement.id).where(Announcement.status.in_(("pending", "partial", "failed")))
+        return list(session.scalars(query.order_by(Announcement.id)))
+
+
+def claim(db: Database, post_id: int) -> bool:
+    """Take a post row for posting; False when another worker has it or it is done."""
+    stale = datetime.now(UTC) - STALE_CLAIM
+    with db.session() as session:
+        result = session.execute(
+            update(AnnouncementPost)
+            .where(AnnouncementPost.id == post_id)
+            .where(
+                AnnouncementPost.status.in_(("pending", "failed"))
+                | ((AnnouncementPost.status == "posting") & (AnnouncementPost.updated_at < stale))
+            )
+            .values(status="posting", attempts=AnnouncementPost.attempts + 1, updated_at=now())
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def set_post(db: Database, post_id: int, **values: object) -> None:
+    with db.session() as session:
+        session.execute(
+            update(AnnouncementPost).where(AnnouncementPost.id == post_id).values(**values, updated_at=now())
+        )
+
+
+def set_status(db: Database, announcement_id: int, status: str, **values: object) -> None:
+    with db.session() as session:
+        session.execute(
+            update(Announcement).where(Announcement.id == announcement_id).values(status=status, **values)
+        )
