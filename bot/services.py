@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.state.db import Database
-from bot.state.log import record_question
+from bot.state.log import prune, record_question
 from config.settings import Settings
 from retrieval.answer import Answer
 from retrieval.assistant import Assistant
@@ -36,6 +36,7 @@ class Services:
         assistant.warm_up()
         db = Database(settings)
         db.migrate()
+        prune(db, settings.question_retention_days)  # the question log's retention period
         return cls(settings, assistant, db)
 
     def answer(

@@ -4,43 +4,18 @@ from __future__ import annotations
 
 import getpass
 import json
-from datetime import UTC, datetime
 
 import typer
 
 from bot.announce.service import Announcer
+from bot.announce.summary import as_dict, status
 from bot.commands.state import light_services
 from bot.state import announcements as store
 from bot.state import tokens
-from bot.state.models import Announcement
 
 app = typer.Typer(help="The communications group's announcements: list, withdraw, retry; API tokens.")
 token_app = typer.Typer(help="Bearer tokens of POST /api/announcements (stored hashed).")
 app.add_typer(token_app, name="token")
-
-
-def status(row: Announcement) -> str:
-    """The stored status, shown as 'expired' once the closing date has passed."""
-    if row.status in ("published", "partial") and row.expires and row.expires < datetime.now(UTC).date():
-        return "expired"
-    return row.status
-
-
-def as_dict(row: Announcement) -> dict[str, object]:
-    return {
-        "id": row.id,
-        "status": status(row),
-        "created_at": row.created_at.isoformat(),
-        "source": row.source,
-        "author": row.author_name,
-        "title": row.title,
-        "link": row.link,
-        "expires": row.expires.isoformat() if row.expires else None,
-        "posts": [
-            {"channel": p.channel, "status": p.status, "permalink": p.permalink, "error": p.error}
-            for p in row.posts
-        ],
-    }
 
 
 @app.command("list")

@@ -9,6 +9,8 @@ import typer
 
 from bot.commands.common import ready_assistant
 from bot.render import to_text
+from bot.state.db import Database
+from bot.state.log import record_question
 from config.errors import QuestionError
 
 
@@ -18,8 +20,11 @@ def ask(
 ) -> None:
     """Answer a question from the cluster's documents, citing the passages used."""
     bot = ready_assistant()
+    db = Database(bot.settings)
+    db.migrate()  # every question is logged, the CLI's too (surface "cli")
     if question != "-":
         answer = bot.ask(question)
+        record_question(db, answer, surface="cli")
         typer.echo(answer.model_dump_json() if as_json else to_text(answer))
         return
     for line in sys.stdin:
@@ -27,6 +32,7 @@ def ask(
             continue
         try:
             answer = bot.ask(line)
+            record_question(db, answer, surface="cli")
         except QuestionError as exc:  # one bad line must not lose the others
             typer.echo(json.dumps({"question": line.strip()[:200], "error": str(exc)}), nl=True)
             continue

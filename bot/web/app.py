@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from bot.services import Services
 from bot.web import errors
 from bot.web.docs import SWAGGER_ASSETS
-from bot.web.routes import api, ask, docs, health, sources
+from bot.web.routes import announcements, api, ask, docs, health, sources
 from bot.web.security import BodyLimit, SecurityHeaders
 from bot.web.templating import STATIC_DIR, make_templates
 from config.settings import Settings, load_settings
@@ -19,6 +19,7 @@ from config.settings import Settings, load_settings
 ROUTERS: list[APIRouter] = [
     health.router,
     api.router,
+    announcements.router,
     ask.router,
     sources.router,
     docs.router,
