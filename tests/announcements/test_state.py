@@ -1,0 +1,137 @@
+"""The state store on SQLite and PostgreSQL: migrations, idempotent records, claims, tokens, retention."""
+
+from __future__ import annotations
+
+import hashlib
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import inspect, select, text, update
+
+from bot.state import announcements as store
+from bot.state import audit, tokens
+from bot.state.db import Database
+from bot.state.log import prune, record_question
+from bot.state.models import AnnouncementPost, ApiToken, Question, Vote
+from config.errors import ConfigError
+from retrieval.answer import Answer
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture
+def db(make_settings, database_url) -> Database:
+    database = Database(make_settings(database_url=database_url))
+    database.migrate()
+    return database
+
+
+def _create(db: Database, key: str = "view-1", channels: tuple[str, ...] = ("C1", "C2", "C3")):
+    return store.create(
+        db,
+        key=key,
+        source="slack",
+        author_id="U1",
+        author_name="ana",
+        title="Fund open",
+        body="Apply now.",
+        link=None,
+        expires=None,
+        channels=list(channels),
+    )
+
+
+def test_migrations_reach_head_and_run_twice(db: Database) -> None:
+    db.migrate()  # idempotent
+    tables = set(inspect(db.engine).get_table_names())
+    assert {
+        "questions",
+        "votes",
+        "announcements",
+        "announcement_posts",
+        "announce_audit",
+        "api_tokens",
+    } <= tables
+    with db.engine.connect() as conn:
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0002"
+
+
+def test_a_key_makes_one_record_even_when_submitted_at_once(db: Database) -> None:
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(lambda _: _create(db), range(6)))
+    assert sum(created for _, created in results) == 1
+    assert len({row.id for row, _ in results}) == 1
+    assert [p.channel for p in results[0][0].posts] == ["C1", "C2", "C3"]
+    assert [row.id for row in store.listing(db)] == [results[0][0].id]
+
+
+def test_a_post_row_is_claimed_by_one_worker_only(db: Database) -> None:
+    row, _ = _create(db)
+    post = row.posts[0].id
+    with ThreadPoolExecutor(6) as pool:
+        wins = list(pool.map(lambda _: store.claim(db, post), range(6)))
+    assert wins.count(True) == 1
+    store.set_post(db, post, status="posted", ts="1.1")
+    assert not store.claim(db, post)  # done rows are never claimed again
+    store.set_post(db, row.posts[1].id, status="failed")
+    assert store.claim(db, row.posts[1].id)  # failed ones are retried
+
+
+def test_a_claim_left_by_a_crashed_worker_is_taken_over(db: Database) -> None:
+    row, _ = _create(db)
+    post = row.posts[0].id
+    assert store.claim(db, post)
+    assert not store.claim(db, post)
+    with db.session() as session:
+        old = datetime.now(UTC) - store.STALE_CLAIM - timedelta(seconds=5)
+        session.execute(update(AnnouncementPost).where(AnnouncementPost.id == post).values(updated_at=old))
+    assert store.claim(db, post)
+    assert store.get(db, row.id).posts[0].attempts == 2
+
+
+def test_tokens_are_stored_hashed_and_checked(db: Database) -> None:
+    token = tokens.create(db, "newsletter")
+    assert tokens.verify(db, token) == "newsletter"
+    assert tokens.verify(db, token + "x") is None
+    assert tokens.verify(db, "") is None
+    with db.session() as session:
+        stored = session.scalars(select(ApiToken.token_hash)).all()
+    assert stored == [hashlib.sha256(token.encode()).hexdigest()] and token not in stored
+    with pytest.raises(ConfigError, match="exists already"):
+        tokens.create(db, "newsletter")
+    with pytest.raises(ConfigError, match="1 to 100"):
+        tokens.create(db, " ")
+    assert tokens.revoke(db, "newsletter") and not tokens.revoke(db, "newsletter")
+    assert tokens.verify(db, token) is None
+    configured = hashlib.sha256(b"from-settings").hexdigest()
+    assert tokens.verify(db, "from-settings", configured) == "configured"
+
+
+def test_audit_keeps_refusals_and_allowed_attempts(db: Database) -> None:
+    audit.record(db, action="announce", actor="U9", source="slack", allowed=False, reason="not a member")
+    audit.record(db, action="withdraw", actor="U1", source="slack", allowed=True, announcement_id=3)
+    rows = audit.entries(db)
+    assert [(r.action, r.actor, r.allowed, r.reason) for r in rows] == [
+        ("withdraw", "U1", True, None),
+        ("announce", "U9", False, "not a member"),
+    ]
+
+
+def test_questions_are_logged_hashed_and_pruned_after_retention(db: Database) -> None:
+    answer = Answer(question="Who funds pilots?", answered=True, answer="x", latency_ms=5.0)
+    old = record_question(db, answer, surface="cli", user_id="U123")
+    new = record_question(db, answer, surface="web")
+    with db.session() as session:
+        session.add(Vote(question_id=old, question="q", sources=[], helpful=True, voted_at=datetime.now(UTC)))
+        session.execute(
+            update(Question).where(Question.id == old).values(asked_at=datetime.now(UTC) - timedelta(days=40))
+        )
+        session.execute(update(Vote).values(voted_at=datetime.now(UTC) - timedelta(days=40)))
+        user_hash = session.get(Question, old).user_hash
+    assert user_hash and "U123" not in user_hash and len(user_hash) == 64
+    assert prune(db, 0) == 0  # 0 keeps everything
+    assert prune(db, 30) == 1
+    with db.session() as session:
+        assert session.scalars(select(Question.id)).all() == [new]
+        assert session.scalars(select(Vote.id)).all() == []
