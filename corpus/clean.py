@@ -17,10 +17,14 @@ _INTERFACE_WORDS = frozenset(
     print close open toggle next previous prev read more top login log in out sign up subscribe
     cookie cookies accept reject settings mobile tweet twitter facebook linkedin instagram youtube email
     comment comments reply replies yet no view all posts news articles related tags tag category
-    categories follow us like likes icon logo breadcrumb you are here return go""".split()
+    categories follow us like likes icon logo breadcrumb you are here return go post article story
+    newsletter""".split()
 )
+# Words that carry no meaning either way ("Share this page", "Follow us on LinkedIn"): not counted.
+_NEUTRAL_WORDS = frozenset("a an the this that these our your my us on of for and or with at by via".split())
 _SOCIAL = re.compile(
-    r"^(?:(?:follow\s+(?:us|me)(?:\s+on)?|twitter|x|linkedin|facebook|instagram|mastodon|bluesky)\s*[:\-–]?\s*)?"
+    r"^(?:follow\s+(?:us|me)\s*(?:on\s+)?)?(?:(?:twitter|x|linkedin|facebook|instagram|mastodon|bluesky)\b)?"
+    r"\s*[:\-–]?\s*"
     r"(?:(?:@[\w.]+|https?://\S+)[\s,|]*)+$",
     re.IGNORECASE,
 )
@@ -29,6 +33,8 @@ _IMAGE = re.compile(
     r"^(?:image|photo|photograph|picture|figure|graphic|illustration|pictured)\b(?:\s+(?:of|shows?)\b|\s*:)",
     re.IGNORECASE,
 )
+# "Home > News > Healthtech", "You are here: Home / Blog": a trail of short links from the home page.
+_BREADCRUMB = re.compile(r"^(?:you are here\s*:?\s*)?home(?:\s*[>»›/|]\s*[^>»›/|.!?]{1,40}){1,6}$", re.I)
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 # An image's alt text glued to the paragraph after it: "Rob WebsterLast month, we…"
@@ -41,11 +47,11 @@ def is_furniture(text: str) -> bool:
     line = text.strip()
     if not line:
         return True
-    if _SOCIAL.match(line) or _COUNTER.match(line):
+    if _SOCIAL.match(line) or _COUNTER.match(line) or _BREADCRUMB.match(line):
         return True
     if _IMAGE.match(line) and words(line) <= 15 and not line.endswith("."):
         return True
-    tokens = re.findall(r"[a-z]+|\d+", line.lower())
+    tokens = [t for t in re.findall(r"[a-z]+|\d+", line.lower()) if t not in _NEUTRAL_WORDS]
     if not tokens or words(line) > 6 or line.endswith((".", "?", "!")):
         return False
     interface = sum(1 for t in tokens if t in _INTERFACE_WORDS or t.isdigit())

@@ -1,0 +1,141 @@
+"""Page furniture never reaches a document's cleaned text; the prose around it always does."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from corpus.documents import from_text
+from tests.corpus.helpers import blocks_of, raw_texts, reference, text_of
+
+pytestmark = pytest.mark.unit
+
+# Shapes of furniture, written independently of corpus/clean.py so the test can catch what it misses.
+FURNITURE = [
+    re.compile(r"^(?:back to|skip to|share this|mobile menu|read more|sign up|log in)\b", re.I),
+    re.compile(r"^(?:image|photo|picture|figure)\b(?:\s+of\b|\s*:)", re.I),
+    re.compile(r"(?:^|\s)@\w{2,}"),  # a social handle
+    re.compile(r"^(?:no|\d+)\s+(?:comments?|replies)\b", re.I),
+    re.compile(r"\]\(|!\["),  # Markdown link or image residue
+    re.compile(r"^(?:twitter|linkedin|facebook|instagram)\s*:", re.I),
+    re.compile(r"^\s*(?:menu|home|search|blog|news)(?:\s+icon)?\s*$", re.I),
+]
+
+
+def furniture_in(text: str) -> list[str]:
+    return [block for block in blocks_of(text) for shape in FURNITURE if shape.search(block.lstrip("- "))]
+
+
+def test_reference_documents_carry_furniture_before_cleaning() -> None:
+    """Guards the next test: it only means something if the raw texts hold furniture."""
+    found = [line for raw in raw_texts().values() for line in raw.splitlines() if furniture_in(line)]
+    assert len(found) >= 7, found
+
+
+@pytest.mark.parametrize("doc_id", sorted(raw_texts()))
+def test_no_cleaned_block_of_a_reference_document_is_furniture(doc_id: str) -> None:
+    (loaded,) = [d for d in reference().loaded if d.document.doc_id == doc_id]
+    assert furniture_in(loaded.document.text) == []
+
+
+def test_the_caption_under_an_image_line_goes_with_it() -> None:
+    for doc_id, raw in raw_texts().items():
+        text = text_of(doc_id)
+        lines = [line.strip() for line in raw.splitlines() if line.strip()]
+        for i, line in enumerate(lines[:-1]):
+            if re.match(r"^image of\b", line, re.I):
+                assert lines[i + 1] not in blocks_of(text), (doc_id, lines[i + 1])
+
+
+def test_alt_text_glued_to_a_paragraph_is_cut_off() -> None:
+    text = text_of("advancing-healthtech-innovation")
+    assert "WebsterLast" not in text
+    assert any(b.startswith("Last month (August), we were delighted") for b in blocks_of(text))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "How well placed is our region to respond to this demand?",
+        "It’s an exciting place to work.",
+        "There are no background documents referenced in this report.",
+        "Picking up the phone",
+        "Goal 3: West Yorkshire is recognised as a leading place for healthtech innovation",
+        "Michael Wood is Head of Health Economic Partnerships at the NHS Confederation",
+        "Jo-Anne Wass is Chief Operating Officer for Leeds Academic Health Partnership.",
+        "This article originally featured in the print edition of National Health Executive.",
+        "6.1 There are no financial implications directly arising from this report.",
+        "According to Office for Life Sciences (OLS) data there are substantially more",
+        "Whoever it is and wherever it is, the onus is on the NHS to reach out",
+    ],
+)
+def test_real_sentences_survive(sentence: str) -> None:
+    assert any(sentence in d.document.text for d in reference().loaded)
+
+
+def test_every_reference_paragraph_of_prose_survives() -> None:
+    """Any raw line of 20 words or more that is not an image line is prose and must be kept."""
+    for doc_id, raw in raw_texts().items():
+        text = text_of(doc_id)
+        for line in raw.splitlines():
+            words = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line).split()
+            if len(words) >= 20:
+                assert " ".join(words[-8:]).replace("**", "") in text, (doc_id, line[:80])
+
+
+OTHER_SITES = [
+    "Skip to main content",
+    "Share this page",
+    "12 comments",
+    "Comments (3)",
+    "Follow us on LinkedIn: @foo",
+    "Follow us on Twitter @HealthtechYorks",
+    "@foo @bar",
+    "Photo: Jane Smith at the launch event",
+    "Home > News > Healthtech",
+    "Read more",
+    "Back to news",
+    "Previous post",
+    "Next article",
+    "Print this page",
+    "Accept cookies",
+    "Log in | Sign up",
+    "Subscribe to our newsletter",
+    "Tweet",
+    "![Logo](https://example.org/logo.png)",
+    "https://twitter.com/example",
+]
+PROSE = [
+    "Back pain services in Wakefield now take referrals from community physiotherapists.",
+    "Share of NHS spend on innovation",
+    "Next steps for the cluster",
+    "Read the full evaluation before applying.",
+    "The photo library is open to partners who want images of the new wards.",
+    "Comments from partners will shape the second year of the programme.",
+    "Follow the money: how NHS budgets flow",
+]
+
+
+def test_furniture_of_other_sites_is_removed_and_prose_kept() -> None:
+    body = "\n\n".join(f"{furniture}\n\n{PROSE[i % len(PROSE)]}" for i, furniture in enumerate(OTHER_SITES))
+    body += "\n\nThe cluster welcomes new partners from across the region."
+    text = from_text("synthetic", "Cluster news", body).document.text
+    blocks = blocks_of(text)
+    for furniture in OTHER_SITES:
+        assert furniture not in blocks, furniture
+    assert furniture_in(text) == []
+    for sentence in PROSE:
+        assert sentence in blocks, sentence
+
+
+def test_a_caption_after_a_photo_line_of_another_site_goes_too() -> None:
+    body = (
+        "Photo: the launch event\n\nPartners and patients at the opening of the hub\n\n"
+        "The hub opened in March with twelve founding partners. It will test wound-care devices first."
+    )
+    blocks = blocks_of(from_text("synthetic", "Launch", body).document.text)
+    assert blocks == [
+        "Launch",
+        "The hub opened in March with twelve founding partners. It will test wound-care devices first.",
+    ]
