@@ -14,7 +14,7 @@ from corpus.model import Chunk
 
 TARGET_WORDS = 110
 MAX_WORDS = 180
-_SENTENCE_END = re.compile(r"(?<=[.!?…])['\"’”)]*\s+(?=[\"'‘“(]?[A-Z0-9])")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])(['\"’”)]*)\s+(?=[\"'‘“(]?[A-Z0-9])")  # group 1: closing quotes
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -24,7 +24,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     for line in text.split("\n"):
         start = 0
         for match in _SENTENCE_END.finditer(line):
-            spans.append((offset + start, offset + match.start()))
+            spans.append((offset + start, offset + match.end(1)))
             start = match.end()
         if line[start:].strip():
             spans.append((offset + start, offset + len(line.rstrip())))
@@ -79,8 +79,7 @@ def _pieces(blocks: list[Block], spans: list[tuple[int, int]], text: str) -> lis
 def _sentence_runs(text: str, start: int, end: int) -> list[tuple[int, int]]:
     runs: list[tuple[int, int]] = []
     run_start, run_end, count = -1, start, 0
-    for a, b in split_sentences(text[start:end]):
-        a, b = a + start, b + start
+    for a, b in _word_runs(text, [(a + start, b + start) for a, b in split_sentences(text[start:end])]):
         n = words(text[a:b])
         if run_start >= 0 and count + n > TARGET_WORDS:
             runs.append((run_start, run_end))
@@ -91,6 +90,20 @@ def _sentence_runs(text: str, start: int, end: int) -> list[tuple[int, int]]:
     if run_start >= 0:
         runs.append((run_start, run_end))
     return runs
+
+
+def _word_runs(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentences as they are, except one over MAX_WORDS (a table, a run-on line): cut between words."""
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if words(text[a:b]) <= MAX_WORDS:
+            out.append((a, b))
+            continue
+        bounds = [m.span() for m in re.finditer(r"\S+", text[a:b])]
+        for i in range(0, len(bounds), TARGET_WORDS):
+            part = bounds[i : i + TARGET_WORDS]
+            out.append((a + part[0][0], a + part[-1][1]))
+    return out
 
 
 def _group(pieces: list[_Piece]) -> list[tuple[tuple[str, ...], int, int]]:
