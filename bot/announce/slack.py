@@ -16,7 +16,7 @@ SLACK_ERRORS = (SlackClientError, OSError, json.JSONDecodeError)
 
 def web_client(settings: Settings) -> WebClient:
     if not settings.slack_bot_token:
-        raise ConfigError("PARTNERBOT_SLACK_BOT_TOKEN is not set: announcements are posted to Slack")
+        raise ConfigError("PARTNERBOT_SLACK_BOT_TOKEN is not set: posting to Slack needs the bot token")
     return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=15)
 
 

@@ -6,10 +6,9 @@ import json
 
 import typer
 
-from bot.announce.slack import web_client
 from bot.commands.state import light_services
 from bot.report.build import build_report
-from bot.report.digest import post_digest
+from bot.report.digest import digest_client, post_digest
 from bot.report.period import parse_since
 from bot.report.render import to_text
 from bot.state.log import prune
@@ -23,11 +22,12 @@ def report(
     """Questions, share answered, votes, most cited documents, and unanswered questions grouped."""
     start = parse_since(since)
     services = light_services()
+    client = digest_client(services.settings) if post else None  # fail before the work, not after
     prune(services.db, services.settings.question_retention_days)
     result = build_report(services, start)
     typer.echo(json.dumps(result.as_dict(), indent=2) if as_json else to_text(result))
-    if post:
-        ts = post_digest(services.settings, web_client(services.settings), result)
+    if client is not None:
+        ts = post_digest(services.settings, client, result)
         typer.echo(f"Digest posted to {services.settings.comms_channel} (ts {ts}).", err=True)
 
 

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from slack_sdk import WebClient
 
-from bot.announce.slack import SLACK_ERRORS, describe
+from bot.announce.slack import SLACK_ERRORS, describe, web_client
 from bot.report.build import Report
 from bot.report.render import digest_text, to_blocks
 from config.errors import ConfigError, PartnerbotError
 from config.settings import Settings
 
 
-def post_digest(settings: Settings, client: WebClient, report: Report) -> str:
-    """The ts of the digest post in PARTNERBOT_COMMS_CHANNEL."""
+def digest_client(settings: Settings) -> WebClient:
+    """The Slack client to post the digest with, once both settings it needs are checked."""
     if not settings.comms_channel:
         raise ConfigError("PARTNERBOT_COMMS_CHANNEL is not set: it names the channel the digest goes to")
+    return web_client(settings)
+
+
+def post_digest(settings: Settings, client: WebClient, report: Report) -> str:
+    """The ts of the digest post in PARTNERBOT_COMMS_CHANNEL."""
     try:
         response = client.chat_postMessage(
             channel=settings.comms_channel, text=digest_text(report), blocks=to_blocks(report)

@@ -1,0 +1,110 @@
+"""`partnerbot report` on a seeded question log: figures, most cited documents, gaps grouped by meaning."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import update
+
+from bot.report.build import build_report
+from bot.report.gaps import group
+from bot.report.period import PeriodError, parse_since
+from bot.report.render import to_blocks, to_text
+from bot.state.log import record_question, record_vote
+from bot.state.models import Question
+from retrieval.answer import Answer, Source
+from tests.cli.test_ask_and_eval import partnerbot
+
+STRATEGY = "lep-board-healthtech-strategy-2022"
+PARKING = [
+    "Where can I park at St James's hospital?",
+    "Is there car parking at St James hospital?",
+    "parking at St James's hospital",
+]
+DENTAL = ["How do I get an NHS dentist in Leeds?", "Are any dentists in Leeds taking NHS patients?"]
+
+
+def _answer(question: str, answered: bool, *doc_ids: str) -> Answer:
+    sources = [
+        Source(n=n, doc_id=d, title=d, url="u", chunk=0, snippet="s", score=0.5)
+        for n, d in enumerate(doc_ids, start=1)
+    ]
+    return Answer(question=question, answered=answered, answer="a", sources=sources, latency_ms=10)
+
+
+def seed(services) -> None:
+    db = services.db
+    for _ in range(3):
+        record_question(db, _answer("What are the goals of the strategy?", True, STRATEGY), surface="mention")
+    record_question(db, _answer("Who funds pilots?", True, STRATEGY, "other-doc"), surface="web")
+    for q in PARKING:
+        record_question(db, _answer(q, False), surface="dm")
+    record_question(db, _answer(PARKING[0], False), surface="command")
+    for q in DENTAL:
+        record_question(db, _answer(q, False), surface="cli")
+    record_vote(db, question="q", sources=[STRATEGY], helpful=True)
+    record_vote(db, question="q", sources=[STRATEGY], helpful=False)
+    old = record_question(db, _answer("An old question about parking fines", False), surface="web")
+    with db.session() as session:
+        session.execute(
+            update(Question).where(Question.id == old).values(asked_at=datetime.now(UTC) - timedelta(days=20))
+        )
+
+
+@pytest.mark.integration
+def test_report_counts_and_groups_the_gaps(fresh_services, database_url) -> None:
+    services = fresh_services(database_url=database_url)
+    seed(services)
+    report = build_report(services, parse_since("7d"))
+    assert (report.questions, report.answered) == (10, 4)
+    assert report.share_answered == pytest.approx(0.4)
+    assert report.by_surface == {"mention": 3, "dm": 3, "web": 1, "command": 1, "cli": 2}
+    assert (report.helpful, report.unhelpful) == (1, 1)
+    assert report.top_documents[0][0] == STRATEGY and report.top_documents[0][2] == 4
+    assert report.top_documents[0][1] != STRATEGY  # the title, read from the index
+    assert [(g.count, sorted(g.questions)) for g in report.gaps] == [
+        (4, sorted(PARKING)),
+        (2, sorted(DENTAL)),
+    ]
+    assert report.gaps[0].label == PARKING[0]  # the most asked wording names the group
+    text = to_text(report)
+    assert "Questions" in text and "answered 4 (40%)" in text and "Where can I park" in text
+    blocks = json.dumps(to_blocks(report), ensure_ascii=False)
+    assert "*4×* Where can I park" in blocks and "old question" not in blocks
+
+
+@pytest.mark.integration
+def test_grouping_keeps_different_topics_apart(embedder) -> None:
+    gaps = group(["What is the weather in Leeds?", *DENTAL, "", "  "], embedder)
+    assert sorted(g.count for g in gaps) == [1, 2]
+    assert group([], embedder) == []
+
+
+@pytest.mark.unit
+def test_since_accepts_spans_and_dates_and_says_what_it_wants() -> None:
+    now = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    assert parse_since("7d", now) == now - timedelta(days=7)
+    assert parse_since("24H", now) == now - timedelta(hours=24)
+    assert parse_since("2w", now) == now - timedelta(weeks=2)
+    assert parse_since("2026-11-01", now) == datetime(2026, 11, 1, tzinfo=UTC)
+    for bad in ("", "7", "seven days", "7x", "2027-01-01", "9" * 50):
+        with pytest.raises(PeriodError, match="--since"):
+            parse_since(bad, now)
+
+
+@pytest.mark.integration
+def test_the_report_command_reads_the_log(fresh_services) -> None:
+    services = fresh_services()
+    seed(services)
+    data = str(services.settings.data_dir)
+    result = partnerbot("report", "--since", "7d", "--json", data=services.settings.data_dir)
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert figures["questions"] == 10 and figures["share_answered"] == 0.4
+    assert figures["gaps"][0]["count"] == 4
+    bad = partnerbot("report", "--since", "last week", data=services.settings.data_dir)
+    assert bad.returncode == 2 and "give a span such as 7d" in bad.stderr, data
+    unposted = partnerbot("report", "--post", data=services.settings.data_dir)
+    assert unposted.returncode == 2 and "PARTNERBOT_COMMS_CHANNEL is not set" in unposted.stderr
