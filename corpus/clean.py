@@ -39,7 +39,7 @@ _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 # An image's alt text glued to the paragraph after it: "Rob WebsterLast month, we…"
 _GLUED_ALT = re.compile(r"^((?:[A-Z][\w'’-]+\s){1,3}[A-Z][\w'’-]*[a-z]{2})(?=[A-Z][a-z])")
-_SPACES = re.compile(r"[ \t\u00a0]+")
+_SPACES = re.compile(r" [ \t\u00a0]+|[\t\u00a0][ \t\u00a0]*")  # runs only: single spaces stay as they are
 
 
 def is_furniture(text: str) -> bool:

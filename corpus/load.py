@@ -28,7 +28,12 @@ def read_blocks(path: Path, max_bytes: int) -> tuple[list[Block], str | None]:
         raise CorpusError(
             f"{path}: {size:,} bytes is over the {max_bytes:,}-byte limit (PARTNERBOT_MAX_FILE_BYTES)"
         )
-    blocks, title = reader(path)
+    try:
+        blocks, title = reader(path)
+    except CorpusError:
+        raise
+    except Exception as exc:  # parsers raise anything on hostile input; one bad file must not stop the rest
+        raise CorpusError(f"{path}: cannot be read ({type(exc).__name__}: {exc})") from exc
     if not blocks:
         raise CorpusError(f"{path}: no text found in it")
     return blocks, title
@@ -91,10 +96,11 @@ def _read_pdf(path: Path) -> tuple[list[Block], str | None]:
 
 def _read_docx(path: Path) -> tuple[list[Block], str | None]:
     import docx
+    from docx.opc.exceptions import PackageNotFoundError
 
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
         raise CorpusError(f"{path}: not a readable DOCX file ({exc})") from exc
     blocks: list[Block] = []
     for para in document.paragraphs:
