@@ -93,11 +93,11 @@ class Announcer:
 
     # -- announcing ---------------------------------------------------------------------------
 
-    def announce(
-        self, draft: Draft, *, key: str, source: str, actor: str, author_id: str | None, author_name: str
-    ) -> Outcome:
-        """Record, then post once per channel. The caller has authorised `actor`."""
-        row, created = store.create(
+    def prepare(
+        self, draft: Draft, *, key: str, source: str, author_id: str | None, author_name: str, status: str
+    ) -> tuple[Announcement, bool]:
+        """Write the record and its channel rows (status "draft" while a Slack preview is open)."""
+        return store.create(
             self.db,
             key=key,
             source=source,
@@ -108,9 +108,30 @@ class Announcer:
             link=draft.link,
             expires=draft.expires,
             channels=draft.channels,
+            status=status,
         )
-        self.allow("announce", actor, source, row.id, None if created else "repeated submission")
-        outcome = self.deliver(row.id)
+
+    def publish(
+        self, announcement_id: int, *, actor: str, source: str, repeated: bool | None = None
+    ) -> Outcome:
+        """Post a prepared announcement. The caller has authorised `actor`.
+
+        A draft is released once; `repeated` (by default: it was released already) marks a submission
+        delivered again, which is audited but posts nothing new.
+        """
+        released = store.set_status(self.db, announcement_id, "pending", only_from="draft")
+        repeated = not released if repeated is None else repeated
+        self.allow("announce", actor, source, announcement_id, "repeated submission" if repeated else None)
+        return self.deliver(announcement_id)
+
+    def announce(
+        self, draft: Draft, *, key: str, source: str, actor: str, author_id: str | None, author_name: str
+    ) -> Outcome:
+        """Record, then post once per channel (the API's path: no preview)."""
+        row, created = self.prepare(
+            draft, key=key, source=source, author_id=author_id, author_name=author_name, status="pending"
+        )
+        outcome = self.publish(row.id, actor=actor, source=source, repeated=not created)
         outcome.created = created
         return outcome
 
@@ -118,7 +139,7 @@ class Announcer:
         """Post to every channel not posted yet, then index. Safe to call any number of times."""
         row = self._get(announcement_id)
         failed: dict[str, str] = {}
-        if row.status == "withdrawn":
+        if row.status in ("withdrawn", "draft"):
             return Outcome(row, failed=failed)
         for post in row.posts:
             if post.status == "posted" and post.permalink is None:

@@ -30,6 +30,7 @@ def create(
     link: str | None,
     expires: date | None,
     channels: list[str],
+    status: str = "pending",
 ) -> tuple[Announcement, bool]:
     """The record and its per-channel rows, or the existing record for the same key (created=False)."""
     existing = get_by_key(db, key)
@@ -46,7 +47,7 @@ def create(
                 body=body,
                 link=link,
                 expires=expires,
-                status="pending",
+                status=status,
                 posts=[AnnouncementPost(channel=c, status="pending", attempts=0) for c in channels],
             )
             session.add(row)
@@ -106,8 +107,12 @@ def set_post(db: Database, post_id: int, **values: object) -> None:
         )
 
 
-def set_status(db: Database, announcement_id: int, status: str, **values: object) -> None:
+def set_status(
+    db: Database, announcement_id: int, status: str, *, only_from: str | None = None, **values: object
+) -> bool:
+    """Change the status (only if it is `only_from`, when given); True if the row changed."""
+    query = update(Announcement).where(Announcement.id == announcement_id)
+    if only_from:
+        query = query.where(Announcement.status == only_from)
     with db.session() as session:
-        session.execute(
-            update(Announcement).where(Announcement.id == announcement_id).values(status=status, **values)
-        )
+        return session.execute(query.values(status=status, **values)).rowcount == 1  # type: ignore[attr-defined]
