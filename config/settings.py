@@ -6,14 +6,15 @@ Built once per process by `load_settings()`, which turns validation failures int
 
 from __future__ import annotations
 
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 from config.errors import ConfigError
 
@@ -81,12 +82,30 @@ class Settings(BaseSettings):
     question_retention_days: int = Field(365, ge=0)  # 0 keeps the question log forever
 
     # Announcements (docs/announcements.md): who may post, where, and the API's bearer token.
-    announce_channels: dict[str, str] = {}  # channel id -> name shown in the modal
-    comms_user_ids: list[str] = []
+    announce_channels: Annotated[dict[str, str], NoDecode] = {}  # "C01:partner-news,C02:events" or JSON
+    comms_user_ids: Annotated[list[str], NoDecode] = []  # "U01,U02" or JSON
     comms_usergroup: str | None = None  # a Slack user group id (S…), read with usergroups.users.list
     comms_cache_s: float = Field(300.0, ge=0)
     comms_channel: str | None = None  # where the weekly digest is posted
     announce_api_token_sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
+
+    @field_validator("announce_channels", "comms_user_ids", mode="before")
+    @classmethod
+    def _id_list(cls, value: Any, info: ValidationInfo) -> Any:
+        """Comma-separated ids (channels as id:name) or JSON, so env variables stay easy to write."""
+        if isinstance(value, list) and info.field_name == "announce_channels":
+            return {str(v): str(v) for v in value}
+        if not isinstance(value, str):
+            return value
+        if value.strip().startswith(("{", "[")):
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"not valid JSON: {exc}") from None
+        items = [item.strip() for item in value.split(",") if item.strip()]
+        if info.field_name == "announce_channels":
+            return {i.partition(":")[0].strip(): i.partition(":")[2].strip() or i for i in items}
+        return items
 
     @field_validator("public_base_url", "slack_api_url")
     @classmethod
