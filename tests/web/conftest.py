@@ -1,0 +1,67 @@
+"""The web app over the real services: in process (TestClient) and on a loopback port (uvicorn)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+
+from bot.services import Services
+from bot.web.app import create_app
+from config.settings import load_settings
+from retrieval.assistant import Assistant
+from retrieval.embed import SentenceTransformerEmbedder
+from tests.conftest import CORPUS
+
+ANSWERABLE = "What are the three headline goals of the healthtech strategy?"
+UNANSWERABLE = "What is the boiling point of water at sea level?"
+
+
+@pytest.fixture(scope="module")
+def client(services: Services) -> Iterator[TestClient]:
+    with TestClient(create_app(services.settings, services)) as test_client:
+        yield test_client
+
+
+@dataclass
+class LiveServer:
+    url: str
+    services: Services
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    built_data_dir: Path, embedder: SentenceTransformerEmbedder, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """The real app under uvicorn in a thread; its public base URL is its own, so citations work."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    state = tmp_path_factory.mktemp("web-state")
+    settings = load_settings(
+        data_dir=built_data_dir,
+        corpus_dir=CORPUS,
+        public_base_url=url,
+        database_url=f"sqlite:///{state / 'web.db'}",
+    )
+    services = Services.start(settings, Assistant(settings, embedder=embedder))
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, services), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    assert httpx.get(f"{url}/healthz", timeout=10).status_code == 200
+    yield LiveServer(url, services)
+    server.should_exit = True
+    thread.join(timeout=15)
+    sock.close()

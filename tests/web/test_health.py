@@ -1,0 +1,57 @@
+"""Liveness and readiness: /readyz says 503, and which part is missing, until the app can answer."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bot.services import Services
+from bot.state.db import Database
+from bot.web.app import create_app
+from retrieval.assistant import Assistant
+
+pytestmark = pytest.mark.integration
+
+
+def test_healthz_is_up(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_readyz_is_ready_with_index_model_and_state(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ready",
+        "checks": {"documents": "ok", "index": "ok", "model": "ok", "state": "ok"},
+    }
+
+
+def test_readyz_is_503_when_the_state_store_is_unreachable(services, make_settings):
+    settings = make_settings(
+        data_dir=services.settings.data_dir, database_url="postgresql+psycopg://nobody:x@127.0.0.1:1/none"
+    )
+    broken = Services(settings, services.assistant, Database(settings))
+    with TestClient(create_app(settings, broken)) as client:
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["checks"]["state"].startswith("OperationalError")
+    assert body["checks"]["model"] == "ok"
+
+
+def test_readyz_is_503_and_ask_says_what_to_do_when_nothing_is_indexed(make_settings, embedder):
+    settings = make_settings()
+    empty = Services(settings, Assistant(settings, embedder=embedder), Database(settings))
+    empty.db.migrate()
+    with TestClient(create_app(settings, empty)) as client:
+        ready = client.get("/readyz")
+        asked = client.post("/api/ask", json={"question": "Where is the front door?"})
+        page = client.post("/", data={"question": "Where is the front door?"})
+    assert ready.status_code == 503
+    assert "partnerbot ingest" in ready.json()["checks"]["documents"]
+    assert ready.json()["checks"]["state"] == "ok"
+    assert asked.status_code == 503
+    assert "partnerbot ingest" in asked.json()["detail"]
+    assert page.status_code == 503
+    assert "partnerbot ingest" in page.text

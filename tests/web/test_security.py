@@ -1,0 +1,58 @@
+"""Security headers on every kind of response, and HSTS when the deployment is served over https."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bot.web.app import create_app
+
+pytestmark = pytest.mark.integration
+
+PATHS = [
+    "/",
+    "/sources",
+    "/sources/lep-board-healthtech-strategy-2022",
+    "/sources/nope",
+    "/api/documents",
+    "/healthz",
+    "/docs",
+    "/openapi.json",
+    "/static/css/site.css",
+]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_every_response_carries_the_security_headers(client, path):
+    headers = client.get(path).headers
+    csp = headers["content-security-policy"]
+    assert "default-src 'self'" in csp
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "http" not in csp  # no outside host is allowed anything
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["referrer-policy"] == "no-referrer"
+    assert "strict-transport-security" not in headers  # the test deployment is http
+
+
+def test_error_and_post_responses_carry_them_too(client):
+    for response in (client.post("/api/ask", json={}), client.post("/", data={"question": ""})):
+        assert "content-security-policy" in response.headers
+        assert response.headers["cache-control"] == "no-store"
+
+
+def test_answers_are_not_cached_but_static_assets_may_be(client):
+    assert client.get("/").headers["cache-control"] == "no-store"
+    assert "cache-control" not in client.get("/static/js/ask.js").headers
+
+
+def test_https_deployment_gets_hsts_and_its_base_url_in_citations(fresh_services):
+    services = fresh_services(public_base_url="https://partners.example.org/")
+    with TestClient(create_app(services.settings, services)) as client:
+        response = client.post(
+            "/api/ask", json={"question": "What are the three headline goals of the healthtech strategy?"}
+        )
+        assert response.headers["strict-transport-security"].startswith("max-age=")
+        urls = [s["url"] for s in response.json()["sources"]]
+    assert urls and all(u.startswith("https://partners.example.org/sources/") for u in urls)
