@@ -1,0 +1,106 @@
+"""Incremental ingest on the real model and a real Chroma: skip, replace, remove, keep what failed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import chromadb
+import pytest
+from chromadb.config import Settings as ChromaSettings
+
+from config.settings import Settings
+from retrieval.assistant import Assistant
+from retrieval.vectors import COLLECTION
+
+pytestmark = pytest.mark.integration
+
+SENTENCE = "The {w} programme in district {n} helps small firms test devices with local NHS trusts."
+
+
+def paragraphs(word: str, count: int) -> str:
+    return "\n\n".join(
+        " ".join(SENTENCE.format(w=word, n=f"{i}-{j}") for j in range(6)) for i in range(count)
+    )
+
+
+def stored(settings: Settings, doc_id: str) -> dict[str, str]:
+    """What Chroma itself holds for a document, read through a client of its own: id to text."""
+    client = chromadb.PersistentClient(
+        path=str(settings.index_dir / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+    )
+    got = client.get_collection(COLLECTION).get(where={"doc_id": doc_id}, include=["documents"])
+    return dict(zip(got["ids"], got["documents"], strict=True))
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "alpha.md").write_text("# Alpha guide\n\n" + paragraphs("heron", 70))
+    (folder / "beta.txt").write_text(paragraphs("zebrafinch", 6))
+    (folder / "gamma.txt").write_text(paragraphs("otter", 2))
+    return folder
+
+
+def test_incremental_ingest(corpus: Path, make_settings: Callable[..., Settings], embedder) -> None:
+    settings = make_settings(corpus_dir=corpus)
+    calls: list[tuple[int, int]] = []
+    first = Assistant(settings, embedder=embedder).ingest(
+        progress=lambda done, total: calls.append((done, total))
+    )
+    assert sorted(first.added) == ["alpha", "beta", "gamma"] and not first.failures
+    total = first.chunks_embedded
+    assert total > 64, "needs more than one embedding batch to show progress"
+    assert calls[0] == (0, total) and calls[-1] == (total, total)
+    assert all(t == total for _, t in calls)
+    assert [d for d, _ in calls] == sorted({d for d, _ in calls}) and len(calls) >= 3
+    old_beta = stored(settings, "beta")
+    assert len(old_beta) > 1
+
+    # Unchanged: nothing is embedded again, even by a new process reading the index from disk.
+    again = Assistant(settings, embedder=embedder)
+    second = again.ingest()
+    assert second.chunks_embedded == 0 and sorted(second.unchanged) == ["alpha", "beta", "gamma"]
+
+    # Changed: the old chunks are gone from Chroma and from keyword search, the new ones are there.
+    (corpus / "beta.txt").write_text("The kingfisher scheme funds one trial site a year in Calderdale.")
+    third = again.ingest()
+    assert third.updated == ["beta"] and third.chunks_embedded == 1
+    assert list(stored(settings, "beta").values()) == [
+        "The kingfisher scheme funds one trial site a year in Calderdale."
+    ]
+    assert again.keyword.search("zebrafinch", 10) == []
+    assert [i for i, _ in again.keyword.search("kingfisher", 10)] == ["beta#0"]
+    reopened = Assistant(settings, embedder=embedder)
+    assert reopened.keyword.search("zebrafinch", 10) == []
+    assert all("zebrafinch" not in p.chunk.text for p in reopened.retrieve("zebrafinch programme district"))
+
+    # Vanished: removed from Chroma, the keyword index and the registry.
+    (corpus / "gamma.txt").unlink()
+    fourth = reopened.ingest()
+    assert fourth.removed == ["gamma"] and fourth.chunks_embedded == 0
+    assert stored(settings, "gamma") == {} and reopened.keyword.search("otter", 10) == []
+    assert "gamma" not in reopened.registry
+
+    # Failed: the file is reported and its previously indexed version stays searchable.
+    alpha_before = stored(settings, "alpha")
+    (corpus / "alpha.md").write_bytes("# Alpha guide\n\nCaf\u00e9 notes".encode("cp1252"))
+    fifth = reopened.ingest()
+    assert len(fifth.failures) == 1 and "alpha.md" in fifth.failures[0]
+    assert fifth.removed == [] and fifth.chunks_embedded == 0
+    assert stored(settings, "alpha") == alpha_before
+    assert reopened.keyword.search("heron", 5)
+    assert "alpha" in reopened.registry
+
+
+def test_ingest_of_one_path_leaves_the_rest_of_the_index_alone(
+    corpus: Path, make_settings: Callable[..., Settings], embedder
+) -> None:
+    settings = make_settings(corpus_dir=corpus)
+    bot = Assistant(settings, embedder=embedder)
+    (corpus / "alpha.md").unlink()
+    bot.ingest()
+    report = bot.ingest([corpus / "beta.txt"])
+    assert report.unchanged == ["beta"] and report.removed == []
+    assert stored(settings, "gamma")
