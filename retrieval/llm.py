@@ -67,7 +67,7 @@ class LLMWriter:
         try:
             reply = future.result(timeout=self.timeout_s)
         except FutureTimeout:
-            log.warning("chat model timed out after %.0fs; using the extractive writer", self.timeout_s)
+            log.warning("chat model timed out after %.1fs; using the extractive writer", self.timeout_s)
             return None
         except Exception:  # any provider failure falls back; the answer must still come
             log.exception("chat model failed; using the extractive writer")
