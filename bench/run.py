@@ -1,0 +1,128 @@
+"""partnerbot's benchmark: ingest throughput beside the encoder's limit, and query latency.
+
+Run: `.venv/bin/python bench/run.py [--chunks N] [--quick] [--json FILE]`. Figures, not a test:
+the reference corpus first, then a generated corpus of at least N chunks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from synthetic import generate
+
+from config.settings import ROOT, load_settings
+from corpus.documents import load_files
+from retrieval.assistant import Assistant
+from retrieval.embed import SentenceTransformerEmbedder
+
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+DEV_SET = SHARED / "eval" / "dev.jsonl"
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile: the value below which q of the samples fall."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))]
+
+
+def questions(limit: int | None) -> list[str]:
+    lines = DEV_SET.read_text(encoding="utf-8").splitlines()
+    found = [json.loads(line)["question"] for line in lines if line.strip()]
+    return found[:limit] if limit else found
+
+
+def encoder_throughput(embedder: SentenceTransformerEmbedder, corpus_dir: Path) -> dict[str, float]:
+    """The same texts ingest embeds (chunk text with its headings), through the encoder alone."""
+    result = load_files([corpus_dir], max_bytes=20_000_000)
+    texts = [chunk.embed_text for loaded in result.loaded for chunk in loaded.chunks]
+    started = time.perf_counter()
+    embedder.embed(texts)
+    seconds = time.perf_counter() - started
+    return {"chunks": len(texts), "seconds": seconds, "chunks_per_s": len(texts) / seconds}
+
+
+def ingest_throughput(assistant: Assistant) -> dict[str, float]:
+    started = time.perf_counter()
+    report = assistant.ingest()
+    seconds = time.perf_counter() - started
+    if report.failures:
+        raise SystemExit(f"bench: ingest failed for {report.failures}")
+    chunks = report.chunks_embedded
+    documents = len(report.added)
+    return {"documents": documents, "chunks": chunks, "seconds": seconds, "chunks_per_s": chunks / seconds}
+
+
+def query_latency(assistant: Assistant, asked: list[str], rounds: int) -> dict[str, float]:
+    """Wall time of `ask` per question, after one untimed warm-up pass over every question."""
+    for question in asked:
+        assistant.ask(question)
+    times: list[float] = []
+    for _ in range(rounds):
+        for question in asked:
+            started = time.perf_counter()
+            assistant.ask(question)
+            times.append((time.perf_counter() - started) * 1000)
+    return {"queries": len(times), "p50_ms": percentile(times, 0.5), "p95_ms": percentile(times, 0.95)}
+
+
+def measure(name: str, corpus_dir: Path, data_dir: Path, embedder, asked: list[str], rounds: int) -> dict:
+    assistant = Assistant(load_settings(data_dir=data_dir, corpus_dir=corpus_dir), embedder=embedder)
+    ingest = ingest_throughput(assistant)
+    encoder = encoder_throughput(embedder, corpus_dir)
+    latency = query_latency(assistant, asked, rounds)
+    print(f"{name} corpus: {ingest['documents']} documents, {ingest['chunks']} chunks")
+    print(
+        f"  ingest throughput: {ingest['chunks_per_s']:.1f} chunks/s ({ingest['seconds']:.1f} s); "
+        f"raw encoder: {encoder['chunks_per_s']:.1f} chunks/s ({encoder['seconds']:.1f} s)"
+    )
+    print(
+        f"  query latency: p50 {latency['p50_ms']:.0f} ms, p95 {latency['p95_ms']:.0f} ms "
+        f"({latency['queries']} queries)"
+    )
+    return {"ingest": ingest, "encoder": encoder, "latency": latency}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chunks", type=int, default=10_000, help="size of the generated corpus (chunks)")
+    parser.add_argument("--rounds", type=int, default=3, help="timed passes over the dev questions")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 100 chunks, 3 questions")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    min_chunks, rounds, asked = args.chunks, args.rounds, questions(None)
+    if args.quick:
+        min_chunks, rounds, asked = min(min_chunks, 100), 1, questions(3)
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    print(f"machine: {os.cpu_count()} cores; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    embedder = SentenceTransformerEmbedder()
+    started = time.perf_counter()
+    embedder.warm_up()
+    load_s = time.perf_counter() - started
+    embedder.embed(["warm-up"])  # first-call costs belong to neither figure
+    print(f"model load: {load_s:.1f} s")
+
+    figures: dict = {"cores": os.cpu_count(), "date": datetime.now(UTC).isoformat(), "model_load_s": load_s}
+    with tempfile.TemporaryDirectory(prefix="partnerbot-bench-") as tmp:
+        root = Path(tmp)
+        figures["reference"] = measure("reference", CORPUS, root / "ref-data", embedder, asked, rounds)
+        started = time.perf_counter()
+        docs, chunks = generate(root / "generated", CORPUS, min_chunks)
+        print(f"generated {docs} documents ({chunks} chunks) in {time.perf_counter() - started:.1f} s")
+        generated = measure("generated", root / "generated", root / "gen-data", embedder, asked, rounds)
+        figures["generated"] = generated
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

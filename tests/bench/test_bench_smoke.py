@@ -1,0 +1,47 @@
+"""The benchmark script still runs end to end and prints its figures (a smoke run, not a timing test)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from config.settings import ROOT
+
+pytestmark = pytest.mark.integration
+
+FIGURES = [
+    r"^model load: \d+\.\d s$",
+    r"^reference corpus: 5 documents, \d+ chunks$",
+    r"^generated corpus: \d+ documents, \d+ chunks$",
+    r"^  ingest throughput: \d+\.\d chunks/s \(\d+\.\d s\); raw encoder: \d+\.\d chunks/s \(\d+\.\d s\)$",
+    r"^  query latency: p50 \d+ ms, p95 \d+ ms \(4 queries\)$",
+]
+
+
+def test_quick_benchmark_prints_every_figure(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARTNERBOT_")}
+    out = tmp_path / "figures.json"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--json", str(out)],
+        env={**env, "HF_HUB_OFFLINE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stdout.splitlines()
+    for figure in FIGURES:
+        assert any(re.match(figure, line) for line in lines), (figure, result.stdout)
+    assert sum(bool(re.match(FIGURES[3], line)) for line in lines) == 2
+    figures = json.loads(out.read_text())
+    assert figures["generated"]["ingest"]["chunks"] >= 100
+    for corpus in ("reference", "generated"):
+        assert figures[corpus]["ingest"]["chunks"] == figures[corpus]["encoder"]["chunks"]
+        assert 0 < figures[corpus]["latency"]["p50_ms"] <= figures[corpus]["latency"]["p95_ms"]
