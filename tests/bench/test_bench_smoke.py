@@ -20,7 +20,7 @@ FIGURES = [
     r"^reference corpus: 5 documents, \d+ chunks$",
     r"^generated corpus: \d+ documents, \d+ chunks$",
     r"^  ingest throughput: \d+\.\d chunks/s \(\d+\.\d s\); raw encoder: \d+\.\d chunks/s \(\d+\.\d s\)$",
-    r"^  query latency: p50 \d+ ms, p95 \d+ ms \(4 queries\)$",
+    r"^  query latency: p50 \d+ ms, p95 \d+ ms \(3 queries\)$",
 ]
 
 
