@@ -25,8 +25,24 @@ class Document:
 
     @property
     def content_hash(self) -> str:
-        """Changes whenever what is embedded or cited changes, so ingest can skip the rest."""
-        meta = f"{self.title}|{self.kind}|{self.organisation}|{self.published}|{self.expires}"
+        """Changes whenever what is embedded, cited or stored changes, so ingest can skip the rest.
+
+        The file's path is left out: moving a file must not cost a re-embedding.
+        """
+        meta = "|".join(
+            str(v)
+            for v in (
+                self.title,
+                self.kind,
+                self.author,
+                self.organisation,
+                self.published,
+                self.source_url,
+                self.topics,
+                self.origin,
+                self.expires,
+            )
+        )
         return hashlib.sha256(f"{meta}\n{self.text}".encode()).hexdigest()[:16]
 
     def metadata(self) -> dict[str, str]:

@@ -104,3 +104,35 @@ def test_ingest_of_one_path_leaves_the_rest_of_the_index_alone(
     report = bot.ingest([corpus / "beta.txt"])
     assert report.unchanged == ["beta"] and report.removed == []
     assert stored(settings, "gamma")
+
+
+def test_a_metadata_change_in_the_manifest_reaches_the_index(
+    tmp_path: Path, make_settings: Callable[..., Settings], embedder
+) -> None:
+    """A corrected link or author must replace the stale one that answers would otherwise cite."""
+    folder = tmp_path / "meta"
+    folder.mkdir()
+    (folder / "a.txt").write_text("The hub finds NHS trial sites for small firms.")
+    entry = "documents:\n  - {{file: a.txt, id: a, author: {author}, source_url: {url}}}\n"
+    (folder / "manifest.yaml").write_text(entry.format(author="Old", url="https://old.example/a"))
+    bot = Assistant(make_settings(corpus_dir=folder), embedder=embedder)
+    bot.ingest()
+    (folder / "manifest.yaml").write_text(entry.format(author="New", url="https://new.example/a"))
+    report = bot.ingest()
+    assert report.updated == ["a"]
+    document = bot.registry.document("a")
+    assert document is not None and (document.author, document.source_url) == ("New", "https://new.example/a")
+
+
+@pytest.mark.xfail(strict=True, reason="retrieval/assistant.py removes a moved file's document as 'vanished'")
+def test_a_file_moved_within_the_corpus_stays_indexed(
+    tmp_path: Path, make_settings: Callable[..., Settings], embedder
+) -> None:
+    folder = tmp_path / "moving"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text("The hub finds NHS trial sites for small firms.")
+    bot = Assistant(make_settings(corpus_dir=folder), embedder=embedder)
+    bot.ingest()
+    (folder / "a.txt").rename(folder / "sub" / "a.txt")
+    report = bot.ingest()
+    assert report.removed == [] and "a" in bot.registry and bot.vectors.count() == 1
