@@ -33,9 +33,18 @@ def find_files(paths: Iterable[Path]) -> list[Path]:
     for path in (p.resolve() for p in paths):
         if not path.exists():
             raise CorpusError(f"{path}: no such file or folder (set PARTNERBOT_CORPUS_DIR or pass a path)")
-        candidates = sorted(path.rglob("*")) if path.is_dir() else [path]
+        candidates = (
+            sorted(p for p in path.rglob("*") if not _hidden(p.relative_to(path)))
+            if path.is_dir()
+            else [path]
+        )
         found.extend(p for p in candidates if p.is_file() and p.suffix.lower() in SUFFIXES)
     return found
+
+
+def _hidden(relative: Path) -> bool:
+    """Dot files and folders (.git, .obsidian) and Office lock files (~$report.docx) are not documents."""
+    return any(part.startswith((".", "~$")) for part in relative.parts)
 
 
 def load_files(paths: Iterable[Path], *, max_bytes: int) -> LoadResult:

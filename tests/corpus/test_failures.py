@@ -115,3 +115,13 @@ def test_html_with_script_injection_keeps_only_visible_text(tmp_path: Path) -> N
     (doc,) = load_one(path).loaded
     assert doc.document.text.count(INJECTION) == 1
     assert "alert(" not in doc.document.text and "<b>bold</b>" in doc.document.text
+
+
+def test_hidden_files_and_office_lock_files_are_not_documents(tmp_path: Path) -> None:
+    (tmp_path / "~$report.docx").write_bytes(b"\x00lock")
+    (tmp_path / ".notes.md").write_text(GOOD)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "README.md").write_text(GOOD)
+    (tmp_path / "visible.txt").write_text(GOOD)
+    result = load_one(tmp_path)
+    assert [d.document.doc_id for d in result.loaded] == ["visible"] and result.failures == []
