@@ -74,6 +74,7 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     slack_channels_file: Path | None = None
     slack_command: str = "/ask"
+    slack_ignore_bots: bool = True  # other bots' messages are not questions (the bot's own never are)
     announce_command: str = "/announce"
     front_door: str = "the cluster's front door channel, #healthtech-front-door"
 

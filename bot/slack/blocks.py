@@ -1,0 +1,140 @@
+"""Answer → Block Kit: the text, numbered linked sources (at most 5), 👍/👎 and, when private, Share.
+
+Everything that came from a user or a document goes through `mrkdwn.escape`; the only links are the
+ones built here from the answer's own source URLs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from typing import Any
+
+from bot.slack import mrkdwn
+from retrieval.answer import Answer, Source
+
+MAX_SOURCES = 5
+MAX_BLOCKS = 50
+OLD_AFTER_DAYS = 2 * 365  # older documents say how old they are
+FEEDBACK_UP = "partnerbot_feedback_up"
+FEEDBACK_DOWN = "partnerbot_feedback_down"
+SHARE = "partnerbot_share"
+ACTIONS_BLOCK = "answer_actions"
+PROGRESS = "Looking through the cluster's documents…"
+_MARKER = re.compile(r"\[(\d{1,2})\]")
+
+Block = dict[str, Any]
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text, "verbatim": True}}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text, "verbatim": True}]}
+
+
+def text_blocks(text: str) -> list[Block]:
+    """Already-safe mrkdwn as as many sections as the 3,000-character limit needs."""
+    return [section(piece) for piece in mrkdwn.split(text)]
+
+
+def dated(published: str | None, today: date) -> str:
+    """ "23 Sep 2019 (6 years old)" for old documents, "26 Jan 2025" for recent ones."""
+    if not published:
+        return "undated"
+    try:
+        when = date.fromisoformat(published[:10])
+    except ValueError:
+        return mrkdwn.escape(published)
+    shown = f"{when.day} {when:%b %Y}"
+    age = (today - when).days
+    if age > OLD_AFTER_DAYS:
+        return f"{shown} (_{age // 365} years old_)"
+    return shown
+
+
+def source_block(source: Source, today: date) -> Block:
+    details = [mrkdwn.escape(source.organisation)] if source.organisation else []
+    details.append(dated(source.published, today))
+    if mrkdwn.safe_url(source.source_url):
+        details.append(mrkdwn.link(source.source_url, "original"))
+    line = f"*[{source.n}]* {mrkdwn.link(source.url, source.title)} · " + " · ".join(details)
+    return context(line)
+
+
+def answer_mrkdwn(answer: Answer) -> str:
+    """The answer text, escaped, with each [n] marker linking to its source's passage."""
+    urls = {s.n: s.url for s in answer.sources[:MAX_SOURCES]}
+
+    def marker(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        return mrkdwn.link(urls[n], f"[{n}]") if n in urls else match.group(0)
+
+    return _MARKER.sub(marker, mrkdwn.from_markdown(answer.answer))
+
+
+def feedback_buttons(question_id: int | None, share: bool) -> Block:
+    value = str(question_id or "")
+    elements: list[Block] = [
+        _button("👍 Helpful", FEEDBACK_UP, value),
+        _button("👎 Not helpful", FEEDBACK_DOWN, value),
+    ]
+    if share:
+        elements.append(_button("Share in channel", SHARE, json.dumps({"q": question_id}), style="primary"))
+    return {"type": "actions", "block_id": ACTIONS_BLOCK, "elements": elements}
+
+
+def _button(label: str, action_id: str, value: str, style: str | None = None) -> Block:
+    button: Block = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": label, "emoji": True},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def answer_blocks(
+    answer: Answer,
+    *,
+    question_id: int | None,
+    front_door: str,
+    share: bool = False,
+    shared_by: str | None = None,
+    today: date | None = None,
+) -> list[Block]:
+    """The whole reply. `front_door` is the deployment's own (trusted) mrkdwn; `shared_by` a user id."""
+    today = today or date.today()
+    sources = answer.sources[:MAX_SOURCES]
+    tail: list[Block] = []
+    if sources:
+        tail.append(context("*Sources*" if answer.answered else "*Nearest sources*"))
+        tail.extend(source_block(s, today) for s in sources)
+    if not answer.answered:
+        tail.append(section(f"For help from a person, ask {front_door}."))
+    tail.append(feedback_buttons(question_id, share))
+    if shared_by:
+        tail.append(context(f"Shared by <@{shared_by}> · asked: “{mrkdwn.escape(_short(answer.question))}”"))
+    body = text_blocks(answer_mrkdwn(answer))
+    room = MAX_BLOCKS - len(tail)
+    if len(body) > room:
+        body = [*body[: room - 1], section("_…the answer is longer than Slack allows; see the sources._")]
+    return body + tail
+
+
+def fallback_text(answer: Answer) -> str:
+    """The notification / screen-reader text of the message: the answer alone, shortened."""
+    return mrkdwn.escape(_short(answer.answer, 2900))
+
+
+def _short(text: str, limit: int = 150) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def notice_blocks(text: str) -> list[Block]:
+    """A plain notice (errors, refusals) as safe blocks; `text` must already be escaped."""
+    return text_blocks(text)

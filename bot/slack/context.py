@@ -1,0 +1,45 @@
+"""What every listener shares: the services, the channel policy and the bot's short memory."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from bot.services import Services
+from bot.slack.channels import ChannelPolicy
+from bot.slack.memory import Seen
+from config.settings import Settings
+from retrieval.answer import Answer
+
+
+class RecentAnswers:
+    """The last answers by question-log id, so Share re-posts exactly what the asker saw."""
+
+    def __init__(self, size: int = 500) -> None:
+        self.size = size
+        self._answers: OrderedDict[int, Answer] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, question_id: int, answer: Answer) -> None:
+        with self._lock:
+            self._answers[question_id] = answer
+            while len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+
+    def get(self, question_id: int) -> Answer | None:
+        with self._lock:
+            return self._answers.get(question_id)
+
+
+@dataclass
+class SlackBot:
+    services: Services
+    policy: ChannelPolicy
+    seen: Seen = field(default_factory=Seen)  # (channel, ts) of messages already taken
+    threads: Seen = field(default_factory=lambda: Seen(ttl_s=7 * 86400))  # (channel, root) answered in
+    answers: RecentAnswers = field(default_factory=RecentAnswers)
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings

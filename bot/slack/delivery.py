@@ -1,0 +1,147 @@
+"""Where a Slack message becomes an Answer in Slack: claim it, show progress, answer, replace.
+
+Runs after the ack (a lazy listener), so retrieval never holds Slack's 3-second window. Every
+failure ends in a message to the asker or, when Slack refuses even that, an error in the log: no
+question is dropped silently.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.slack import blocks, mrkdwn
+from bot.slack.context import SlackBot
+from config.errors import PartnerbotError, QuestionError
+from retrieval.answer import Answer
+
+log = logging.getLogger(__name__)
+CLAIM = "eyes"
+
+
+@dataclass
+class Asked:
+    """One question taken from a message, with where its answer goes."""
+
+    question: str
+    channel: str
+    channel_type: str | None
+    user: str | None
+    ts: str
+    root: str  # the thread the answer goes in
+    surface: str  # mention, dm, thread, channel
+    private: bool = False
+    history: Sequence[str] = field(default_factory=list)
+
+
+def claim(bot: SlackBot, client: WebClient, channel: str, ts: str) -> bool:
+    """Take a message once: in this process by (channel, ts), across replicas by the 👀 reaction."""
+    if not bot.seen.add(channel, ts):
+        return False
+    try:
+        client.reactions_add(channel=channel, timestamp=ts, name=CLAIM)
+    except SlackApiError as exc:
+        if exc.response.get("error") == "already_reacted":
+            log.info("message %s/%s already taken by another worker", channel, ts)
+            return False
+        log.warning("reactions.add failed (%s); answering anyway", exc.response.get("error"))
+    return True
+
+
+def compute(bot: SlackBot, asked: Asked) -> tuple[Answer | None, int | None, str | None]:
+    """(answer, question id, None) or (None, None, safe mrkdwn telling the user why not)."""
+    try:
+        answer, question_id = bot.services.answer(
+            asked.question,
+            surface=asked.surface,
+            history=list(asked.history),
+            channel=asked.channel,
+            channel_type=asked.channel_type,
+            user_id=asked.user,
+        )
+    except QuestionError as exc:
+        return None, None, f"I can't take that question: {mrkdwn.escape(str(exc))}."
+    except PartnerbotError as exc:
+        log.error("answering failed: %s", exc)
+        return None, None, failure_text(bot, mrkdwn.escape(str(exc)))
+    except Exception:
+        log.exception("answering %r failed", asked.question[:200])
+        return None, None, failure_text(bot, "an internal error (it is in the bot's log)")
+    bot.answers.put(question_id, answer)
+    return answer, question_id, None
+
+
+def failure_text(bot: SlackBot, why: str) -> str:
+    return f"Sorry, I couldn't answer that: {why}. Please try again, or ask {bot.settings.front_door}."
+
+
+def deliver(bot: SlackBot, client: WebClient, asked: Asked) -> None:
+    """Progress at once, then the answer in its place (or, when private, only to the asker)."""
+    progress_ts = None if asked.private else _progress(client, asked)
+    answer, question_id, problem = compute(bot, asked)
+    if answer is not None:
+        body = blocks.answer_blocks(
+            answer, question_id=question_id, front_door=bot.settings.front_door, share=asked.private
+        )
+        text = blocks.fallback_text(answer)
+    else:
+        body, text = blocks.notice_blocks(problem or ""), problem or ""
+    try:
+        _send(client, asked, progress_ts, text, body)
+    except SlackApiError as exc:
+        error = exc.response.get("error") or f"HTTP {exc.response.status_code}"
+        log.error("could not deliver the answer to %s/%s: %s", asked.channel, asked.ts, error)
+        _tell(
+            client,
+            asked,
+            f"Sorry, I found an answer but Slack would not take it ({error}). Please ask again.",
+        )
+        return
+    bot.threads.add(asked.channel, asked.root)
+
+
+def _progress(client: WebClient, asked: Asked) -> str | None:
+    try:
+        return client.chat_postMessage(channel=asked.channel, thread_ts=asked.root, text=blocks.PROGRESS)[
+            "ts"
+        ]
+    except SlackApiError as exc:
+        log.warning("progress message failed (%s)", exc.response.get("error"))
+        return None
+
+
+def _send(client: WebClient, asked: Asked, progress_ts: str | None, text: str, body: list) -> None:
+    if asked.private:
+        client.chat_postEphemeral(
+            channel=asked.channel, user=asked.user or "", thread_ts=asked.root, text=text, blocks=body
+        )
+    elif progress_ts:
+        client.chat_update(channel=asked.channel, ts=progress_ts, text=text, blocks=body)
+    else:
+        client.chat_postMessage(channel=asked.channel, thread_ts=asked.root, text=text, blocks=body)
+
+
+def _tell(client: WebClient, asked: Asked, text: str) -> None:
+    """Last resort: a short plain message to the asker, by whichever way Slack still accepts."""
+    attempts = []
+    if not asked.private:
+        attempts.append(
+            lambda: client.chat_postMessage(channel=asked.channel, thread_ts=asked.root, text=text)
+        )
+    if asked.user:
+        attempts.append(
+            lambda: client.chat_postEphemeral(
+                channel=asked.channel, user=asked.user, thread_ts=asked.root, text=text
+            )
+        )
+    for attempt in attempts:
+        try:
+            attempt()
+            return
+        except SlackApiError as exc:
+            log.error("telling the user failed too: %s", exc.response.get("error"))
+    log.error("question %r from %s in %s was not answered", asked.question[:200], asked.user, asked.channel)

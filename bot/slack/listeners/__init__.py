@@ -1,0 +1,1 @@
+"""Bolt listeners, one job per module, each wired by `register(app, bot)`."""

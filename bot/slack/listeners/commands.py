@@ -1,0 +1,74 @@
+"""The slash command (`/ask` by default): the answer only the asker sees, with a Share button."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.slack import blocks, mrkdwn
+from bot.slack.context import SlackBot
+from bot.slack.delivery import Asked, compute
+from bot.slack.questions import clean
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, bot: SlackBot) -> None:
+    name = bot.settings.slack_command
+
+    def ack_command(ack: Ack, command: dict) -> None:
+        question = clean(command.get("text", ""))
+        if not question:
+            ack(text=f"Ask a question after the command, e.g. `{name} who helps SMEs get NHS trials?`")
+        elif not bot.policy.rule(command.get("channel_id")).enabled:
+            ack(text="I don't answer in this channel. Send me a direct message instead.")
+        else:
+            ack(text=f"{blocks.PROGRESS} (“{mrkdwn.escape(question[:150])}”)")
+
+    def answer(command: dict, respond: Respond, client: WebClient) -> None:
+        question = clean(command.get("text", ""))
+        if not question or not bot.policy.rule(command.get("channel_id")).enabled:
+            return
+        asked = Asked(
+            question=question,
+            channel=command.get("channel_id", ""),
+            channel_type="command",
+            user=command.get("user_id"),
+            ts="",
+            root="",
+            surface="command",
+            private=True,
+        )
+        result, question_id, problem = compute(bot, asked)
+        if result is not None:
+            body = blocks.answer_blocks(
+                result, question_id=question_id, front_door=bot.settings.front_door, share=True
+            )
+            text = blocks.fallback_text(result)
+        else:
+            body, text = blocks.notice_blocks(problem or ""), problem or ""
+        reply(respond, client, command, text, body)
+
+    app.command(name)(ack=ack_command, lazy=[answer])
+
+
+def reply(respond: Respond, client: WebClient, command: dict, text: str, body: list) -> None:
+    """Replace the 'looking…' note; if the response URL fails, tell the asker another way."""
+    try:
+        response = respond(text=text, blocks=body, response_type="ephemeral", replace_original=True)
+        if response.status_code == 200:
+            return
+        problem = f"HTTP {response.status_code}"
+    except Exception as exc:  # the response URL is plain HTTP: anything can go wrong
+        problem = f"{exc.__class__.__name__}: {exc}"
+    log.error("response_url refused the answer for %s: %s", command.get("channel_id"), problem)
+    try:
+        client.chat_postEphemeral(
+            channel=command.get("channel_id", ""),
+            user=command.get("user_id", ""),
+            text=f"Sorry, I found an answer but Slack would not show it ({problem}). Please ask again.",
+        )
+    except Exception as exc:
+        log.error("telling the user failed too: %s", exc)

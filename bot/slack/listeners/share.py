@@ -1,0 +1,85 @@
+"""Share in channel: the private answer posted for everyone, then the private copy removed."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.slack import blocks
+from bot.slack.blocks import SHARE
+from bot.slack.context import SlackBot
+from bot.slack.delivery import Asked, compute
+from bot.state.models import Question
+from retrieval.answer import Answer
+
+log = logging.getLogger(__name__)
+
+
+def _answer(
+    bot: SlackBot, question_id: int | None, channel: str, user: str | None
+) -> tuple[Answer | None, int | None]:
+    """The answer the asker saw; when this process no longer holds it, asked again from the log."""
+    if question_id is None:
+        return None, None
+    cached = bot.answers.get(question_id)
+    if cached is not None:
+        return cached, question_id
+    with bot.services.db.session() as session:
+        row = session.get(Question, question_id)
+        question = row.question if row else None
+    if question is None:
+        return None, None
+    asked = Asked(question, channel, "command", user, "", "", surface="share", private=True)
+    answer, new_id, _ = compute(bot, asked)
+    return answer, new_id
+
+
+def register(app: App, bot: SlackBot) -> None:
+    def ack_click(ack: Ack) -> None:
+        ack()
+
+    def share(body: dict, action: dict, respond: Respond, client: WebClient) -> None:
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
+        user = (body.get("user") or {}).get("id")
+        thread_ts = (body.get("container") or {}).get("thread_ts")
+        if not bot.policy.rule(channel).enabled:
+            respond(text="I don't post in this channel.", response_type="ephemeral", replace_original=False)
+            return
+        try:
+            question_id = int(json.loads(action.get("value") or "{}").get("q") or 0) or None
+        except (ValueError, AttributeError):
+            question_id = None
+        answer, question_id = _answer(bot, question_id, channel, user)
+        if answer is None:
+            respond(
+                text="That answer has expired: please ask again.",
+                response_type="ephemeral",
+                replace_original=False,
+            )
+            return
+        shown = blocks.answer_blocks(
+            answer, question_id=question_id, front_door=bot.settings.front_door, shared_by=user
+        )
+        try:
+            client.chat_postMessage(
+                channel=channel, thread_ts=thread_ts, text=blocks.fallback_text(answer), blocks=shown
+            )
+        except SlackApiError as exc:
+            error = exc.response.get("error") or f"HTTP {exc.response.status_code}"
+            log.error("sharing into %s failed: %s", channel, error)
+            hint = (
+                " Invite me with /invite first." if error in ("not_in_channel", "channel_not_found") else ""
+            )
+            respond(
+                text=f"I couldn't post in this channel ({error}).{hint}",
+                response_type="ephemeral",
+                replace_original=False,
+            )
+            return
+        respond(delete_original=True)
+
+    app.action(SHARE)(ack=ack_click, lazy=[share])

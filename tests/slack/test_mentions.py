@@ -1,0 +1,88 @@
+"""@mentions in channels: threaded answers with linked sources, progress first, one answer per message."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.slack.conftest import ANSWERABLE, ASKER, CHANNEL, mention_event, message_event
+from tests.support.slack_api import BOT_USER_ID
+
+pytestmark = pytest.mark.integration
+
+
+def test_mention_is_answered_in_its_thread_with_linked_sources(slack):
+    ts = slack.mention(ANSWERABLE)
+
+    update = slack.answer_for(ts)
+    assert slack.api.calls_to("reactions.add", where=lambda c: c["timestamp"] == ts and c["name"] == "eyes")
+    assert "Rob Webster" in update.text
+    blocks = update["blocks"]
+    links = [e for b in blocks for e in _mrkdwn(b) if "/sources/advancing-healthtech-innovation" in e]
+    assert any("|Guest Blog: Advancing healthtech innovation>" in t for t in links), links
+    assert any("years old" in t for t in links), "a 2019 document is visibly dated"
+    assert "<http://127.0.0.1:8000/sources/advancing-healthtech-innovation#chunk-1|[1]>" in update.text
+    buttons = [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert buttons == ["partnerbot_feedback_up", "partnerbot_feedback_down"]
+    loose = slack.api.calls_to("chat.postMessage", where=lambda c: not c["thread_ts"])
+    assert loose == [], "nothing goes loose in the channel"
+
+
+def test_retry_of_the_same_event_gives_one_answer(slack):
+    ts = slack.api.add_message(CHANNEL, f"<@{BOT_USER_ID}> {ANSWERABLE}", user=ASKER)
+    event = mention_event(f"<@{BOT_USER_ID}> {ANSWERABLE}", ts)
+    assert slack.send.event(event, event_id="Ev0RETRY").status_code == 200
+    assert slack.send.event(event, event_id="Ev0RETRY", retry=1).status_code == 200
+    assert slack.send.event(event, event_id="Ev0RETRY", retry=2).status_code == 200
+
+    slack.answer_for(ts)
+    slack.api.settle(quiet=2)
+    assert len(slack.api.calls_to("chat.postMessage")) == 1
+    assert len(slack.api.calls_to("chat.update")) == 1
+
+
+def test_app_mention_and_message_for_one_message_give_one_answer(slack):
+    text = f"<@{BOT_USER_ID}> {ANSWERABLE}"
+    ts = slack.api.add_message(CHANNEL, text, user=ASKER)
+    assert slack.send.event(message_event(text, ts)).status_code == 200
+    assert slack.send.event(mention_event(text, ts)).status_code == 200
+
+    slack.answer_for(ts)
+    slack.api.settle(quiet=2)
+    assert len(slack.api.calls_to("chat.postMessage")) == 1
+    assert len(slack.api.calls_to("chat.update")) == 1
+    assert len(slack.services.db.engine.connect().exec_driver_sql("select id from questions").all()) == 1
+
+
+def test_broadcasts_mentions_and_links_in_a_question_never_ping_or_link(slack):
+    ts = slack.mention(
+        "<!channel> <!here> <@U0VICTIM> see <http://evil.example/phish|the official page> "
+        "who is the CEO lead for the Health and Care Partnership?"
+    )
+    update = slack.answer_for(ts)
+    sent = "\n".join(c.text for c in slack.api.calls if c.method.startswith("chat."))
+    for forbidden in ("<!channel>", "<!here>", "<@U0VICTIM>", "<http://evil", "|the official page>"):
+        assert forbidden not in sent
+    assert "Rob Webster" in update.text
+
+
+def test_a_40000_character_message_gets_a_short_reply_not_an_echo(slack):
+    ts = slack.mention("why " * 10_000)
+    update = slack.answer_for(ts)
+    assert "limit is 2,000" in update.text
+    assert all(len(c.text) < 3000 for c in slack.api.calls if c.method.startswith("chat."))
+
+
+def test_unanswerable_question_says_so_and_points_to_a_person(slack):
+    ts = slack.mention("What is the boiling point of water at sea level?")
+    update = slack.answer_for(ts)
+    assert "couldn't find" in update.text or "can't" in update.text
+    assert "#healthtech-front-door" in update.text
+    assert [b for b in update["blocks"] if b["type"] == "actions"], "feedback still offered"
+
+
+def _mrkdwn(block: dict) -> list[str]:
+    if block["type"] == "section":
+        return [block["text"]["text"]]
+    if block["type"] == "context":
+        return [e["text"] for e in block["elements"]]
+    return []

@@ -1,0 +1,169 @@
+"""How the local Slack Web API answers each method, with the fields real Slack returns.
+
+Each function takes the server (its lock is held) and the request's parameters. Add a method by
+adding a function to METHODS; keep the answer shaped like Slack's documented response.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tests.support.slack_api import SlackAPI
+
+_view_ids = itertools.count(1)
+
+
+def _auth_test(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
+    from tests.support.slack_api import BOT_ID, TEAM_ID
+
+    return {
+        "ok": True,
+        "url": "https://partners.slack.com/",
+        "team": "Healthtech partners",
+        "user": "partnerbot",
+        "team_id": TEAM_ID,
+        "user_id": api.bot_user_id,
+        "bot_id": BOT_ID,
+        "is_enterprise_install": False,
+    }
+
+
+def _bot_message(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
+    from tests.support.slack_api import APP_ID, BOT_ID
+
+    message = {
+        "type": "message",
+        "user": api.bot_user_id,
+        "bot_id": BOT_ID,
+        "app_id": APP_ID,
+        "text": p.get("text", ""),
+    }
+    if p.get("blocks"):
+        message["blocks"] = p["blocks"]
+    return message
+
+
+def _post_message(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
+    channel = p.get("channel")
+    if not channel:
+        return {"ok": False, "error": "channel_not_found"}
+    if not p.get("text") and not p.get("blocks"):
+        return {"ok": False, "error": "no_text"}
+    message = _bot_message(api, p)
+    ts = api._store(channel, message, p.get("thread_ts"))
+    return {"ok": True, "channel": channel, "ts": ts, "message": {**message, "ts": ts}}
+
+
+def _find(api: SlackAPI, channel: str, ts: str) -> dict[str, Any] | None:
+    return next((m for m in api.messages.get(channel, []) if m["ts"] == ts), None)
+
+
+def _update(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
+    message = _find(api, p.get("channel", ""), p.get("ts", ""))
+    if message is None:
+        return {"ok": False, "error": "message_not_found"}
+    message["text"] = p.get("text", "")
+    message["blocks"] = p.get("blocks") or []
+    return {"ok": True, "channel": p["channel"], "ts": p["ts"], "text": message["text"]}
+
+
+def _delete(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
+    message = _find(api, p.get("channel", ""), p.get("ts", ""))
+    if message is None:
+        return {"ok": False, "error": "message_not_found"}
+    api.messages[p["channel"]].remove(message)
+    return {"ok": True, "channel": p["channel"], "ts": p["ts"]}
+
+
+def _ephemeral(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
+    if not p.get("channel") or not p.get("user"):
+        return {"ok": False, "error": "channel_not_found" if not p.get("channel") else "user_not_in_channel"}
+    return {"ok": True, "message_ts": api._ts()}
+
+
+def _replies(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
+    channel, ts = p.get("channel", ""), p.get("ts", "")
+    messages = api.messages.get(channel, [])
+    parent = next((m for m in messages if m["ts"] == ts), None)
+    if parent is None:
+        return {"ok": False, "error": "thread_not_found"}
+    thread = [parent] + [m for m in messages if m.get("thread_ts") == ts and m["ts"] != ts]
+    limit = int(p.get("limit") or 1000)
+    return {"ok": True, "messages": thread[:limit], "has_more": len(thread) > limit}
+
+
+def _history(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
+    messages = [
+        m for m in api.messages.get(p.get("channel", ""), []) if m.get("thread_ts") in (None, m["ts"])
+    ]
+    return {"ok": True, "messages": list(reversed(messages)), "has_more": False}
+
+
+def _reaction(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
+    key = (p.get("channel", ""), p.get("timestamp", ""), p.get("name", ""))
+    if key in api.reactions:
+        return {"ok": False, "error": "already_reacted"}
+    api.reactions.add(key)
+    return {"ok": True}
+
+
+def _unreact(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
+    key = (p.get("channel", ""), p.get("timestamp", ""), p.get("name", ""))
+    if key not in api.reactions:
+        return {"ok": False, "error": "no_reaction"}
+    api.reactions.discard(key)
+    return {"ok": True}
+
+
+def _permalink(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
+    ts = p.get("message_ts", "")
+    link = f"https://partners.slack.com/archives/{p.get('channel')}/p{ts.replace('.', '')}"
+    return {"ok": True, "channel": p.get("channel"), "permalink": link}
+
+
+def _view(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
+    view = dict(p.get("view") or {})
+    view_id = p.get("view_id") or view.get("id") or f"V{next(_view_ids):08d}"
+    view.update({"id": view_id, "hash": f"hash-{view_id}"})
+    api.views[view_id] = view
+    return {"ok": True, "view": view}
+
+
+def _usergroup_users(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
+    group = p.get("usergroup", "")
+    if group not in api.usergroups:
+        return {"ok": False, "error": "no_such_subteam"}
+    return {"ok": True, "users": api.usergroups[group]}
+
+
+def _conversation_info(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
+    channel = p.get("channel", "")
+    return {"ok": True, "channel": {"id": channel, "name": channel.lower(), "is_member": True}}
+
+
+def _ok(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
+    return {"ok": True}
+
+
+METHODS: dict[str, Callable[[SlackAPI, dict[str, Any]], dict[str, Any]]] = {
+    "auth.test": _auth_test,
+    "chat.postMessage": _post_message,
+    "chat.update": _update,
+    "chat.delete": _delete,
+    "chat.postEphemeral": _ephemeral,
+    "chat.getPermalink": _permalink,
+    "conversations.replies": _replies,
+    "conversations.history": _history,
+    "conversations.info": _conversation_info,
+    "conversations.join": _ok,
+    "reactions.add": _reaction,
+    "reactions.remove": _unreact,
+    "views.open": _view,
+    "views.update": _view,
+    "views.push": _view,
+    "views.publish": _view,
+    "usergroups.users.list": _usergroup_users,
+}
