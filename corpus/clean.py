@@ -38,7 +38,9 @@ _BREADCRUMB = re.compile(r"^(?:you are here\s*:?\s*)?home(?:\s*[>»›/|]\s*[^>�
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 # An image's alt text glued to the paragraph after it: "Rob WebsterLast month, we…"
-_GLUED_ALT = re.compile(r"^((?:[A-Z][\w'’-]+\s){1,3}[A-Z][\w'’-]*[a-z]{2})(?=[A-Z][a-z])")
+_GLUED_ALT = re.compile(r"^((?:[A-Z][\w'’-]+\s){1,3}[A-Z][\w'’-]*[a-z]{2})(?=([A-Z][a-z]+))")
+# A determiner does not start a name: "The YourVoice consultation" is a camel-case name, not glued alt text.
+_DETERMINERS = frozenset("The A An This That These Those Our Their Its His Her My Your Some Every".split())
 _SPACES = re.compile(r" [ \t\u00a0]+|[\t\u00a0][ \t\u00a0]*")  # runs only: single spaces stay as they are
 
 
@@ -58,10 +60,15 @@ def is_furniture(text: str) -> bool:
     return interface / len(tokens) >= 0.75
 
 
-def clean_inline(text: str) -> str:
+def clean_inline(text: str, document: str = "") -> str:
+    """Markdown residue out, glued alt text cut off; `document` is the whole text, to spot real names."""
     text = _MD_LINK.sub(r"\1", text)
     text = _EMPHASIS.sub(r"\2", text)
-    text = _GLUED_ALT.sub("", text)
+    glued = _GLUED_ALT.match(text)
+    if glued and glued.group(1).split()[0] not in _DETERMINERS:
+        token = glued.group(1).split()[-1] + glued.group(2)  # "WebsterLast", or a name such as "MedTech"
+        if document.count(token) <= 1:  # a camel-case name recurs; a gluing accident does not
+            text = text[glued.end(1) :]
     return _SPACES.sub(" ", text).strip()
 
 
@@ -69,8 +76,9 @@ def clean_blocks(blocks: list[Block]) -> list[Block]:
     """Drop furniture blocks and the one-line caption that follows an image line."""
     kept: list[Block] = []
     after_image = False
+    document = "\n".join(block.text for block in blocks)
     for block in blocks:
-        text = clean_inline(block.text)
+        text = clean_inline(block.text, document)
         if is_furniture(text):
             after_image = bool(_IMAGE.match(text))
             continue

@@ -139,3 +139,19 @@ def test_a_caption_after_a_photo_line_of_another_site_goes_too() -> None:
         "Launch",
         "The hub opened in March with twelve founding partners. It will test wound-care devices first.",
     ]
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "The YourVoice consultation ran for six weeks across the region.",
+        "Leeds MedTech firms grew by a third. MedTech is the region's largest health sector.",
+    ],
+)
+def test_camel_case_names_at_a_paragraph_start_are_not_taken_for_alt_text(paragraph: str) -> None:
+    assert paragraph in blocks_of(from_text("names", "Names", paragraph).document.text)
+
+
+def test_alt_text_glued_to_a_paragraph_of_another_site_is_cut_off() -> None:
+    text = from_text("alt", "Alt", "Dr Jane SmithToday the board approved the plan.").document.text
+    assert blocks_of(text)[-1] == "Today the board approved the plan."
