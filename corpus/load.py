@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 from config.errors import CorpusError
 from corpus.blocks import Block, parse_text
+from corpus.html import read_html
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
-_HTML_DROP = ("script", "style", "nav", "header", "footer", "aside", "form", "noscript", "svg", "figure")
 
 Reader = Callable[[Path], tuple[list[Block], str | None]]
 
@@ -60,25 +59,7 @@ def _read_md(path: Path) -> tuple[list[Block], str | None]:
 
 
 def _read_html(path: Path) -> tuple[list[Block], str | None]:
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(_text(path), "html.parser")
-    title = soup.title.get_text(" ", strip=True) if soup.title else None
-    for tag in soup(list(_HTML_DROP)):
-        tag.decompose()
-    root = soup.find("main") or soup.find("article") or soup.body or soup
-    blocks: list[Block] = []
-    for el in root.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "blockquote"]):
-        if el.find(["p", "li", "h1", "h2", "h3", "h4", "h5", "h6"]):
-            continue  # the inner element carries the text
-        text = re.sub(r"\s+", " ", el.get_text(" ", strip=True))
-        if not text:
-            continue
-        if el.name.startswith("h"):
-            blocks.append(Block("heading", text, int(el.name[1])))
-        else:
-            blocks.append(Block("item" if el.name == "li" else "para", text))
-    return blocks, title
+    return read_html(_text(path))
 
 
 def _read_pdf(path: Path) -> tuple[list[Block], str | None]:

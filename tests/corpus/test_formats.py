@@ -180,3 +180,27 @@ def test_two_files_with_the_same_id_are_reported(tmp_path: Path) -> None:
     result = load_one(tmp_path)
     assert len(result.loaded) == 1
     assert len(result.failures) == 1 and "front-door" in result.failures[0]
+
+
+def test_html_text_outside_paragraphs_is_kept_in_reading_order(tmp_path: Path) -> None:
+    """Many sites put prose straight into <div>s, split lines with <br> and nest lists."""
+    path = tmp_path / "divs.html"
+    path.write_text(
+        "<html><body><article><h2>Support on offer</h2>"
+        "<div class='intro'>The hub is open to <b>every</b> partner.<br>It meets monthly.</div>"
+        "<div>Before the list<ul><li>Funding advice<ul><li>Grant reviews</li></ul></li></ul>After the list</div>"
+        "<!-- tracking comment --><table><tr><td>Trials</td><td>NHS sites found in weeks.</td></tr></table>"
+        "</article></body></html>",
+        encoding="utf-8",
+    )
+    blocks = [b for b in only(path).document.text.split("\n\n")]
+    assert blocks == [
+        "Support on offer",
+        "The hub is open to every partner. It meets monthly.",
+        "Before the list",
+        "- Funding advice",
+        "- Grant reviews",
+        "After the list",
+        "Trials",
+        "NHS sites found in weeks.",
+    ]
