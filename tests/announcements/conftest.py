@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
+from fastapi import FastAPI, Request
+from fastapi.testclient import TestClient
+from slack_bolt import App
+from slack_bolt.adapter.fastapi import SlackRequestHandler
+from slack_sdk import WebClient
 
+from bot.services import Services
+from bot.slack.listeners import announce
 from tests.announcements.postgres import SKIP_REASON, create_database, find_bindir, postgres_server
+from tests.support.fixtures import slack_api  # noqa: F401  (a fixture)
+from tests.support.slack_api import SlackAPI
+from tests.support.slack_requests import SlackSender
 
 
 @pytest.fixture(scope="session")
@@ -25,3 +37,111 @@ def database_url(request: pytest.FixtureRequest) -> str | None:
     if request.param == "sqlite":
         return None
     return create_database(request.getfixturevalue("postgres"))
+
+
+# -- the Slack side: the real bolt app over signed HTTP, talking to the local Slack Web API ----------
+
+SECRET = "announce-test-signing-secret"
+CHANNELS = {"C0NEWS": "partner-news", "C0FUND": "funding", "C0EVENTS": "events"}
+COMMS = "U0COMMS"  # in PARTNERBOT_COMMS_USER_IDS
+GROUPIE = "U0GROUPIE"  # in the Slack user group S0COMMS
+STRANGER = "U0STRANGER"
+USERGROUP = "S0COMMS"
+
+
+@dataclass
+class Harness:
+    services: Services
+    slack: SlackAPI
+    sender: SlackSender
+
+    def open_form(self, user: str = COMMS, channel: str = "C0NEWS") -> Any:
+        """Run /announce and return the form view Slack was asked to open."""
+        response = self.sender.command(
+            self.services.settings.announce_command,
+            "",
+            user=user,
+            channel=channel,
+            response_url=self.slack.response_url("announce"),
+            trigger_id=f"trigger-{user}",
+        )
+        assert response.status_code == 200, response.text
+        self.slack.wait_for("views.open", where=lambda c: c["trigger_id"] == f"trigger-{user}")
+        return next(v for v in reversed(self.slack.views.values()) if v.get("callback_id") == "announce_form")
+
+    def submit_form(self, view: dict[str, Any], user: str = COMMS, **fields: Any) -> Any:
+        values = form_values(**fields)
+        return self.sender.view_submission({**view, "state": {"values": values}}, user=user)
+
+    def preview(self, view: dict[str, Any], user: str = COMMS, **fields: Any) -> dict[str, Any]:
+        """Submit the form; the preview view that replaces it (with the same view id, as in Slack)."""
+        response = self.submit_form(view, user, **fields)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body.get("response_action") == "update", body
+        return {**body["view"], "id": view["id"]}
+
+
+def form_values(
+    title: str = "",
+    body: str = "",
+    channels: list[str] | None = None,
+    link: str | None = None,
+    expires: str | None = None,
+) -> dict[str, Any]:
+    """The state.values of the /announce form as Slack submits it."""
+    return {
+        "title": {"value": {"type": "plain_text_input", "value": title}},
+        "body": {"value": {"type": "plain_text_input", "value": body}},
+        "channels": {
+            "value": {
+                "type": "multi_static_select",
+                "selected_options": [
+                    {"value": c, "text": {"type": "plain_text", "text": c}} for c in channels or []
+                ],
+            }
+        },
+        "link": {"value": {"type": "url_text_input", "value": link}},
+        "expires": {"value": {"type": "datepicker", "selected_date": expires}},
+    }
+
+
+def slack_settings(slack: SlackAPI, database_url: str | None = None) -> dict[str, Any]:
+    return {
+        "database_url": database_url,
+        "slack_bot_token": slack.token,
+        "slack_api_url": slack.base_url,
+        "announce_channels": CHANNELS,
+        "comms_user_ids": [COMMS],
+        "comms_usergroup": USERGROUP,
+        "comms_channel": "C0COMMS",
+    }
+
+
+def bolt_app(services: Services, slack: SlackAPI) -> FastAPI:
+    """The bolt app with the /announce listeners, served over HTTP at /slack/events."""
+    app = App(
+        signing_secret=SECRET,
+        client=WebClient(token=slack.token, base_url=slack.base_url),
+        token_verification_enabled=False,
+    )
+    announce.register(app, services)
+    handler = SlackRequestHandler(app)
+    web = FastAPI()
+
+    @web.post("/slack/events")
+    async def events(request: Request) -> Any:
+        return await handler.handle(request)
+
+    return web
+
+
+@pytest.fixture
+def harness(fresh_services, request: pytest.FixtureRequest) -> Iterator[Harness]:
+    """SQLite by default; tests that take `database_url` run on both backends."""
+    slack: SlackAPI = request.getfixturevalue("slack_api")
+    url = request.getfixturevalue("database_url") if "database_url" in request.fixturenames else None
+    services = fresh_services(**slack_settings(slack, url))
+    slack.usergroups[USERGROUP] = [GROUPIE]
+    with TestClient(bolt_app(services, slack)) as client:
+        yield Harness(services, slack, SlackSender(client, SECRET))
