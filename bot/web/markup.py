@@ -10,7 +10,8 @@ from markupsafe import Markup, escape
 from retrieval.answer import Answer
 
 _MARKER = re.compile(r"\[(\d+)\]")
-_CITE = Markup('<a class="cite" href="{}" title="{}"><span class="visually-hidden">source </span>[{}]</a>')
+# The visible "[n]" is the link's name (WCAG 2.5.3); its title names the source it opens.
+_CITE = Markup('<a class="cite" href="{}" title="Source {}: {}">[{}]</a>')
 
 
 def http_url(url: str | None) -> str | None:
@@ -30,7 +31,7 @@ def cited_answer(answer: Answer) -> Markup:
         n = int(match.group(1))
         url, title = urls.get(n, (None, ""))
         if url:
-            out.append(_CITE.format(url, title, n))
+            out.append(_CITE.format(url, n, title, n))
         else:
             out.append(escape(match.group(0)))
         last = match.end()

@@ -43,7 +43,7 @@
       var source = urls[Number(m[1])];
       var url = source && httpUrl(source.url);
       if (url) {
-        p.appendChild(el("a", { "class": "cite", href: url, title: source.title }, [hidden("source "), m[0]]));
+        p.appendChild(el("a", { "class": "cite", href: url, title: "Source " + source.n + ": " + source.title }, [m[0]]));
       } else {
         p.appendChild(document.createTextNode(m[0]));
       }
