@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -72,7 +74,24 @@ def _read_pdf(path: Path) -> tuple[list[Block], str | None]:
         title = reader.metadata.title if reader.metadata else None
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
         raise CorpusError(f"{path}: not a readable PDF ({exc})") from exc
-    return parse_text("\n\n".join(pages)), title or None
+    return parse_text("\n\n".join(_drop_running_lines(pages))), title or None
+
+
+def _drop_running_lines(pages: list[str], edge: int = 2) -> list[str]:
+    """Remove running headers and footers: an edge line repeated on most pages, page numbers aside."""
+    if len(pages) < 3:
+        return pages
+
+    def key(line: str) -> str:
+        return re.sub(r"\d+", "#", " ".join(line.split()).lower())
+
+    def edges(page: str) -> set[str]:
+        lines = [key(line) for line in page.splitlines() if line.strip()]
+        return {k for k in lines[:edge] + lines[-edge:] if not k.endswith((".", "?", "!"))}  # not a sentence
+
+    counts = Counter(k for page in pages for k in edges(page))
+    running = {k for k, n in counts.items() if n >= max(3, 0.6 * len(pages))}
+    return ["\n".join(line for line in page.splitlines() if key(line) not in running) for page in pages]
 
 
 def _read_docx(path: Path) -> tuple[list[Block], str | None]:

@@ -204,3 +204,29 @@ def test_html_text_outside_paragraphs_is_kept_in_reading_order(tmp_path: Path) -
         "Trials",
         "NHS sites found in weeks.",
     ]
+
+
+class _RunningPdf(FPDF):
+    def header(self) -> None:
+        self.set_font("Helvetica", size=9)
+        self.cell(0, 6, "Leeds Healthtech Strategy 2022 | Draft for the board", new_x="LMARGIN", new_y="NEXT")
+
+    def footer(self) -> None:
+        self.set_y(-15)
+        self.set_font("Helvetica", size=9)
+        self.cell(0, 6, f"Strategy document - {self.page_no()}")
+
+
+def test_pdf_running_headers_and_footers_are_dropped(tmp_path: Path) -> None:
+    pdf = _RunningPdf()
+    pdf.set_font("Helvetica", size=11)
+    for n in range(4):
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=11)
+        pdf.multi_cell(0, 6, f"Section {n + 1} says the hub answers partner {n + 1} within ten working days.")
+    path = tmp_path / "running.pdf"
+    pdf.output(str(path))
+    text = only(path).document.text
+    assert "Draft for the board" not in text and "Strategy document" not in text
+    for n in range(4):
+        assert f"Section {n + 1} says the hub answers partner {n + 1} within ten working days." in text
