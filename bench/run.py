@@ -101,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         min_chunks, rounds, asked = min(min_chunks, 100), 1, questions(3)
 
+    sys.stdout.reconfigure(line_buffering=True)  # figures appear as they are measured, even into a file
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     print(f"machine: {os.cpu_count()} cores; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     embedder = SentenceTransformerEmbedder()
