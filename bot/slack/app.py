@@ -58,7 +58,6 @@ def build_app(services: Services, *, socket_mode: bool = False) -> tuple[App, Sl
     bot = SlackBot(services, load_policy(settings.slack_channels_file))
     try:
         app = App(
-            token=settings.slack_bot_token,
             signing_secret=settings.slack_signing_secret,
             client=web_client(settings),
             process_before_response=False,

@@ -34,7 +34,9 @@ class Slack:
     services: Services
     http: TestClient
 
-    def mention(self, text: str, *, channel: str = CHANNEL, thread_ts: str | None = None, **kwargs: Any) -> str:
+    def mention(
+        self, text: str, *, channel: str = CHANNEL, thread_ts: str | None = None, **kwargs: Any
+    ) -> str:
         """A person posts `<@bot> text` (stored in the Web API) and Slack delivers app_mention; → ts."""
         full = f"<@{BOT_USER_ID}> {text}"
         ts = self.api.add_message(channel, full, user=ASKER, thread_ts=thread_ts)
@@ -45,7 +47,9 @@ class Slack:
     def answer_for(self, ts: str, channel: str = CHANNEL, timeout: float = 90) -> Any:
         """The chat.update that replaced the progress message posted in the thread of `ts`."""
         [progress] = self.api.wait_for(
-            "chat.postMessage", where=lambda c: c["thread_ts"] == ts and c["channel"] == channel, timeout=timeout
+            "chat.postMessage",
+            where=lambda c: c["thread_ts"] == ts and c["channel"] == channel,
+            timeout=timeout,
         )
         progress_ts = _ts_of(self.api, channel, ts)
         [update] = self.api.wait_for("chat.update", where=lambda c: c["ts"] == progress_ts, timeout=timeout)
@@ -93,7 +97,9 @@ def message_event(
 
 @pytest.fixture
 def make_slack(
-    fresh_services: Callable[..., Services], slack_api: SlackAPI, tmp_path: Path  # noqa: F811
+    fresh_services: Callable[..., Services],
+    slack_api: SlackAPI,
+    tmp_path: Path,  # noqa: F811
 ) -> Iterator[Callable[..., Slack]]:
     """make_slack(channels={...}, **settings) → a running Slack harness; `channels` is the YAML policy."""
     clients: list[TestClient] = []

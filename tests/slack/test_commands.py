@@ -1,0 +1,85 @@
+"""The slash command (private answer + Share) and the 👍/👎 buttons (stored, acknowledged privately)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.slack.conftest import ANSWERABLE, ASKER, CHANNEL
+
+pytestmark = pytest.mark.integration
+
+
+def _buttons(blocks: list[dict]) -> dict[str, str]:
+    return {e["action_id"]: e["value"] for b in blocks if b["type"] == "actions" for e in b["elements"]}
+
+
+def test_slash_command_answers_privately_and_share_posts_it_publicly(slack):
+    url = slack.api.response_url("ask")
+    acked = slack.send.command("/ask", ANSWERABLE, user=ASKER, channel=CHANNEL, response_url=url)
+    assert acked.status_code == 200
+    assert acked.text.startswith("Looking through the cluster's documents"), "a plain-text ack is ephemeral"
+
+    [private] = slack.api.wait_for("response_url", timeout=90)
+    assert private["response_type"] == "ephemeral" and private["replace_original"] is True
+    assert "Rob Webster" in private.text
+    buttons = _buttons(private["blocks"])
+    assert set(buttons) == {"partnerbot_feedback_up", "partnerbot_feedback_down", "partnerbot_share"}
+    assert not slack.api.calls_to("chat.postMessage"), "nothing public before Share"
+
+    share_url = slack.api.response_url("share")
+    click = slack.send.action(
+        "partnerbot_share",
+        value=buttons["partnerbot_share"],
+        user=ASKER,
+        channel=CHANNEL,
+        response_url=share_url,
+        ephemeral=True,
+    )
+    assert click.status_code == 200
+    [public] = slack.api.wait_for("chat.postMessage")
+    assert public["channel"] == CHANNEL and "Rob Webster" in public.text
+    assert f"Shared by <@{ASKER}>" in public.text
+    assert "partnerbot_share" not in _buttons(public["blocks"])
+    [deleted] = slack.api.wait_for("response_url", where=lambda c: c.path.endswith("/share"))
+    assert deleted["delete_original"] is True
+
+
+def test_slash_command_with_a_custom_name_and_no_text_explains_usage(make_slack):
+    slack = make_slack(slack_command="/partnerbot")
+    url = slack.api.response_url("ask")
+    acked = slack.send.command("/partnerbot", "  ", user=ASKER, channel=CHANNEL, response_url=url)
+    assert acked.status_code == 200 and "/partnerbot who helps" in acked.text
+    assert slack.send.command("/ask", "hi?", user=ASKER, channel=CHANNEL, response_url=url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "action_id, helpful", [("partnerbot_feedback_up", 1), ("partnerbot_feedback_down", 0)]
+)
+def test_feedback_click_is_stored_with_question_sources_and_channel(slack, action_id, helpful):
+    ts = slack.mention(ANSWERABLE)
+    answer = slack.answer_for(ts)
+    value = _buttons(answer["blocks"])[action_id]
+    url = slack.api.response_url("vote")
+    click = slack.send.action(
+        action_id,
+        value=value,
+        user=ASKER,
+        channel=CHANNEL,
+        response_url=url,
+        message_ts=answer["ts"],
+        thread_ts=ts,
+    )
+    assert click.status_code == 200
+
+    [thanks] = slack.api.wait_for("response_url")
+    assert thanks["response_type"] == "ephemeral" and thanks["replace_original"] is False
+    assert thanks["text"].startswith("Thanks")
+    db = slack.services.db.engine.connect()
+    [vote] = db.exec_driver_sql("select question_id, question, sources, channel, helpful from votes").all()
+    [question] = db.exec_driver_sql("select id, question, sources from questions").all()
+    assert vote[0] == question[0] == int(value)
+    assert vote[1] == question[1] and "CEO lead" in vote[1]
+    assert json.loads(vote[2]) == json.loads(question[2]) == ["advancing-healthtech-innovation"]
+    assert vote[3] == CHANNEL and vote[4] == helpful

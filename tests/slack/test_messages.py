@@ -1,0 +1,83 @@
+"""DMs, follow-ups in threads without a mention, and the messages that are not questions."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.slack.conftest import ANSWERABLE, ASKER, CHANNEL, message_event
+from tests.support.slack_api import BOT_ID, BOT_USER_ID
+
+pytestmark = pytest.mark.integration
+DM = "D0ASKERDM"
+
+
+def test_a_direct_message_is_a_question_without_a_mention(slack):
+    ts = slack.api.add_message(DM, ANSWERABLE, user=ASKER)
+    assert slack.send.event(message_event(ANSWERABLE, ts, channel=DM, channel_type="im")).status_code == 200
+
+    update = slack.answer_for(ts, channel=DM)
+    assert update["channel"] == DM
+    assert "Rob Webster" in update.text
+    [row] = slack.services.db.engine.connect().exec_driver_sql("select surface, channel_type from questions")
+    assert tuple(row) == ("dm", "im")
+
+
+def test_a_reply_in_an_answered_thread_is_a_follow_up_read_with_conversations_replies(slack):
+    root = slack.mention("What are the three headline goals of the healthtech strategy?")
+    slack.answer_for(root)
+    follow = slack.api.add_message(
+        CHANNEL, "and when was it presented to the LEP Board?", user=ASKER, thread_ts=root
+    )
+    event = message_event("and when was it presented to the LEP Board?", follow, thread_ts=root)
+    assert slack.send.event(event).status_code == 200
+
+    [replies] = slack.api.wait_for("conversations.replies", where=lambda c: c["ts"] == root)
+    assert replies["channel"] == CHANNEL
+    updates = slack.api.wait_for("chat.update", count=2, timeout=90)
+    progress = slack.api.calls_to("chat.postMessage")
+    assert [p["thread_ts"] for p in progress] == [root, root], "the follow-up is answered in the same thread"
+    assert "30 November" in updates[1].text, "the thread's topic (the strategy) carried the follow-up"
+    rows = (
+        slack.services.db.engine.connect().exec_driver_sql("select surface from questions order by id").all()
+    )
+    assert [r[0] for r in rows] == ["mention", "thread"]
+
+
+def test_a_reply_in_a_thread_the_bot_never_answered_is_left_alone(slack):
+    root = slack.api.add_message(CHANNEL, "lunch on friday?", user="U0OTHER")
+    reply = slack.api.add_message(CHANNEL, "who is bringing the cake?", user=ASKER, thread_ts=root)
+    assert (
+        slack.send.event(message_event("who is bringing the cake?", reply, thread_ts=root)).status_code == 200
+    )
+
+    slack.api.wait_for("conversations.replies", where=lambda c: c["ts"] == root)
+    slack.api.settle(quiet=2)
+    assert not slack.api.calls_to("chat.postMessage")
+    assert not slack.api.calls_to("reactions.add")
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"subtype": "message_changed"},
+        {"subtype": "channel_join"},
+        {"subtype": "bot_message", "bot_id": "B0OTHER"},
+        {"bot_id": "B0OTHER"},
+        {"user": BOT_USER_ID, "bot_id": BOT_ID},
+    ],
+    ids=["edit", "join", "bot_message", "other-bot", "itself"],
+)
+def test_edits_joins_bots_and_itself_are_not_questions(slack, extra):
+    ts = slack.api.add_message(DM, ANSWERABLE, user=extra.get("user", ASKER))
+    event = message_event(ANSWERABLE, ts, channel=DM, channel_type="im", **extra)
+    assert slack.send.event(event).status_code == 200
+    slack.api.settle(quiet=2)
+    assert [c.method for c in slack.api.calls if c.method != "auth.test"] == []
+
+
+def test_other_bots_are_answered_when_configured(make_slack):
+    slack = make_slack(slack_ignore_bots=False)
+    ts = slack.api.add_message(DM, ANSWERABLE, user="U0OTHERBOT")
+    event = message_event(ANSWERABLE, ts, channel=DM, channel_type="im", user="U0OTHERBOT", bot_id="B0OTHER")
+    assert slack.send.event(event).status_code == 200
+    assert "Rob Webster" in slack.answer_for(ts, channel=DM).text

@@ -1,0 +1,105 @@
+"""Slack's rules: signatures checked before anything happens, Web API failures retried or told."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.slack.conftest import ANSWERABLE, ASKER, CHANNEL, mention_event
+from tests.support.slack_api import BOT_USER_ID
+
+pytestmark = pytest.mark.integration
+
+
+def _event(slack):
+    text = f"<@{BOT_USER_ID}> {ANSWERABLE}"
+    return mention_event(text, slack.api.add_message(CHANNEL, text, user=ASKER))
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        {"secret": "not-the-signing-secret"},
+        {"timestamp": int(time.time()) - 6 * 60},  # older than Slack's 5 minutes
+        {"timestamp": int(time.time()) + 6 * 60},
+    ],
+    ids=["forged", "stale", "future"],
+)
+def test_badly_signed_requests_are_rejected_and_nothing_is_sent(slack, how):
+    before = len(slack.api.calls)
+    response = slack.send.event(_event(slack), **how)
+    assert response.status_code == 401
+    url = slack.api.response_url("forged")
+    assert (
+        slack.send.command(
+            "/ask", ANSWERABLE, user=ASKER, channel=CHANNEL, response_url=url, **how
+        ).status_code
+        == 401
+    )
+    slack.api.settle(quiet=2)
+    assert slack.api.calls[before:] == []
+
+
+def test_a_request_without_signature_headers_is_rejected(slack):
+    response = slack.http.post(
+        "/slack/events", content='{"type":"event_callback"}', headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 401
+
+
+def test_url_verification_challenge_is_answered(slack):
+    from tests.support.slack_requests import signed_headers
+
+    body = '{"type":"url_verification","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","token":"x"}'
+    response = slack.http.post("/slack/events", content=body, headers=signed_headers(slack.send.secret, body))
+    assert response.status_code == 200
+    assert "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in response.text
+
+
+def test_a_rate_limited_update_is_retried_after_retry_after(slack):
+    slack.api.fail("chat.update", status=429, retry_after=1)
+    event = _event(slack)
+    assert slack.send.event(event).status_code == 200
+
+    first, second = slack.api.wait_for("chat.update", count=2, timeout=90)
+    assert second.at - first.at >= 1.0, "waited for Retry-After"
+    assert first.params == second.params
+    progress = next(m for m in slack.api.messages[CHANNEL] if m.get("thread_ts") == event["ts"])
+    assert "Rob Webster" in progress["text"], "the progress message now holds the answer"
+    slack.api.settle(quiet=1.5)
+    assert len(slack.api.calls_to("chat.update")) == 2
+
+
+def test_a_failing_update_is_told_to_the_user_in_the_thread(slack):
+    slack.api.fail("chat.update", status=500, times=5)
+    event = _event(slack)
+    assert slack.send.event(event).status_code == 200
+
+    [told] = slack.api.wait_for(
+        "chat.postMessage", where=lambda c: "Slack would not take it" in c.text, timeout=90
+    )
+    assert told["thread_ts"] == event["ts"]
+    assert "internal_error" in told.text
+
+
+def test_when_slack_refuses_the_thread_too_the_user_is_told_privately(slack):
+    slack.api.fail("chat.postMessage", status=200, error="channel_not_found", times=3)
+    event = _event(slack)
+    assert slack.send.event(event).status_code == 200
+
+    [told] = slack.api.wait_for("chat.postEphemeral", timeout=90)
+    assert len(slack.api.calls_to("chat.postMessage")) == 3  # progress, answer, notice: all refused
+    assert told["user"] == ASKER and told["channel"] == CHANNEL
+    assert "Slack would not take it" in told.text
+
+
+def test_a_failing_slash_command_response_url_is_told_another_way(slack):
+    slack.api.fail("response_url", status=500)
+    url = slack.api.response_url("ask")
+    assert (
+        slack.send.command("/ask", ANSWERABLE, user=ASKER, channel=CHANNEL, response_url=url).status_code
+        == 200
+    )
+    [told] = slack.api.wait_for("chat.postEphemeral", timeout=90)
+    assert told["user"] == ASKER and "HTTP 500" in told.text
