@@ -17,8 +17,10 @@ pytestmark = pytest.mark.integration
 
 FIGURES = [
     r"^model load: \d+\.\d s$",
+    r"^raw encoder by batch size \(reference chunks\): 8: \d+\.\d chunks/s, .*64: \d+\.\d chunks/s$",
     r"^reference corpus: 5 documents, \d+ chunks$",
     r"^generated corpus: \d+ documents, \d+ chunks$",
+    r"^  index open: \d+\.\d s \(not counted in ingest\)$",
     r"^  ingest throughput: \d+\.\d chunks/s \(\d+\.\d s\); raw encoder: \d+\.\d chunks/s \(\d+\.\d s\)$",
     r"^  query latency: p50 \d+ ms, p95 \d+ ms \(3 queries\)$",
 ]
