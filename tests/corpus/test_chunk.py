@@ -127,7 +127,7 @@ def test_split_sentences(text: str, sentences: list[str]) -> None:
     assert [text[a:b] for a, b in split_sentences(text)] == sentences
 
 
-def test_chunk_blocks_of_reference_keep_short_documents_whole() -> None:
+def test_a_short_document_is_one_chunk() -> None:
     doc = from_text("short", "Short note", "The hub is open on Mondays.")
     assert [c.text for c in doc.chunks] == [doc.document.text]
     assert blocks_of(doc.document.text) == ["Short note", "The hub is open on Mondays."]

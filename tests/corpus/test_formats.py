@@ -156,7 +156,7 @@ def test_manifest_metadata_wins_over_inference(tmp_path: Path) -> None:
     assert docs["other"].kind == "document" and docs["other"].title == "other"
 
 
-def test_reference_manifest_ids_and_titles(tmp_path: Path) -> None:
+def test_reference_manifest_ids_and_titles() -> None:
     from tests.corpus.helpers import reference
 
     docs = {d.document.doc_id: d.document for d in reference().loaded}
@@ -188,12 +188,13 @@ def test_html_text_outside_paragraphs_is_kept_in_reading_order(tmp_path: Path) -
     path.write_text(
         "<html><body><article><h2>Support on offer</h2>"
         "<div class='intro'>The hub is open to <b>every</b> partner.<br>It meets monthly.</div>"
-        "<div>Before the list<ul><li>Funding advice<ul><li>Grant reviews</li></ul></li></ul>After the list</div>"
+        "<div>Before the list<ul><li>Funding advice<ul><li>Grant reviews</li></ul></li></ul>"
+        "After the list</div>"
         "<!-- tracking comment --><table><tr><td>Trials</td><td>NHS sites found in weeks.</td></tr></table>"
         "</article></body></html>",
         encoding="utf-8",
     )
-    blocks = [b for b in only(path).document.text.split("\n\n")]
+    blocks = only(path).document.text.split("\n\n")
     assert blocks == [
         "Support on offer",
         "The hub is open to every partner. It meets monthly.",
