@@ -1,0 +1,57 @@
+"""`partnerbot slack --socket`: the Slack app over Socket Mode, for workspaces without a public URL.
+
+HTTP mode needs no command of its own: `partnerbot serve` mounts it at POST /slack/events.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from config.errors import ConfigError
+from config.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+
+def socket_handler(settings: Settings):  # noqa: ANN201 (slack_bolt's SocketModeHandler, imported lazily)
+    """Services, the bolt app and its Socket Mode connection, ready to `start()` (or `connect()`)."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.services import Services
+    from bot.slack.app import build_app
+
+    if not settings.slack_app_token:
+        raise ConfigError(
+            "PARTNERBOT_SLACK_APP_TOKEN is not set: Socket Mode needs an app-level token (xapp-…) with the "
+            "connections:write scope, from the app's Basic Information page"
+        )
+    if not settings.slack_app_token.startswith("xapp-"):
+        raise ConfigError("PARTNERBOT_SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+    if not settings.slack_bot_token:
+        raise ConfigError("PARTNERBOT_SLACK_BOT_TOKEN is not set: the Slack app needs the bot token (xoxb-…)")
+    services = Services.start(settings)
+    app, _ = build_app(services, socket_mode=True)
+    return SocketModeHandler(app, settings.slack_app_token)
+
+
+def slack(
+    socket: bool = typer.Option(
+        False, "--socket", help="Connect over Socket Mode (needs PARTNERBOT_SLACK_APP_TOKEN)"
+    ),
+) -> None:
+    """Run the Slack bot over Socket Mode. (HTTP mode is part of `partnerbot serve`, at /slack/events.)"""
+    if not socket:
+        raise ConfigError(
+            "pass --socket to run over Socket Mode; for HTTP mode run `partnerbot serve` and point the app's "
+            "Request URL at https://<your host>/slack/events"
+        )
+    settings = load_settings()
+    handler = socket_handler(settings)
+    typer.echo("partnerbot: connecting to Slack over Socket Mode; Ctrl+C stops", err=True)
+    handler.start()
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(slack)
