@@ -17,7 +17,7 @@ from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetr
 from bot.services import Services
 from bot.slack.channels import load_policy
 from bot.slack.context import SlackBot
-from bot.slack.listeners import commands, feedback, mentions, messages, share
+from bot.slack.listeners import announce, commands, feedback, mentions, messages, share
 from config.errors import ConfigError
 from config.settings import Settings
 
@@ -28,6 +28,7 @@ LISTENERS: tuple[Register, ...] = (
     commands.register,
     feedback.register,
     share.register,
+    announce.register,
 )
 RATE_LIMIT_RETRIES = 3  # each waits Slack's Retry-After
 

@@ -7,14 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
-from slack_bolt import App
-from slack_bolt.adapter.fastapi import SlackRequestHandler
-from slack_sdk import WebClient
 
 from bot.services import Services
-from bot.slack.listeners import announce
+from bot.web.app import create_app
 from tests.announcements.postgres import SKIP_REASON, create_database, find_bindir, postgres_server
 from tests.support.fixtures import slack_api  # noqa: F401  (a fixture)
 from tests.support.slack_api import SlackAPI
@@ -39,7 +35,7 @@ def database_url(request: pytest.FixtureRequest) -> str | None:
     return create_database(request.getfixturevalue("postgres"))
 
 
-# -- the Slack side: the real bolt app over signed HTTP, talking to the local Slack Web API ----------
+# -- the Slack side: the real app (FastAPI + bolt) over signed HTTP, talking to the local Slack Web API --
 
 SECRET = "announce-test-signing-secret"
 CHANNELS = {"C0NEWS": "partner-news", "C0FUND": "funding", "C0EVENTS": "events"}
@@ -115,25 +111,8 @@ def slack_settings(slack: SlackAPI, database_url: str | None = None) -> dict[str
         "comms_user_ids": [COMMS],
         "comms_usergroup": USERGROUP,
         "comms_channel": "C0COMMS",
+        "slack_signing_secret": SECRET,
     }
-
-
-def bolt_app(services: Services, slack: SlackAPI) -> FastAPI:
-    """The bolt app with the /announce listeners, served over HTTP at /slack/events."""
-    app = App(
-        signing_secret=SECRET,
-        client=WebClient(token=slack.token, base_url=slack.base_url),
-        token_verification_enabled=False,
-    )
-    announce.register(app, services)
-    handler = SlackRequestHandler(app)
-    web = FastAPI()
-
-    @web.post("/slack/events")
-    async def events(request: Request) -> Any:
-        return await handler.handle(request)
-
-    return web
 
 
 @pytest.fixture
@@ -143,5 +122,5 @@ def harness(fresh_services, request: pytest.FixtureRequest) -> Iterator[Harness]
     url = request.getfixturevalue("database_url") if "database_url" in request.fixturenames else None
     services = fresh_services(**slack_settings(slack, url))
     slack.usergroups[USERGROUP] = [GROUPIE]
-    with TestClient(bolt_app(services, slack)) as client:
+    with TestClient(create_app(services.settings, services)) as client:
         yield Harness(services, slack, SlackSender(client, SECRET))

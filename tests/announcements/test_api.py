@@ -87,7 +87,7 @@ def test_no_token_and_a_bad_token_are_refused_and_audited(api: Api) -> None:
     assert api.post(CALL).status_code == 401
     assert api.client.get("/api/announcements").status_code == 401
     assert api.client.delete("/api/announcements/1").status_code == 401
-    assert not api.slack.calls and store.listing(api.services.db) == []
+    assert not api.slack.calls_to("chat.postMessage") and store.listing(api.services.db) == []
     reasons = [e.reason for e in audit.entries(api.services.db)]
     assert "no bearer token" in reasons and "unknown or revoked token" in reasons
     assert all(not e.allowed for e in audit.entries(api.services.db))

@@ -21,6 +21,7 @@ from bot.announce.slack import SLACK_ERRORS
 from bot.announce.summary import status
 from bot.services import Services
 from bot.slack import announce_views as views
+from bot.slack.context import SlackBot
 from bot.state import announcements as store
 
 log = logging.getLogger(__name__)
@@ -166,7 +167,8 @@ class AnnounceFlow:
             log.warning("could not tell %s: %s", user, exc)
 
 
-def register(app: App, services: Services) -> None:
+def register(app: App, bot: SlackBot) -> None:
+    services = bot.services
     flow = AnnounceFlow(services, Announcer(services, app.client))
     app.command(services.settings.announce_command)(flow.command)
     app.view(views.FORM)(flow.form_submitted)
