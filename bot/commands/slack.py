@@ -15,7 +15,7 @@ from config.settings import Settings, load_settings
 log = logging.getLogger(__name__)
 
 
-def socket_handler(settings: Settings):  # noqa: ANN201 (slack_bolt's SocketModeHandler, imported lazily)
+def socket_handler(settings: Settings, services=None):  # noqa: ANN001, ANN201 (imported lazily)
     """Services, the bolt app and its Socket Mode connection, ready to `start()` (or `connect()`)."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -31,7 +31,7 @@ def socket_handler(settings: Settings):  # noqa: ANN201 (slack_bolt's SocketMode
         raise ConfigError("PARTNERBOT_SLACK_APP_TOKEN must be an app-level token starting with xapp-")
     if not settings.slack_bot_token:
         raise ConfigError("PARTNERBOT_SLACK_BOT_TOKEN is not set: the Slack app needs the bot token (xoxb-…)")
-    services = Services.start(settings)
+    services = services or Services.start(settings)
     app, _ = build_app(services, socket_mode=True)
     return SocketModeHandler(app, settings.slack_app_token)
 

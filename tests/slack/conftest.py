@@ -98,8 +98,8 @@ def message_event(
 @pytest.fixture
 def make_slack(
     fresh_services: Callable[..., Services],
-    slack_api: SlackAPI,
-    tmp_path: Path,  # noqa: F811
+    slack_api: SlackAPI,  # noqa: F811
+    tmp_path: Path,
 ) -> Iterator[Callable[..., Slack]]:
     """make_slack(channels={...}, **settings) → a running Slack harness; `channels` is the YAML policy."""
     clients: list[TestClient] = []

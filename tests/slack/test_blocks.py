@@ -92,8 +92,8 @@ def test_markers_link_to_their_sources_and_sources_are_numbered_and_dated():
     assert "First <http://127.0.0.1:8000/sources/doc-1#chunk-0|[1]>" in text
     assert "Unknown [9]" in text
     assert (
-        "*[1]* <http://127.0.0.1:8000/sources/doc-1#chunk-0|Document 1> · West Yorkshire Combined Authority · 1 Jun 2025"
-        in text
+        "*[1]* <http://127.0.0.1:8000/sources/doc-1#chunk-0|Document 1> · "
+        "West Yorkshire Combined Authority · 1 Jun 2025" in text
     )
     assert "<https://example.org/one|original>" in text
     assert "23 Sep 2019 (_7 years old_)" in text

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.unit
 
 
 def test_clean_drops_the_bot_and_broadcasts_and_keeps_readable_text():
-    text = f"<@{BOT_USER_ID}> <!channel> ask <@U0JANE> about <#C0ABC|funding> at <https://x.org|the portal> &amp; more?"
+    text = f"<@{BOT_USER_ID}> <!channel> ask <@U0JANE> about <#C0ABC|funding> at <https://x.org|the portal>"
+    text += " &amp; more?"
     assert clean(text, BOT_USER_ID) == "ask @U0JANE about #funding at the portal & more?"
 
 

@@ -88,6 +88,7 @@ class SlackAPI:
         self.reactions: set[tuple[str, str, str]] = set()
         self.usergroups: dict[str, list[str]] = {}
         self.views: dict[str, dict[str, Any]] = {}
+        self.socket_url: str | None = None  # what apps.connections.open answers (Socket Mode)
         self._failures: dict[str, list[_Failure]] = {}
         self._lock = threading.Condition()
         self._clock = itertools.count(1)
@@ -248,6 +249,8 @@ class SlackAPI:
         return failure.status, headers, {"ok": False, "error": failure.error}
 
     def _authorised(self, call: Call) -> bool:
+        if call.method == "apps.connections.open":  # called with the app-level token
+            return call.headers.get("authorization", "").startswith("Bearer xapp-")
         given = call.headers.get("authorization", "").removeprefix("Bearer ").strip()
         return given == self.token or call.params.get("token") == self.token
 

@@ -144,12 +144,20 @@ def _conversation_info(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "channel": {"id": channel, "name": channel.lower(), "is_member": True}}
 
 
+def _connections_open(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
+    """Socket Mode: the WebSocket URL set on `api.socket_url` (see tests/support/socket_mode.py)."""
+    if not api.socket_url:
+        return {"ok": False, "error": "socket_mode_not_started"}
+    return {"ok": True, "url": api.socket_url}
+
+
 def _ok(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True}
 
 
 METHODS: dict[str, Callable[[SlackAPI, dict[str, Any]], dict[str, Any]]] = {
     "auth.test": _auth_test,
+    "apps.connections.open": _connections_open,
     "chat.postMessage": _post_message,
     "chat.update": _update,
     "chat.delete": _delete,
