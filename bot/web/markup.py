@@ -21,6 +21,11 @@ def http_url(url: str | None) -> str | None:
     return url if urlsplit(url.strip()).scheme.lower() in ("http", "https") else None
 
 
+def sentence(text: str) -> str:
+    """Core errors are phrased to follow "partnerbot: "; on a page they start a sentence."""
+    return text[:1].upper() + text[1:]
+
+
 def cited_answer(answer: Answer) -> Markup:
     """The answer text with each `[n]` a link to source n's passage in the viewer."""
     urls = {s.n: (http_url(s.url), s.title) for s in answer.sources}

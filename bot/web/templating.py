@@ -7,7 +7,7 @@ from pathlib import Path
 import jinja2
 from fastapi.templating import Jinja2Templates
 
-from bot.web.markup import cited_answer, http_url
+from bot.web.markup import cited_answer, http_url, sentence
 from config.settings import Settings
 
 HERE = Path(__file__).parent
@@ -20,5 +20,6 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     templates = Jinja2Templates(env=env)
     env.filters["cited"] = cited_answer
     env.filters["http_url"] = http_url
+    env.filters["sentence"] = sentence
     env.globals["max_question_chars"] = settings.max_question_chars
     return templates

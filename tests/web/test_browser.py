@@ -174,7 +174,7 @@ def test_errors_are_announced_and_focus_returns_to_the_box(page):
     page.click("button[type=submit]")
     page.wait_for_selector("#error-summary:not([hidden])", timeout=WAIT_MS)
     assert page.get_attribute("#error-summary", "role") == "alert"
-    assert "the question is empty" in page.text_content("#error-summary")
+    assert "The question is empty" in page.text_content("#error-summary")
     assert page.get_attribute("#question", "aria-invalid") == "true"
     assert "question-error" in page.get_attribute("#question", "aria-describedby")
     assert page.evaluate("document.activeElement.id") == "question"
@@ -215,6 +215,10 @@ def test_without_javascript_the_form_posts_and_the_citation_still_works(browser,
     page = context.new_page()
     try:
         page.goto("/")
+        with page.expect_navigation():
+            page.click("button[type=submit]")  # empty: the server re-renders with the error
+        assert page.evaluate("document.activeElement.id") == "error-summary"  # read out first
+        assert "The question is empty" in page.text_content("#error-summary")
         page.fill("#question", ANSWERABLE)
         with page.expect_navigation():
             page.keyboard.press("Enter")

@@ -64,9 +64,9 @@ def test_nearest_sources_are_listed_when_unanswered(client, services):
 @pytest.mark.parametrize(
     ("data", "fragment"),
     [
-        ({"question": ""}, "the question is empty"),
-        ({"question": "     "}, "the question is empty"),
-        ({}, "the question is empty"),
+        ({"question": ""}, "The question is empty"),
+        ({"question": "     "}, "The question is empty"),
+        ({}, "The question is empty"),
         ({"question": "why " * 700}, "the limit is 2,000"),
     ],
 )

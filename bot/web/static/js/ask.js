@@ -85,6 +85,7 @@
   }
 
   function showError(message) {
+    message = message.charAt(0).toUpperCase() + message.slice(1);
     var link = el("a", { href: "#question" }, [message]);
     summary.replaceChildren(el("h2", { "class": "error-summary-title" }, ["There is a problem"]), el("p", {}, [link]));
     summary.hidden = false;
