@@ -123,7 +123,10 @@ def main(argv: list[str] | None = None) -> int:
 
     sys.stdout.reconfigure(line_buffering=True)  # figures appear as they are measured, even into a file
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    print(f"machine: {os.cpu_count()} cores; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    print(
+        f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    )
     embedder = SentenceTransformerEmbedder()
     started = time.perf_counter()
     embedder.warm_up()
@@ -146,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"generated {docs} documents ({chunks} chunks) in {time.perf_counter() - started:.1f} s")
         generated = measure("generated", root / "generated", root / "gen-data", embedder, asked, rounds)
         figures["generated"] = generated
+    figures["load_average_end"] = os.getloadavg()[0]
+    print(f"load average at the end: {figures['load_average_end']:.1f} (other work here skews the figures)")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     return 0
