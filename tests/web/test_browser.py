@@ -252,3 +252,39 @@ def test_the_page_looks_right(page, tmp_path):
     assert box["width"] > 300 and button["height"] >= 24 and button["width"] >= 24  # WCAG 2.5.8 target size
     assert abs(box["y"] - button["y"]) < 10  # box and button on one row
     assert page.console_errors == []
+
+
+def _axe_violations(page) -> list[str]:
+    """axe-core (shipped inside the axe-playwright-python wheel) with the WCAG 2.x A and AA rules."""
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    page.evaluate(AXE_SCRIPT)  # through the DevTools protocol, so the page's CSP does not apply
+    results = page.evaluate(
+        "axe.run(document, {runOnly: {type: 'tag', values: %s}})"
+        % ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results["violations"]
+    ]
+
+
+def test_pages_pass_axe_wcag_checks(page):
+    visited = {}
+    page.goto("/")
+    visited["ask page"] = _axe_violations(page)
+    page.fill("#question", ANSWERABLE)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("ol.sources li", timeout=WAIT_MS)
+    visited["answer"] = _axe_violations(page)
+    page.fill("#question", "")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#error-summary:not([hidden])", timeout=WAIT_MS)
+    visited["error"] = _axe_violations(page)
+    page.goto("/sources/lep-board-healthtech-strategy-2022#chunk-3")
+    visited["viewer"] = _axe_violations(page)
+    page.goto("/sources")
+    visited["documents"] = _axe_violations(page)
+    page.goto("/sources/no-such-document")
+    visited["404"] = _axe_violations(page)
+    assert {name: found for name, found in visited.items() if found} == {}
