@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.slack.conftest import ANSWERABLE, ASKER, CHANNEL, mention_event, message_event
@@ -11,7 +13,9 @@ pytestmark = pytest.mark.integration
 
 
 def test_mention_is_answered_in_its_thread_with_linked_sources(slack):
+    started = time.monotonic()
     ts = slack.mention(ANSWERABLE)
+    assert time.monotonic() - started < 3, "acked within Slack's 3 seconds"
 
     update = slack.answer_for(ts)
     assert slack.api.calls_to("reactions.add", where=lambda c: c["timestamp"] == ts and c["name"] == "eyes")
