@@ -82,6 +82,12 @@ def test_a_bad_question_re_renders_the_form_with_an_announced_error(client, data
     )
 
 
+def test_a_huge_form_post_is_refused(client):
+    response = client.post("/", data={"question": "x" * 1_500_000})
+    assert response.status_code == 413
+    assert "over 1,000,000 bytes" in response.json()["detail"]
+
+
 def test_hostile_question_text_is_escaped(client):
     question = '<script>alert("pwned")</script><img src=x onerror=alert(1)>'
     page = client.post("/", data={"question": question}).text
