@@ -74,7 +74,7 @@ def test_chunk_query_parameter_redirects_to_the_fragment(client):
     assert response.headers["location"] == f"/sources/{STRATEGY}#chunk-3"
 
 
-@pytest.mark.parametrize("chunk", ["999", "-1", "abc", "<b>x</b>", ""])
+@pytest.mark.parametrize("chunk", ["999", "-1", "abc", "<b>x</b>", "", "²", "٣", "9" * 5000, "3.0"])
 def test_a_missing_passage_shows_the_whole_document_with_a_notice(client, chunk):
     response = client.get(f"/sources/{STRATEGY}", params={"chunk": chunk}, follow_redirects=False)
     assert response.status_code == 200

@@ -5,6 +5,7 @@ Ids are only ever looked up in the index's registry (a dictionary), never joined
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -15,6 +16,7 @@ from bot.web.deps import AssistantDep, TemplatesDep
 from bot.web.viewer import parts
 
 router = APIRouter(include_in_schema=False)
+_INDEX = re.compile(r"[0-9]{1,9}")  # ASCII digits only: "²".isdigit() is true, int("²") fails
 
 
 @router.get("/sources", response_class=HTMLResponse)
@@ -34,11 +36,13 @@ def source(
     """`?chunk=N` redirects to `#chunk-N`, for links whose fragment was dropped along the way."""
     found = assistant.document(doc_id)
     if found is None:
-        raise HTTPException(404, f"There is no document with the id “{doc_id}”.")
+        raise HTTPException(404, f"There is no document with the id “{doc_id[:200]}”.")
     document, chunks = found
-    if chunk is not None and chunk.isdigit() and int(chunk) < len(chunks):
+    if chunk is not None and _INDEX.fullmatch(chunk) and int(chunk) < len(chunks):
         return RedirectResponse(f"/sources/{quote(doc_id, safe='')}#chunk-{int(chunk)}", status_code=303)
-    notice = f"This document has no passage “{chunk}”; here is the whole text." if chunk is not None else None
+    notice = (
+        None if chunk is None else f"This document has no passage “{chunk[:40]}”; here is the whole text."
+    )
     context = {
         "document": document,
         "parts": parts(document, chunks),
