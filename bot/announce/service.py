@@ -163,19 +163,29 @@ class Announcer:
                 continue
             store.set_post(self.db, post.id, status="posted", ts=response["ts"], error=None)
             self._fetch_permalink(post.id, post.channel, response["ts"])
+        store.refresh_status(self.db, announcement_id)
         row = self._get(announcement_id)
-        posted = [p for p in row.posts if p.status == "posted"]
-        status = "published" if len(posted) == len(row.posts) else "partial" if posted else "failed"
-        if any(p.status in ("pending", "posting") for p in row.posts):
-            status = "partial" if posted else "pending"  # another worker is still at it
-        store.set_status(self.db, row.id, status)
-        if posted:
-            self._index(self._get(announcement_id))
-        return Outcome(self._get(announcement_id), failed=failed)
+        if row.status != "withdrawn" and any(p.status == "posted" for p in row.posts):
+            self._index(row)
+        return Outcome(row, failed=failed)
 
     def resume(self) -> list[Outcome]:
-        """Complete every announcement left half-posted (after a restart or a Slack outage)."""
+        """Complete every announcement left half-posted (after a restart or a Slack outage), and put
+        back in the index any posted one it lacks (an index rebuilt in a new data folder)."""
+        for row in store.listing(self.db, limit=10_000):
+            if row.status in ("published", "partial") and row.doc_id not in self.services.assistant.registry:
+                self._index(row)
         return [self.deliver(i) for i in store.unfinished(self.db)]
+
+    def resume_quietly(self) -> None:
+        """`resume` for a start-up thread: a failure is logged, never raised."""
+        try:
+            for outcome in self.resume():
+                log.info("announcement %s resumed: %s", outcome.announcement.id, outcome.announcement.status)
+        except Exception:  # a background start-up task must log, not die silently
+            log.exception(
+                "resuming unfinished announcements failed; `partnerbot announcements retry` retries"
+            )
 
     # -- withdrawing --------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -116,3 +116,24 @@ def set_status(
         query = query.where(Announcement.status == only_from)
     with db.session() as session:
         return session.execute(query.values(status=status, **values)).rowcount == 1  # type: ignore[attr-defined]
+
+
+def refresh_status(db: Database, announcement_id: int) -> None:
+    """Set the status from the channel rows in one statement, so that of two workers finishing at once
+    the last one to write sees the other's posts (a computed-then-written status could go stale)."""
+    rows = select(func.count()).where(AnnouncementPost.announcement_id == announcement_id)
+    total = rows.scalar_subquery()
+    posted = rows.where(AnnouncementPost.status == "posted").scalar_subquery()
+    busy = rows.where(AnnouncementPost.status.in_(("pending", "posting"))).scalar_subquery()
+    status = case(
+        (posted == total, "published"),
+        (posted > 0, "partial"),
+        (busy > 0, "pending"),
+        else_="failed",
+    )
+    with db.session() as session:
+        session.execute(
+            update(Announcement)
+            .where(Announcement.id == announcement_id, Announcement.status.not_in(("withdrawn", "draft")))
+            .values(status=status)
+        )

@@ -12,6 +12,7 @@ from bot.report.build import build_report
 from bot.report.gaps import group
 from bot.report.period import PeriodError, parse_since
 from bot.report.render import to_blocks, to_text
+from bot.services import Services
 from bot.state.log import record_question, record_vote
 from bot.state.models import Question
 from retrieval.answer import Answer, Source
@@ -95,16 +96,31 @@ def test_since_accepts_spans_and_dates_and_says_what_it_wants() -> None:
 
 
 @pytest.mark.integration
-def test_the_report_command_reads_the_log(fresh_services) -> None:
-    services = fresh_services()
+def test_the_report_command_reads_the_log_and_posts_the_digest(fresh_services, slack_api) -> None:
+    services = fresh_services(comms_channel="C0COMMS")
     seed(services)
-    data = str(services.settings.data_dir)
-    result = partnerbot("report", "--since", "7d", "--json", data=services.settings.data_dir)
+    data = services.settings.data_dir
+    slack = {"PARTNERBOT_SLACK_BOT_TOKEN": slack_api.token, "PARTNERBOT_SLACK_API_URL": slack_api.base_url}
+    unposted = partnerbot("report", "--post", data=data)
+    assert unposted.returncode == 2 and "PARTNERBOT_COMMS_CHANNEL is not set" in unposted.stderr
+    assert not slack_api.calls
+
+    asked = partnerbot("ask", "Who funds pilots?", data=data)  # the CLI's questions are logged too
+    assert asked.returncode == 0, asked.stderr
+    env = {"PARTNERBOT_COMMS_CHANNEL": "C0COMMS", **slack}
+    result = partnerbot("report", "--since", "7d", "--json", "--post", data=data, **env)
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout)
-    assert figures["questions"] == 10 and figures["share_answered"] == 0.4
+    assert figures["questions"] == 11 and figures["by_surface"]["cli"] == 3  # 2 seeded + the one asked
     assert figures["gaps"][0]["count"] == 4
-    bad = partnerbot("report", "--since", "last week", data=services.settings.data_dir)
-    assert bad.returncode == 2 and "give a span such as 7d" in bad.stderr, data
-    unposted = partnerbot("report", "--post", data=services.settings.data_dir)
-    assert unposted.returncode == 2 and "PARTNERBOT_COMMS_CHANNEL is not set" in unposted.stderr
+    [digest] = slack_api.calls_to("chat.postMessage")
+    assert digest["channel"] == "C0COMMS"
+    assert "*11* questions" in digest.text and "*4×* Where can I park" in digest.text
+
+
+@pytest.mark.integration
+def test_old_questions_are_pruned_when_services_start(fresh_services) -> None:
+    services = fresh_services(question_retention_days=7)
+    seed(services)  # one question is 20 days old
+    Services.start(services.settings, services.assistant)
+    assert build_report(services, parse_since("60d")).questions == 10

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -175,3 +176,5 @@ def register(app: App, bot: SlackBot) -> None:
     app.view(views.PREVIEW)(flow.preview_submitted)
     app.action(views.RETRY)(flow.retry_clicked)
     app.action(views.WITHDRAW)(flow.withdraw_clicked)
+    # posts left unfinished by a crash or an outage are completed at start (claims keep them single)
+    threading.Thread(target=flow.announcer.resume_quietly, name="announce-resume", daemon=True).start()
