@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,14 @@ from tests.support.slack_requests import SlackSender
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[str]:
-    """The URL of a PostgreSQL server started for this session (skips when PostgreSQL is absent)."""
+    """The URL of a PostgreSQL server started for this session (skips when PostgreSQL is absent).
+
+    TEST_POSTGRES_URL (e.g. postgresql+psycopg://user:pass@127.0.0.1:5432) uses a running server
+    instead, such as a CI service; its user must be allowed to CREATE DATABASE.
+    """
+    if os.environ.get("TEST_POSTGRES_URL"):
+        yield os.environ["TEST_POSTGRES_URL"]
+        return
     bindir = find_bindir()
     if bindir is None:
         pytest.skip(SKIP_REASON)

@@ -92,12 +92,14 @@ def postgres_server(bindir: Path) -> Iterator[str]:
 
 def create_database(server_url: str) -> str:
     """A new empty database on the server; its SQLAlchemy URL."""
-    import psycopg
+    from sqlalchemy import create_engine, make_url, text
 
     name = f"t_{uuid.uuid4().hex[:12]}"
-    port = server_url.rsplit(":", 1)[1]
-    with psycopg.connect(
-        f"host=127.0.0.1 port={port} user=partnerbot dbname=postgres", autocommit=True
-    ) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"{server_url}/{name}"
+    server = make_url(server_url)
+    engine = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return server.set(database=name).render_as_string(hide_password=False)
