@@ -76,11 +76,18 @@ def test_a_40000_character_message_gets_a_short_reply_not_an_echo(slack):
     assert all(len(c.text) < 3000 for c in slack.api.calls if c.method.startswith("chat."))
 
 
-def test_unanswerable_question_says_so_and_points_to_a_person(slack):
-    ts = slack.mention("What is the boiling point of water at sea level?")
+@pytest.mark.parametrize(
+    "question, nearest",
+    [("Can you recommend a good solicitor in Leeds?", True), ("What is the boiling point of water?", False)],
+)
+def test_unanswerable_question_says_so_lists_nearest_sources_and_points_to_a_person(slack, question, nearest):
+    ts = slack.mention(question)
     update = slack.answer_for(ts)
-    assert "couldn't find" in update.text or "can't" in update.text
-    assert "#healthtech-front-door" in update.text
+    assert "I couldn't find that in the cluster's documents." in update.text
+    assert "For help from a person, ask #healthtech-front-door." in update.text
+    assert ("*Nearest sources*" in update.text) is nearest
+    assert ("/sources/" in update.text) is nearest
+    assert "*Sources*" not in update.text
     assert [b for b in update["blocks"] if b["type"] == "actions"], "feedback still offered"
 
 
