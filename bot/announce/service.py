@@ -75,9 +75,6 @@ class Announcer:
                 "to their Slack user group."
             )
 
-    def refuse(self, action: str, actor: str, source: str, reason: str) -> None:
-        audit.record(self.db, action=action, actor=actor, source=source, allowed=False, reason=reason)
-
     def allow(
         self, action: str, actor: str, source: str, target: int | None = None, reason: str | None = None
     ) -> None:
