@@ -83,3 +83,45 @@ def test_feedback_click_is_stored_with_question_sources_and_channel(slack, actio
     assert vote[1] == question[1] and "CEO lead" in vote[1]
     assert json.loads(vote[2]) == json.loads(question[2]) == ["advancing-healthtech-innovation"]
     assert vote[3] == CHANNEL and vote[4] == helpful
+
+
+def _private_answer(slack) -> dict[str, str]:
+    url = slack.api.response_url("ask")
+    assert (
+        slack.send.command("/ask", ANSWERABLE, user=ASKER, channel=CHANNEL, response_url=url).status_code
+        == 200
+    )
+    [private] = slack.api.wait_for("response_url", timeout=90)
+    return _buttons(private["blocks"])
+
+
+def test_share_where_the_bot_is_not_a_member_tells_the_asker_how_to_fix_it(slack):
+    buttons = _private_answer(slack)
+    slack.api.fail("chat.postMessage", status=200, error="not_in_channel")
+    url = slack.api.response_url("share")
+    slack.send.action(
+        "partnerbot_share", value=buttons["partnerbot_share"], user=ASKER, channel=CHANNEL, response_url=url
+    )
+    [told] = slack.api.wait_for("response_url", where=lambda c: c.path.endswith("/share"))
+    assert told["response_type"] == "ephemeral" and "not_in_channel" in told["text"]
+    assert "/invite" in told["text"]
+    assert not told["delete_original"], "the private answer stays so it can be shared later"
+
+
+def test_share_after_a_restart_answers_again_from_the_question_log(slack):
+    from bot.slack.context import RecentAnswers
+
+    buttons = _private_answer(slack)
+    slack.http.app.state.slack.answers = RecentAnswers()  # what a restarted process holds
+    url = slack.api.response_url("share")
+    slack.send.action(
+        "partnerbot_share", value=buttons["partnerbot_share"], user=ASKER, channel=CHANNEL, response_url=url
+    )
+    [public] = slack.api.wait_for("chat.postMessage", timeout=90)
+    assert "Rob Webster" in public.text and f"Shared by <@{ASKER}>" in public.text
+    rows = (
+        slack.services.db.engine.connect().exec_driver_sql("select surface from questions order by id").all()
+    )
+    assert [r[0] for r in rows] == ["command", "share"]
+    [deleted] = slack.api.wait_for("response_url", where=lambda c: c.path.endswith("/share"))
+    assert deleted["delete_original"] is True
