@@ -58,21 +58,21 @@ def test_a_reply_in_a_thread_the_bot_never_answered_is_left_alone(slack):
     assert not slack.api.calls_to("reactions.add")
 
 
-@pytest.mark.parametrize(
-    "extra",
-    [
-        {"subtype": "message_changed"},
-        {"subtype": "channel_join"},
-        {"subtype": "bot_message", "bot_id": "B0OTHER"},
-        {"bot_id": "B0OTHER"},
-        {"user": BOT_USER_ID, "bot_id": BOT_ID},
-    ],
-    ids=["edit", "join", "bot_message", "other-bot", "itself"],
-)
-def test_edits_joins_bots_and_itself_are_not_questions(slack, extra):
-    ts = slack.api.add_message(DM, ANSWERABLE, user=extra.get("user", ASKER))
-    event = message_event(ANSWERABLE, ts, channel=DM, channel_type="im", **extra)
-    assert slack.send.event(event).status_code == 200
+NOT_QUESTIONS = {
+    "edit": {"subtype": "message_changed"},
+    "delete": {"subtype": "message_deleted"},
+    "join": {"subtype": "channel_join"},
+    "bot_message": {"subtype": "bot_message", "bot_id": "B0OTHER"},
+    "other-bot": {"bot_id": "B0OTHER"},
+    "itself": {"user": BOT_USER_ID, "bot_id": BOT_ID},
+}
+
+
+def test_edits_deletions_joins_bots_and_itself_are_not_questions(slack):
+    for extra in NOT_QUESTIONS.values():
+        ts = slack.api.add_message(DM, ANSWERABLE, user=extra.get("user", ASKER))
+        event = message_event(ANSWERABLE, ts, channel=DM, channel_type="im", **extra)
+        assert slack.send.event(event).status_code == 200
     slack.api.settle(quiet=2)
     assert [c.method for c in slack.api.calls if c.method != "auth.test"] == []
 
