@@ -250,3 +250,11 @@ def test_an_expired_announcement_is_no_longer_cited_but_stays_on_record(
     answer, _ = harness.services.answer("any funding calls open?", surface="mention")
     assert all(s.doc_id != row.doc_id for s in answer.sources)
     assert store.get(harness.services.db, row.id).status == "published"  # the record stays
+
+
+def test_the_author_is_told_by_dm_when_the_ephemeral_cannot_be_shown(harness: Harness) -> None:
+    harness.slack.fail("chat.postEphemeral", status=200, error="channel_not_found")
+    announce(harness, ["C0EVENTS"])
+    [dm] = harness.slack.wait_for("chat.postMessage", where=lambda c: c["channel"] == COMMS)
+    assert "posted in #events" in dm.text
+    assert [c["channel"] for c in posts(harness)] == ["C0EVENTS", COMMS]

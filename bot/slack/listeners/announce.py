@@ -156,14 +156,17 @@ class AnnounceFlow:
     def _say(
         self, client: WebClient, user: str | None, channel: str | None, text: str, blocks: list | None = None
     ) -> None:
-        """A private message: ephemeral where the author is, else a DM from the app."""
+        """A private message: ephemeral where the author is (else, or if that fails, a DM from the app)."""
         if not user:
             return
-        try:
-            if channel:
+        if channel:
+            try:
                 client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
-            else:
-                client.chat_postMessage(channel=user, text=text, blocks=blocks)
+                return
+            except SLACK_ERRORS as exc:  # e.g. the app is not in that channel
+                log.info("ephemeral to %s in %s failed (%s); sending a DM", user, channel, exc)
+        try:
+            client.chat_postMessage(channel=user, text=text, blocks=blocks)
         except SLACK_ERRORS as exc:
             log.warning("could not tell %s: %s", user, exc)
 
