@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 from config.errors import ConfigError
@@ -81,6 +81,7 @@ class Settings(BaseSettings):
     # State (votes, question log, announcements): SQLite in the data folder unless a URL is given.
     database_url: str | None = None
     question_retention_days: int = Field(365, ge=0)  # 0 keeps the question log forever
+    user_hash_key: SecretStr | None = None  # same on every replica; else a key file in the data folder
 
     # Announcements (docs/announcements.md): who may post, where, and the API's bearer token.
     announce_channels: Annotated[dict[str, str], NoDecode] = {}  # "C01:partner-news,C02:events" or JSON

@@ -32,6 +32,8 @@ class Database:
             raise ConfigError(f"PARTNERBOT_DATABASE_URL is not usable: {exc}") from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._key_file = settings.data_dir / "user-hash.key"
+        configured = settings.user_hash_key.get_secret_value() if settings.user_hash_key else None
+        self._key: bytes | None = configured.encode() if configured else None
 
     def migrate(self) -> None:
         """Bring the schema to the newest migration (idempotent)."""
@@ -51,11 +53,16 @@ class Database:
             yield session
 
     def hash_user(self, user_id: str | None) -> str | None:
-        """A keyed hash, so that stored ids cannot be reversed by trying every Slack id."""
+        """A keyed hash, so that stored ids cannot be reversed by trying every Slack id.
+
+        The key is PARTNERBOT_USER_HASH_KEY when set (replicas sharing one PostgreSQL database must
+        share it, or one person counts as several), else a random key kept in the data folder.
+        """
         if not user_id:
             return None
-        if not self._key_file.is_file():
-            self._key_file.parent.mkdir(parents=True, exist_ok=True)
-            self._key_file.write_text(secrets.token_hex(32))
-        key = self._key_file.read_text().strip().encode()
-        return hmac.new(key, user_id.encode(), hashlib.sha256).hexdigest()
+        if self._key is None:
+            if not self._key_file.is_file():
+                self._key_file.parent.mkdir(parents=True, exist_ok=True)
+                self._key_file.write_text(secrets.token_hex(32))
+            self._key = self._key_file.read_text().strip().encode()
+        return hmac.new(self._key, user_id.encode(), hashlib.sha256).hexdigest()

@@ -135,3 +135,14 @@ def test_questions_are_logged_hashed_and_pruned_after_retention(db: Database) ->
     with db.session() as session:
         assert session.scalars(select(Question.id)).all() == [new]
         assert session.scalars(select(Vote.id)).all() == []
+
+
+def test_replicas_sharing_a_hash_key_hash_a_user_alike(make_settings, tmp_path) -> None:
+    def db(folder: str, **key: str) -> Database:
+        return Database(make_settings(data_dir=tmp_path / folder, **key))
+
+    shared = {"user_hash_key": "one-key-for-every-replica"}
+    assert db("a", **shared).hash_user("U123") == db("b", **shared).hash_user("U123")
+    assert db("c").hash_user("U123") != db("d").hash_user("U123")  # each its own key file
+    assert db("c").hash_user("U123") == db("c").hash_user("U123")  # kept across restarts
+    assert db("a", **shared).hash_user(None) is None
