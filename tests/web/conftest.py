@@ -15,6 +15,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from bot.services import Services
+from bot.state.db import Database
 from bot.web.app import create_app
 from config.settings import load_settings
 from retrieval.assistant import Assistant
@@ -26,8 +27,19 @@ UNANSWERABLE = "What is the boiling point of water at sea level?"
 
 
 @pytest.fixture(scope="module")
-def client(services: Services) -> Iterator[TestClient]:
-    with TestClient(create_app(services.settings, services)) as test_client:
+def web_services(services: Services, tmp_path_factory: pytest.TempPathFactory) -> Services:
+    """The shared model and index, with a state store of its own: the questions these tests ask
+    are logged, and must not land in the shared data folder that other tests copy."""
+    state = tmp_path_factory.mktemp("web-db")
+    settings = services.settings.model_copy(update={"database_url": f"sqlite:///{state / 'web.db'}"})
+    db = Database(settings)
+    db.migrate()
+    return Services(settings, services.assistant, db)
+
+
+@pytest.fixture(scope="module")
+def client(web_services: Services) -> Iterator[TestClient]:
+    with TestClient(create_app(web_services.settings, web_services)) as test_client:
         yield test_client
 
 

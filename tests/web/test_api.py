@@ -40,14 +40,16 @@ def test_unanswerable_question_says_so_without_inventing(client):
     assert answer["answer"] == NOT_FOUND
 
 
-def test_ask_logs_the_question_through_services(client, services):
+def test_ask_logs_the_question_through_services(client, web_services):
     from sqlalchemy import text
 
     question = "Who leads the West Yorkshire and Harrogate Health and Care Partnership?"
     client.post("/api/ask", json={"question": question})
-    with services.db.engine.connect() as connection:
-        rows = connection.execute(text("SELECT surface FROM questions ORDER BY id DESC LIMIT 1")).all()
-    assert rows == [("web",)]
+    with web_services.db.engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT surface, question FROM questions ORDER BY id DESC LIMIT 1")
+        ).all()
+    assert rows == [("web", question)]
 
 
 @pytest.mark.parametrize(

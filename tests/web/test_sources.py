@@ -20,7 +20,7 @@ def _text(html: str) -> str:
 
 
 def _chunk_html(page: str, n: int) -> str:
-    match = re.search(rf'<section class="chunk" id="chunk-{n}"[^>]*>(.*?)</section>', page, re.S)
+    match = re.search(rf'<div class="chunk" id="chunk-{n}"[^>]*>(.*?)</div>', page, re.S)
     assert match, f"chunk-{n} not rendered"
     return match.group(1)
 
