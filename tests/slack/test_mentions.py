@@ -97,3 +97,22 @@ def _mrkdwn(block: dict) -> list[str]:
     if block["type"] == "context":
         return [e["text"] for e in block["elements"]]
     return []
+
+
+def test_questions_arriving_together_are_all_answered_each_in_its_own_thread(slack):
+    questions = [
+        ANSWERABLE,
+        "What are the three headline goals of the healthtech strategy?",
+        "What was the Healthtech Cluster previously called?",
+        "When was the healthtech strategy first presented to the LEP Board?",
+    ]
+    texts = [f"<@{BOT_USER_ID}> {q}" for q in questions]
+    stamps = [slack.api.add_message(CHANNEL, t, user=ASKER) for t in texts]
+    for text, ts in zip(texts, stamps, strict=True):
+        assert slack.send.event(mention_event(text, ts)).status_code == 200
+
+    slack.api.wait_for("chat.update", count=len(stamps), timeout=120)
+    answered = {m["thread_ts"]: m["text"] for m in slack.api.messages[CHANNEL] if m.get("bot_id")}
+    assert set(answered) == set(stamps)
+    assert "Rob Webster" in answered[stamps[0]] and "30 November" in answered[stamps[3]]
+    assert not any(t.startswith("Looking through") for t in answered.values())
