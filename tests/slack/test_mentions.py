@@ -116,3 +116,19 @@ def test_questions_arriving_together_are_all_answered_each_in_its_own_thread(sla
     assert set(answered) == set(stamps)
     assert "Rob Webster" in answered[stamps[0]] and "30 November" in answered[stamps[3]]
     assert not any(t.startswith("Looking through") for t in answered.values())
+
+
+def test_two_replicas_given_the_same_message_answer_it_once(make_slack):
+    """Behind a load balancer a retry can reach another replica: the 👀 reaction is the shared claim."""
+    first, second = make_slack(), make_slack()
+    assert first.http is not second.http
+    text = f"<@{BOT_USER_ID}> {ANSWERABLE}"
+    ts = first.api.add_message(CHANNEL, text, user=ASKER)
+    assert first.send.event(mention_event(text, ts)).status_code == 200
+    assert second.send.event(mention_event(text, ts), retry=1).status_code == 200
+
+    first.answer_for(ts)
+    first.api.settle(quiet=2)
+    assert len(first.api.calls_to("reactions.add")) == 2, "both replicas tried to claim it"
+    assert len(first.api.calls_to("chat.postMessage")) == 1
+    assert len(first.api.calls_to("chat.update")) == 1
