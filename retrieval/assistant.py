@@ -200,7 +200,7 @@ class Assistant:
         if len(question) > self.settings.max_question_chars:
             raise QuestionError(
                 f"the question is {len(question):,} characters long; the limit is "
-                f"{self.settings.max_question_chars:,} (PARTNERBOT_MAX_QUESTION_CHARS)"
+                f"{self.settings.max_question_chars:,}"
             )
         reason = decline_reason(question)
         if reason:
