@@ -20,6 +20,7 @@ def test_least_scopes():
         "groups:history",
         "im:history",
         "reactions:write",
+        "usergroups:read",
     ]
     assert "user" not in MANIFEST["oauth_config"]["scopes"], "no user token"
 
@@ -43,6 +44,9 @@ def test_events_commands_and_interactivity_reach_the_one_endpoint():
     assert MANIFEST["features"]["app_home"]["messages_tab_read_only_enabled"] is False
 
 
-def test_the_command_matches_the_default_setting():
-    [command] = MANIFEST["features"]["slash_commands"]
-    assert command["command"] == Settings.model_fields["slack_command"].default
+def test_the_commands_match_the_default_settings():
+    commands = [c["command"] for c in MANIFEST["features"]["slash_commands"]]
+    assert commands == [
+        Settings.model_fields["slack_command"].default,
+        Settings.model_fields["announce_command"].default,
+    ]
