@@ -98,17 +98,24 @@ class Assistant:
         result = load_files(roots, max_bytes=self.settings.max_file_bytes)
         report = IngestReport(failures=result.failures)
         changed: list[Loaded] = []
+        moved = False
         for loaded in result.loaded:
-            previous = self.registry.content_hash(loaded.document.doc_id)
-            if previous == loaded.document.content_hash:
-                report.unchanged.append(loaded.document.doc_id)
-            else:
-                (report.updated if previous else report.added).append(loaded.document.doc_id)
+            doc = loaded.document
+            previous = self.registry.document(doc.doc_id)
+            if previous is None or previous.content_hash != doc.content_hash:
+                (report.updated if previous else report.added).append(doc.doc_id)
                 changed.append(loaded)
+                continue
+            report.unchanged.append(doc.doc_id)
+            if previous.path != doc.path:  # moved: same content, nothing to embed again
+                self.registry.put(doc, loaded.chunks)
+                moved = True
+        loaded_ids = {loaded.document.doc_id for loaded in result.loaded}
         for doc_id in self.registry.ids():
             doc = self.registry.document(doc_id)
             if (
                 doc
+                and doc_id not in loaded_ids
                 and doc.origin == "corpus"
                 and doc.path
                 and _under(doc.path, roots)
@@ -119,6 +126,8 @@ class Assistant:
         report.chunks_embedded = self._index(changed, progress)
         if changed or report.removed:
             self._commit()
+        elif moved:
+            self.registry.save()
         report.seconds = time.perf_counter() - started
         return report
 
