@@ -13,6 +13,12 @@ _NUMBERED = re.compile(r"^\s*\(?\d{1,3}(?:\.\d{1,3})*[.)]\s+")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _END_PUNCT = re.compile(r"[.!?:;,…]['\"’”)]*$")
 # "Goal 2: …", "Section 4 – …", "Appendix B: …": a labelled line heads what follows, however long.
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_BYLINE_OR_DATE = re.compile(
+    rf"^(?:written |posted |published )?by\b|\b\d{{1,2}}(?:st|nd|rd|th)? {_MONTH},? \d{{4}}\b"
+    rf"|\b{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}\b|^\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}$",
+    re.IGNORECASE,
+)
 _LABELLED = re.compile(r"^[A-Z][a-z]+ (?:\d{1,3}|[A-Z])\s*[:.–-]\s+\S")
 
 
@@ -28,9 +34,12 @@ def words(text: str) -> int:
 
 
 def looks_like_heading(line: str) -> bool:
-    """A short line that does not end like a sentence: a title, a section name, a date line."""
+    """A short line that does not end like a sentence: a title or a section name.
+
+    Bylines and date lines are short and unpunctuated too, but they head nothing: they stay text.
+    """
     line = line.strip()
-    if _END_PUNCT.search(line):
+    if _END_PUNCT.search(line) or _BYLINE_OR_DATE.search(line):
         return False
     return 0 < words(line) <= 12 or (bool(_LABELLED.match(line)) and words(line) <= 30)
 

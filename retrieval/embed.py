@@ -31,7 +31,7 @@ _LOADED: dict[Path, object] = {}  # one copy of each model per process, however 
 class SentenceTransformerEmbedder:
     """all-MiniLM-L6-v2 by default; any sentence-transformers model folder works."""
 
-    def __init__(self, model_path: str | Path | None = None, batch_size: int = 64) -> None:
+    def __init__(self, model_path: str | Path | None = None, batch_size: int = 16) -> None:
         self.model_path = Path(model_path) if model_path else default_model_path()
         if not self.model_path.is_dir():
             raise ConfigError(
