@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from bot.state.db import Database
-from bot.state.models import Question, Vote
+from bot.state.models import Question, Vote, now
 from retrieval.answer import Answer
 
 
@@ -46,13 +46,22 @@ def record_vote(
     user_id: str | None = None,
     question_id: int | None = None,
 ) -> int:
+    """Store a vote; a second click by the same person on the same answer changes their vote."""
+    user_hash = db.hash_user(user_id)
     with db.session() as session:
+        if question_id is not None and user_hash is not None:
+            earlier = session.scalars(
+                select(Vote).where(Vote.question_id == question_id, Vote.user_hash == user_hash)
+            ).first()
+            if earlier is not None:
+                earlier.helpful, earlier.voted_at = helpful, now()
+                return earlier.id
         row = Vote(
             question_id=question_id,
             question=question,
             sources=sources,
             channel=channel,
-            user_hash=db.hash_user(user_id),
+            user_hash=user_hash,
             helpful=helpful,
         )
         session.add(row)
