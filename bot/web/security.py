@@ -6,9 +6,12 @@ Pure ASGI (no BaseHTTPMiddleware) so they add nothing to the thread pool or to s
 from __future__ import annotations
 
 import json
+import logging
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger(__name__)
 
 # Everything the pages use is served by this app: no inline script or style, no CDN.
 CSP = "; ".join(
@@ -61,7 +64,24 @@ class SecurityHeaders:
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send_with_headers(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception:
+            # Starlette's own 500 would be sent from outside every middleware, without these headers.
+            if started:
+                raise
+            log.exception("unhandled error on %s %s", scope.get("method"), scope["path"])
+            await send_with_headers(
+                {"type": "http.response.start", "status": 500, "headers": [(b"content-type", b"text/plain")]}
+            )
+            await send({"type": "http.response.body", "body": b"Internal Server Error"})
 
 
 class BodyLimit:

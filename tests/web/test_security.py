@@ -42,6 +42,22 @@ def test_error_and_post_responses_carry_them_too(client):
         assert response.headers["cache-control"] == "no-store"
 
 
+def test_an_unhandled_crash_is_a_plain_500_with_the_headers_too(web_services, caplog):
+    app = create_app(web_services.settings, web_services)
+
+    @app.get("/crash")
+    def crash() -> None:
+        raise RuntimeError("boom")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/crash")
+    assert response.status_code == 500 and response.text == "Internal Server Error"
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "boom" not in response.text
+    assert any("unhandled error on GET /crash" in r.getMessage() for r in caplog.records)
+
+
 def test_answers_are_not_cached_but_static_assets_may_be(client):
     assert client.get("/").headers["cache-control"] == "no-store"
     assert "cache-control" not in client.get("/static/js/ask.js").headers
