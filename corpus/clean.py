@@ -1,6 +1,6 @@
 """Remove page furniture so that it can never reach an answer.
 
-Web pages carry navigation residue, image captions, comment counters and social handles. These are
+Web pages carry navigation residue, image alt lines, comment counters and social handles. These are
 recognised by their shape (short, unpunctuated, made of interface words, or only handles and links),
 not by listing the strings of one site.
 """
@@ -45,7 +45,7 @@ _SPACES = re.compile(r" [ \t\u00a0]+|[\t\u00a0][ \t\u00a0]*")  # runs only: sing
 
 
 def is_furniture(text: str) -> bool:
-    """True for a line that is site chrome, a caption, a counter or a social handle."""
+    """True for a line that is site chrome, an image's alt line, a counter or a social handle."""
     line = text.strip()
     if not line:
         return True
@@ -73,18 +73,8 @@ def clean_inline(text: str, document: str = "") -> str:
 
 
 def clean_blocks(blocks: list[Block]) -> list[Block]:
-    """Drop furniture blocks and the one-line caption that follows an image line."""
-    kept: list[Block] = []
-    after_image = False
+    """Drop furniture blocks. An image's alt line goes; the caption under it stays, since it states
+    what the picture shows ("A surgeon operating using the da Vinci robot"), and partners ask that."""
     document = "\n".join(block.text for block in blocks)
-    for block in blocks:
-        text = clean_inline(block.text, document)
-        if is_furniture(text):
-            after_image = bool(_IMAGE.match(text))
-            continue
-        if after_image and block.kind != "item" and words(text) <= 15 and text.count(". ") == 0:
-            after_image = False
-            continue  # the caption under an image
-        after_image = False
-        kept.append(Block(block.kind, text, block.level))
-    return kept
+    cleaned = (Block(block.kind, clean_inline(block.text, document), block.level) for block in blocks)
+    return [block for block in cleaned if not is_furniture(block.text)]
