@@ -19,7 +19,7 @@ from config.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "config" / "defaults.yaml"
-_PATH_KEYS = ("corpus_dir", "data_dir", "slack_channels_file")
+_PATH_KEYS = ("corpus_dir", "data_dir", "slack_channels_file", "glossary_file")
 
 
 class _YamlFile(PydanticBaseSettingsSource):
@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     max_sources: int = Field(5, ge=1, le=20)
     max_question_chars: int = Field(2000, ge=10)
     max_file_bytes: int = Field(20_000_000, ge=1)
+    glossary_file: Path | None = ROOT / "config" / "glossary.yaml"  # short forms partners use
 
     chat_model: str | None = None
     chat_timeout_s: float = Field(20.0, gt=0)

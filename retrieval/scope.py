@@ -13,7 +13,10 @@ _AIMED_AT_BOT = re.compile(
     r"|\b(?:signing|client)\s+secret\b|\b(?:bot|api|access|app|slack)\s+(?:token|key)s?\b"
     r"|\byour\s+(?:instructions|prompt|rules|token|secrets?|password|credentials|configuration|config)\b"
     r"|\b(?:passwords?|credentials|environment variables?)\b"
-    r"|\b(?:you are now|pretend (?:to be|you)|act as|jailbreak|developer mode)\b",
+    r"|\b(?:you are now|pretend (?:to be|you)|act as|jailbreak|developer mode)\b"
+    r"|\b(?:drop|ignore|forget|lift|turn off|switch off)\b.{0,30}"
+    r"\b(?:rules?|restrictions?|limits?|guardrails?)\b"
+    r"|\b(?:your|a) best guess\b|\bmake (?:something|it) up\b",
     re.IGNORECASE,
 )
 _MEDICAL = re.compile(
@@ -24,6 +27,8 @@ _MEDICAL = re.compile(
     re.IGNORECASE,
 )
 _OTHER_TASK = re.compile(
+    r"^\s*(?:(?:can|could|would) you\s+)?(?:please\s+)?"
+    r"(?:recommend|suggest) (?:me )?(?:a|an|some|any) good\b|"
     r"^\s*(?:please\s+)?(?:translate|"
     r"write (?:me )?(?:a|an|some) (?:poem|story|essay|song|joke|code|email|letter)|"
     r"tell me a (?:joke|story)|compose|summari[sz]e (?:this|the following)|calculate|solve|convert)\b",

@@ -13,6 +13,12 @@ STOP_WORDS = frozenset(
     same shall she should so some such than that the their theirs them themselves then there these they
     this those through to too under until up very was we were what when where which while who whom why
     will with would you your yours yourself yourselves tell please many much also may us s t""".split()
+) | frozenset(
+    # How people talk in Slack around the point of a question: words that name no topic.
+    """reckon like going kind kinds sort actually anyway just roughly stuff thing things bit lot lots pls
+    plz ok okay hey hi thanks cheers guys folks say says anything something mention mentions according
+    supposed meant know get got getting really basically quick wondering anyone someone somebody else
+    etc eg ie whats what's who's where's when's how's why's theres there's""".split()
 )
 
 
@@ -49,5 +55,12 @@ def stem(word: str) -> str:
     return word
 
 
+_HYPHENATED = re.compile(r"\b([a-z]+)-([a-z]+)\b")
+
+
 def tokens(text: str) -> list[str]:
-    return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOP_WORDS]
+    """Stemmed words, stop words out; "med-tech" also gives "medtech", as partners write it."""
+    lower = text.lower()
+    words = [w for w in _WORD.findall(lower) if w not in STOP_WORDS]
+    words += [a + b for a, b in _HYPHENATED.findall(lower)]
+    return [stem(w) for w in words]

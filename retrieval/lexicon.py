@@ -1,0 +1,204 @@
+"""The corpus's own words: short forms it defines, the glossary's, and near spellings of its terms.
+
+Partners write "y&h ahsn", "LAHP", "startegy" and "govt". The lexicon turns such words into the
+corpus's wording before searching, so both the dense and the keyword side see what the documents say.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import yaml
+
+from config.errors import ConfigError
+from retrieval.text import tokens
+
+# "Leeds Academic Health Partnership (LAHP)", "science and innovation audits (SIAs)", "(LAHP’s)".
+_DEFINED = re.compile(r"\(([A-Z][A-Za-z&]{1,9}?)(?:s|['’]s)?\)")
+# A run of capitalised words, small joining words allowed inside: "Business Economy and Innovation Committee".
+_PROPER = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:and|of|for|the|&)\s+)?[A-Z][a-z]+){1,7}")
+_JOINERS = frozenset({"and", "of", "for", "the", "&", "in", "on"})
+_INSIDE = re.compile(r"(?<=[a-z,;] )[A-Za-z][A-Za-z'’-]+")  # a word inside a sentence, not opening it
+_IS_NAME = re.compile(r"^[A-Z]\w*(?:\s+\S+)+$")  # "West Yorkshire", not "January" or "integrated care"
+_WORD = re.compile(r"[A-Za-z][A-Za-z&'’-]*")
+
+
+def read_glossary(path: Path | None) -> dict[str, str]:
+    """Short form → what it stands for, from a YAML mapping; keys are matched case-insensitively."""
+    if path is None or not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not a readable glossary ({exc})") from exc
+    if not isinstance(data, dict) or not all(isinstance(v, str | list) for v in data.values()):
+        raise ConfigError(f"{path}: the glossary must map each short form to its meaning")
+    return {
+        str(k).casefold(): (" ".join(map(str, v)) if isinstance(v, list) else str(v)) for k, v in data.items()
+    }
+
+
+def defined_short_forms(text: str) -> dict[str, str]:
+    """Short forms a text spells out: "Long Name (LN)", and the initials of capitalised names."""
+    found: dict[str, str] = {}
+    for match in _DEFINED.finditer(text):
+        letters = match.group(1)
+        expansion = _expansion_before(text[: match.start()], letters)
+        if expansion:
+            found.setdefault(letters.casefold(), expansion)
+    for match in _PROPER.finditer(text):
+        words = match.group(0).split()
+        while words and words[0].lower() in _JOINERS:  # "The Business … Committee" is "Business … Committee"
+            words.pop(0)
+        initials = "".join(w[0] for w in words if w.lower() not in _JOINERS)
+        if len(initials) >= 3:
+            found.setdefault(initials.casefold(), " ".join(words))
+    return found
+
+
+def _expansion_before(before: str, letters: str) -> str | None:
+    """The words just before "(ABC)" whose initials spell ABC (joining words skipped)."""
+    words = _WORD.findall(before[-200:])
+    wanted = [c.casefold() for c in letters if c.isalpha()]
+    picked: list[str] = []
+    initials: list[str] = []
+    for word in reversed(words):
+        picked.append(word)
+        if word.lower() in _JOINERS:
+            continue
+        initials.insert(0, word[0].casefold())
+        if initials == wanted[-len(initials) :] and len(initials) == len(wanted):
+            return " ".join(reversed(picked))
+        if len(initials) >= len(wanted) or initials != wanted[-len(initials) :]:
+            return None
+    return None
+
+
+class Lexicon:
+    """Expands short forms and mends misspellings against the corpus's vocabulary."""
+
+    def __init__(
+        self,
+        vocabulary: Mapping[str, int],
+        short_forms: Mapping[str, str],
+        names: frozenset[str] = frozenset(),
+    ) -> None:
+        self.vocabulary = vocabulary  # stemmed term → number of passages using it
+        self.short_forms = dict(short_forms)
+        self.names = names  # stemmed terms the corpus writes with a capital inside sentences: names
+        self._by_length: dict[int, list[str]] = {}
+        for term in vocabulary:
+            self._by_length.setdefault(len(term), []).append(term)
+
+    @classmethod
+    def build(
+        cls, texts: Iterable[str], vocabulary: Mapping[str, int], glossary: Mapping[str, str]
+    ) -> Lexicon:
+        learned: dict[str, str] = {}
+        capital: Counter[str] = Counter()
+        lower: Counter[str] = Counter()
+        for text in texts:
+            for short, long in defined_short_forms(text).items():
+                learned.setdefault(short, long)
+            for word in _INSIDE.findall(text):
+                (capital if word[0].isupper() else lower).update(tokens(word))
+        names = frozenset(t for t, n in capital.items() if n >= 2 * lower[t])
+        return cls(vocabulary, {**learned, **glossary}, names)  # the glossary is the deployment's word
+
+    def expand(self, question: str) -> str:
+        """The question with each known short form followed by its meaning in brackets."""
+        out: list[str] = []
+        for token in re.split(r"(\s+)", question):
+            out.append(token)
+            meaning = self.meaning(token)
+            if meaning and meaning.casefold() not in question.casefold():
+                out.append(f" ({meaning})")
+        return "".join(out)
+
+    def meaning(self, word: str) -> str | None:
+        word = word.strip("?!.,;:()'\"’").casefold()
+        bare = re.sub(r"(?:['’]s|s)$", "", word)
+        return self.short_forms.get(word) or (self.short_forms.get(bare) if len(bare) >= 2 else None)
+
+    def names_in(self, question: str) -> list[tuple[frozenset[str], ...]]:
+        """What the question names (a person, a body, a short form, a number), each as the ways of
+        writing it: an answer must be about these. "When's BEIC's next meeting" is not answered by
+        another committee's date, nor "what did X award in 2025" by another year's figures.
+
+        Each name is a choice of term sets, all of one set to be found: "WY" is "wy", or both
+        "west" and "yorkshire".
+        """
+        named = []
+        words = re.findall(r"[\w&'’-]+", question)
+        for i, raw in enumerate(words):
+            own = tokens(raw)
+            meaning = self.meaning(raw)
+            if not own:
+                continue
+            is_name = (
+                (meaning is not None and (raw.isupper() or _IS_NAME.match(meaning) is not None))
+                or any(t in self.names or t[:1].isdigit() for t in own)
+                or (i > 0 and raw[:1].isupper() and raw != "I")  # capitalised inside the question
+            )
+            if is_name:
+                ways = [frozenset(own), frozenset(self.correct(t) for t in own)]
+                if meaning:
+                    ways.append(frozenset(tokens(meaning)))
+                named.append(tuple(dict.fromkeys(ways)))
+        return named
+
+    def _slot(self, raw: str, own: list[str]) -> frozenset[str]:
+        alternatives = set(own) | {self.correct(t) for t in own}
+        meaning = self.meaning(raw)
+        if meaning:
+            alternatives |= set(tokens(meaning))
+        return frozenset(alternatives)
+
+    def slots(self, question: str) -> list[frozenset[str]]:
+        """One slot per word that carries meaning: its stem, its mended spelling, its spelled-out form.
+
+        A slot is matched when any of them is; "y&h" is matched by "Yorkshire and Humber".
+        """
+        found: list[frozenset[str]] = []
+        for raw in re.findall(r"[\w&'’-]+", question):
+            own = tokens(raw)
+            slot = self._slot(raw, own) if own else None
+            if slot and slot not in found:
+                found.append(slot)
+        return found
+
+    def correct(self, term: str) -> str:
+        """A stemmed term the corpus never uses → the corpus term one or two edits away, if any."""
+        if term in self.vocabulary or len(term) < 5 or term.isdigit():
+            return term
+        budget = 1 if len(term) < 8 else 2
+        best, best_key = term, (budget + 1, 0)
+        for length in range(len(term) - budget, len(term) + budget + 1):
+            for candidate in self._by_length.get(length, ()):
+                if candidate[0] != term[0] and candidate[:2] != term[:2][::-1]:
+                    continue
+                d = _distance(term, candidate, budget)
+                key = (d, -self.vocabulary[candidate])
+                if d <= budget and key < best_key:
+                    best, best_key = candidate, key
+        return best
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance, giving up past `limit`."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]

@@ -1,0 +1,171 @@
+"""What a question asks for: its kind (who, when, how many…), its terms, and its conversation.
+
+The kind shapes the answer: "when" wants a date, "how much" an amount, "what's X's email" a contact.
+A question whose kind needs something no passage holds is not answered: naming the entity asked
+about is not answering it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from retrieval.conversation import Turn
+from retrieval.lexicon import Lexicon
+from retrieval.text import tokens
+
+
+class Kind(Enum):
+    OPEN = "open"
+    WHO = "who"
+    WHEN = "when"
+    NUMBER = "number"
+    AMOUNT = "amount"
+    CONTACT = "contact"
+    BYLINE = "byline"  # who wrote a document, when it was published, for whom
+
+
+_MONTHS = (
+    r"January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec"
+)
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"hundreds?|thousands?|millions?|billions?|dozens?|decades?|half|quarter|third|double|twice"
+)
+# What each kind needs to find in a sentence for it to be an answer.
+EVIDENCE = {
+    Kind.WHEN: re.compile(
+        rf"\b(?:{_MONTHS})\b|\b(?:1[89]|20)\d{{2}}\b|\b(?:spring|summer|autumn|winter|annual|quarterly|"
+        r"weekly|monthly|yesterday|today|last (?:week|month|year)|next (?:week|month|year))\b",
+        re.IGNORECASE,
+    ),
+    Kind.NUMBER: re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE),
+    Kind.AMOUNT: re.compile(r"[£$€]\s?\d|\b\d[\d,.]*\s?(?:k|m|bn|million|billion|pounds?)\b", re.IGNORECASE),
+    Kind.CONTACT: re.compile(
+        r"[\w.+-]+@[\w-]+\.[\w.]+|(?<!\w)@\w{2,}|\bhttps?://|\bwww\.|\+?\d[\d ]{8,}\d", re.IGNORECASE
+    ),
+}
+
+_CONTACT = re.compile(
+    r"\b(?:e-?mail|phone|telephone|direct line|mobile|number for|contact details|postal address|"
+    r"address for|twitter|handle|linkedin|website|web ?site|url|mailing list|newsletter)\b",
+    re.IGNORECASE,
+)
+_AMOUNT = re.compile(
+    r"\bhow much (?:money|cash|funding|did|does|do|is|was|will|has|have)\b|\bbudget\b|\bspend\b|\bspent\b|"
+    r"\bcost\b|\bprice\b|\bfees?\b|\bworth\b|£",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(
+    r"\bhow (?:many|much|big|large|long|often|old)\b|\bwhat (?:percentage|proportion|share|number|%)|"
+    r"\bwhat per ?cent\b|\b(?:number|percentage|proportion) of\b|%",
+    re.IGNORECASE,
+)
+_WHEN = re.compile(
+    r"^\s*(?:and |so )?when\b|\bwhen (?:is|was|did|does|do|will|are|were|'s|’s)\b|^\s*when's\b|"
+    r"\bwhat (?:date|year|month|day|time)\b|\bwhich (?:year|month|date)\b|\bdate (?:on|of)\b",
+    re.IGNORECASE,
+)
+_WHO = re.compile(r"\bwho(?:m|se|'s|’s)?\b|\bwhich (?:organi[sz]ation|body|group|company|person)\b", re.I)
+_BYLINE = re.compile(
+    r"\bwho (?:wrote|writes|authored|penned|published|signed off)\b|\bauthor\b|\bwritten by\b|"
+    r"\bby (?:someone|somebody|whom)\b|\bwhose (?:blog|article|piece|paper|report|post)\b|"
+    r"\b(?:go|went|goes) (?:up|out|live)\b|\bcome out\b|\bcame out\b|\bpublished\b|\bdate on\b|"
+    r"\bwritten for\b|\brepost",
+    re.IGNORECASE,
+)
+_HOW_MANY = re.compile(r"\bhow many ((?:\S+\s+){0,3})", re.IGNORECASE)
+_LISTED = re.compile(r"\b(?:and )?which ones\b|\bname them\b|\blist them\b", re.IGNORECASE)
+# Counting time is answered by any span of it: "how many years" by "a decade".
+TIME_UNITS = frozenset({"year", "month", "week", "day", "hour", "decade"})
+# "it", "that", "they" … or an opening "and"/"so": the question leans on what came before.
+_LEANS_BACK = re.compile(
+    r"^\s*(?:and|so|but|also|what about|how about|then)\b|\b(?:it|its|that|this|they|them|their|those|"
+    r"these|there|he|she|his|her|him)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    asked: str  # the question as written
+    search: str  # short forms spelled out, misspellings mended: what both indexes are searched with
+    slots: tuple[frozenset[str], ...]  # per word of the question, the terms that match it
+    names: tuple[tuple[frozenset[str], ...], ...]  # what it names, each as the ways of writing it
+    kind: Kind
+    parts: tuple[str, ...]  # a two-part question ("is X in it? and who runs it?") split in two
+    counted: frozenset[str] = frozenset()  # "how many jobs": a number answers only next to "jobs"
+    context: str = ""  # the earlier question a follow-up leans on
+    context_slots: tuple[frozenset[str], ...] = ()
+    context_docs: tuple[str, ...] = ()
+    previous_reply: str = ""
+
+    @property
+    def follow_up(self) -> bool:
+        return bool(self.context)
+
+
+def analyse(question: str, lexicon: Lexicon, history: Sequence[Turn] = ()) -> Query:
+    search = lexicon.expand(question)
+    for term in tokens(search):
+        if (right := lexicon.correct(term)) != term:
+            search += f" {right}"
+    turn = history[-1] if history else None
+    leans_back = turn is not None and (_LEANS_BACK.search(question) or len(tokens(question)) <= 3)
+    return Query(
+        asked=question,
+        search=search,
+        slots=tuple(lexicon.slots(question)),
+        names=tuple(lexicon.names_in(question)),
+        counted=_counted(question, lexicon),
+        kind=kind_of(question),
+        parts=_parts(question),
+        context=lexicon.expand(turn.question) if leans_back and turn else "",
+        context_slots=tuple(lexicon.slots(turn.question)) if leans_back and turn else (),
+        context_docs=turn.doc_ids if leans_back and turn else (),
+        previous_reply=turn.reply if turn else "",
+    )
+
+
+def kind_of(question: str) -> Kind:
+    """The strongest need first: contact details and amounts are the near misses that hurt."""
+    if _LISTED.search(question):
+        return Kind.WHO if _WHO.search(question) else Kind.OPEN  # "how many, and which ones?": names
+    if _CONTACT.search(question):
+        return Kind.CONTACT
+    if _BYLINE.search(question):
+        return Kind.BYLINE
+    if _AMOUNT.search(question):
+        return Kind.AMOUNT
+    if _NUMBER.search(question):
+        return Kind.NUMBER
+    if _WHEN.search(question):
+        return Kind.WHEN
+    if _WHO.search(question):
+        return Kind.WHO
+    return Kind.OPEN
+
+
+def _counted(question: str, lexicon: Lexicon) -> frozenset[str]:
+    """What "how many" counts: its first word that carries meaning, with its spelled-out form."""
+    match = _HOW_MANY.search(question)
+    if not match:
+        return frozenset()
+    for word in match.group(1).split():
+        if tokens(word):
+            slots = lexicon.slots(word)
+            return slots[0] if slots else frozenset()
+    return frozenset()
+
+
+def _parts(question: str) -> tuple[str, ...]:
+    """Questions asked in one message ("is X part of it? and who runs it?"), each with some words."""
+    pieces = [
+        p.strip()
+        for p in re.split(r"\?+\s*|;\s+|,\s+and\s+(?=(?:who|what|when|where|how|which)\b)", question)
+    ]
+    pieces = [p for p in pieces if len(tokens(p)) >= 2]
+    return tuple(pieces) if len(pieces) > 1 else (question,)
