@@ -10,17 +10,22 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
+import numpy as np
+
 from config.errors import IndexMissingError, QuestionError
 from config.settings import Settings
 from corpus.documents import Loaded, find_files, load_files
 from corpus.model import Chunk, Document
 from retrieval.answer import Answer, Source
+from retrieval.conversation import Turn
 from retrieval.embed import Embedder, SentenceTransformerEmbedder
 from retrieval.extractive import ExtractiveWriter
 from retrieval.fuse import convex_fusion
 from retrieval.keyword import KeywordIndex
+from retrieval.lexicon import Lexicon, read_glossary
 from retrieval.llm import LLMWriter, load_chat_model
 from retrieval.passage import Draft, Passage
+from retrieval.query import Query, analyse
 from retrieval.registry import Registry
 from retrieval.scope import decline_reason
 from retrieval.vectors import VectorIndex
@@ -28,6 +33,7 @@ from retrieval.vectors import VectorIndex
 log = logging.getLogger(__name__)
 
 CANDIDATES = 30  # per index, before fusion
+FOLLOW_BOOST = 0.15  # fused-score lift of a follow-up's candidates from the previously cited documents
 NEAR = 0.3  # a passage this similar is worth showing even when it does not answer
 NOT_FOUND = "I couldn't find that in the cluster's documents."
 Progress = Callable[[int, int], None]
@@ -53,6 +59,7 @@ class Assistant:
         self._keyword: KeywordIndex | None = None
         self._registry: Registry | None = None
         self._writer: ExtractiveWriter | None = None
+        self._lexicon: Lexicon | None = None
 
     # -- start-up ------------------------------------------------------------------------------
 
@@ -173,6 +180,7 @@ class Assistant:
         self.registry.save()
         self._keyword = self._rebuild_keyword()
         self._writer = None
+        self._lexicon = None
 
     def _rebuild_keyword(self) -> KeywordIndex:
         chunks = self.registry.all_chunks()
@@ -196,11 +204,11 @@ class Assistant:
 
     # -- asking --------------------------------------------------------------------------------
 
-    def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
+    def ask(self, question: str, history: Sequence[Turn | str] = ()) -> Answer:
         """Answer from the documents, or say plainly that they do not answer.
 
-        `history` holds earlier questions of the same conversation, so that a follow-up such as
-        "and who funds that?" is searched together with what it follows.
+        `history` holds the earlier turns of the same conversation, so that a follow-up such as
+        "and who funds that?" is answered about what the conversation was about.
         """
         started = time.perf_counter()
         question = " ".join(question.split())
@@ -218,31 +226,64 @@ class Assistant:
             )
         if self.is_empty:
             raise IndexMissingError("there is no index yet: run `partnerbot ingest` first")
-        context = " ".join([*list(history)[-2:], question])
-        passages = self.retrieve(context)
-        writer = self.writer
-        if not passages or not writer.answers(context if history else question, passages):
+        query = self.understand(question, history)
+        q_vec = self.embedder.embed([_search_text(query)])[0]
+        passages = self._retrieve(query, q_vec)
+        ranked = self.writer.rank(query, q_vec, passages) if passages else []
+        if not ranked or not self.writer.answers(ranked):
             near = [p for p in passages if p.similarity >= NEAR][:3]
             return self._answer(question, False, NOT_FOUND, near, started)
-        draft = self._write(question if not history else context, passages)
+        draft = self._write(query, passages, ranked)
         return self._answer(question, True, draft.text, draft.cited, started)
+
+    def understand(self, question: str, history: Sequence[Turn | str] = ()) -> Query:
+        turns = [t if isinstance(t, Turn) else Turn(t) for t in history]
+        return analyse(question, self.lexicon, turns)
 
     @property
     def writer(self) -> ExtractiveWriter:
         if self._writer is None:
-            self._writer = ExtractiveWriter(self.embedder, self.keyword.idf, self.settings.answer_words)
+            self._writer = ExtractiveWriter(
+                self.embedder, self.keyword.idf, self.keyword.doc_freq, self.settings.answer_words
+            )
         return self._writer
 
-    def retrieve(self, query: str) -> list[Passage]:
-        """Dense and keyword candidates, fused; passages of expired documents left out."""
-        vector = self.embedder.embed([query])[0]
+    @property
+    def lexicon(self) -> Lexicon:
+        """The corpus's vocabulary and short forms, rebuilt whenever the index changes."""
+        if self._lexicon is None:
+            texts = (d.text for i in self.registry.ids() if (d := self.registry.document(i)))
+            glossary = read_glossary(self.settings.glossary_file)
+            self._lexicon = Lexicon.build(texts, self.keyword.doc_freq, glossary)
+        return self._lexicon
+
+    def retrieve(self, question: str, history: Sequence[Turn | str] = ()) -> list[Passage]:
+        """The passages a question is answered from, best first."""
+        query = self.understand(question, history)
+        return self._retrieve(query, self.embedder.embed([_search_text(query)])[0])
+
+    def _retrieve(self, query: Query, vector: np.ndarray) -> list[Passage]:
+        """Dense and keyword candidates, fused; passages of expired documents left out.
+
+        A follow-up's candidates from the documents the previous answer cited rank a little higher:
+        the conversation is about them.
+        """
         similarity = dict(self.vectors.search(vector, CANDIDATES))
-        keyword = dict(self.keyword.search(query, CANDIDATES))
+        keyword = dict(self.keyword.search(_search_text(query), CANDIDATES))
         for chunk_id, v in self.vectors.vectors([i for i in keyword if i not in similarity]).items():
             similarity[chunk_id] = float(v @ vector)  # keyword-only candidates get their true cosine
+        fused = convex_fusion(similarity, keyword)
+        if query.context_docs:
+            fused = sorted(
+                (
+                    (c, s + (FOLLOW_BOOST if c.rpartition("#")[0] in query.context_docs else 0.0))
+                    for c, s in fused
+                ),
+                key=lambda pair: -pair[1],
+            )
         today = date.today().isoformat()
         passages: list[Passage] = []
-        for chunk_id, _ in convex_fusion(similarity, keyword):
+        for chunk_id, _ in fused:
             doc_id, _, index = chunk_id.rpartition("#")
             doc = self.registry.document(doc_id)
             chunks = self.registry.chunks(doc_id)
@@ -253,13 +294,13 @@ class Assistant:
                 break
         return passages
 
-    def _write(self, question: str, passages: list[Passage]) -> Draft:
+    def _write(self, query: Query, passages: list[Passage], ranked: list) -> Draft:
         if self._chat_model is not None:
             llm = LLMWriter(self._chat_model, self.settings.answer_words, self.settings.chat_timeout_s)
-            draft = llm.write(question, passages)
+            draft = llm.write(_search_text(query), passages)
             if draft is not None:
                 return draft
-        return self.writer.write(question, passages)
+        return self.writer.write(query, ranked)
 
     def _answer(
         self, question: str, answered: bool, text: str, cited: list[Passage], started: float
@@ -283,6 +324,11 @@ class Assistant:
         return Answer(
             question=question, answered=answered, answer=text, sources=sources, latency_ms=_ms(started)
         )
+
+
+def _search_text(query: Query) -> str:
+    """What both indexes are searched with: a follow-up carries the question it leans on."""
+    return f"{query.context} {query.search}" if query.context else query.search
 
 
 def _snippet(text: str, limit: int = 240) -> str:

@@ -3,7 +3,8 @@
 hit@k: a gold document is among the first k documents the answer presents (its cited sources in
 order, then the other retrieved documents); retrieval hit@1 looks at the retrieved order alone.
 Key-fact recall: the share of key facts (any of each fact's alternatives, case-insensitive) found in
-the answers to in-scope questions, an unanswered question scoring none.
+the answers to in-scope questions, an unanswered question scoring none. A case that `follows` another
+is asked in that case's conversation, as a thread would ask it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from config.errors import PartnerbotError
 from retrieval.assistant import Assistant
+from retrieval.conversation import Turn
 
 _MARKER = re.compile(r"\s*\[\d+\]")
 
@@ -27,6 +29,7 @@ class Case:
     answerable: bool
     gold_docs: list[str]
     key_facts: list[list[str]]
+    follows: str | None = None
 
 
 @dataclass
@@ -76,17 +79,27 @@ def read_cases(path: Path) -> list[Case]:
                     bool(raw["answerable"]),
                     list(raw.get("gold_docs", [])),
                     [list(f) for f in raw.get("key_facts", [])],
+                    str(raw["follows"]) if raw.get("follows") else None,
                 )
             )
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise PartnerbotError(f"{path}:{n}: not a question record ({exc})") from exc
     if not cases:
         raise PartnerbotError(f"{path}: holds no questions")
+    ids = [c.id for c in cases]
+    for case in cases:
+        if case.follows and case.follows not in ids[: ids.index(case.id)]:
+            raise PartnerbotError(f"{path}: {case.id} follows {case.follows!r}, which is not asked before it")
     return cases
 
 
 def evaluate(bot: Assistant, cases: list[Case]) -> Report:
-    outcomes = [_run(bot, case) for case in cases]
+    turns: dict[str, Turn] = {}
+    outcomes = []
+    for case in cases:
+        history = [turns[case.follows]] if case.follows else []
+        outcome, turns[case.id] = _run(bot, case, history)
+        outcomes.append(outcome)
     in_scope = [o for o, c in zip(outcomes, cases, strict=True) if c.answerable]
     out_scope = [o for o, c in zip(outcomes, cases, strict=True) if not c.answerable]
     latencies = sorted(o.latency_ms for o in outcomes)
@@ -105,14 +118,14 @@ def evaluate(bot: Assistant, cases: list[Case]) -> Report:
     )
 
 
-def _run(bot: Assistant, case: Case) -> Outcome:
-    answer = bot.ask(case.question)
-    retrieved = list(dict.fromkeys(p.document.doc_id for p in bot.retrieve(case.question)))
+def _run(bot: Assistant, case: Case, history: list[Turn]) -> tuple[Outcome, Turn]:
+    answer = bot.ask(case.question, history)
+    retrieved = list(dict.fromkeys(p.document.doc_id for p in bot.retrieve(case.question, history)))
     cited = [s.doc_id for s in answer.sources] if answer.answered else []
     ranked = list(dict.fromkeys(cited + retrieved))
     text = answer.answer.lower() if answer.answered else ""
     found = sum(1 for alternatives in case.key_facts if any(a.lower() in text for a in alternatives))
-    return Outcome(
+    outcome = Outcome(
         id=case.id,
         answered=answer.answered,
         hit1=bool(set(ranked[:1]) & set(case.gold_docs)),
@@ -124,6 +137,7 @@ def _run(bot: Assistant, case: Case) -> Outcome:
         latency_ms=answer.latency_ms,
         answer=answer.answer,
     )
+    return outcome, Turn.of(answer)
 
 
 def _share(values) -> float:  # noqa: ANN001

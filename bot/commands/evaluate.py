@@ -1,4 +1,4 @@
-"""`partnerbot eval [FILE]`: the quality figures on a question set."""
+"""`partnerbot eval [FILE…]`: the quality figures on one or more question sets, each reported apart."""
 
 from __future__ import annotations
 
@@ -9,32 +9,46 @@ import typer
 
 from bot.commands.common import ready_assistant
 from config.settings import ROOT
-from retrieval.evaluation import evaluate, read_cases
+from retrieval.evaluation import Report, evaluate, read_cases
 
 DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 
 
 def eval_command(
-    file: Path = typer.Argument(DEV_SET, help="Questions, one JSON object a line"),
+    files: list[Path] = typer.Argument(
+        None, help="Question files, one JSON object a line (default: the dev set)"
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show each question's outcome"),
 ) -> None:
     """Score answers: hit@1, hit@3, key-fact recall, answered/declined shares, length, latency."""
-    cases = read_cases(file)
-    report = evaluate(ready_assistant(), cases)
+    sets = {str(f): read_cases(f) for f in files or [DEV_SET]}  # every file is checked before any is asked
+    bot = ready_assistant()
+    reports = {name: evaluate(bot, cases) for name, cases in sets.items()}
     if as_json:
-        typer.echo(json.dumps(report.summary(), indent=2))
+        figures = {name: r.summary() for name, r in reports.items()}
+        typer.echo(json.dumps(next(iter(figures.values())) if len(figures) == 1 else figures, indent=2))
         return
-    if verbose:
-        for o in report.outcomes:
-            mark = "answered" if o.answered else "declined"
-            typer.echo(
-                f"{o.id} {mark:8} hit1={o.hit1:d} facts={o.facts_found}/{o.facts_total} "
-                f"words={o.words} {o.latency_ms:.0f}ms  {o.answer[:160]}"
-            )
-    s = report
+    for name, report in reports.items():
+        if len(reports) > 1:
+            typer.echo(f"== {name}")
+        if verbose:
+            _outcomes(report)
+        _figures(report)
+
+
+def _outcomes(report: Report) -> None:
+    for o in report.outcomes:
+        mark = "answered" if o.answered else "declined"
+        typer.echo(
+            f"{o.id} {mark:8} hit1={o.hit1:d} facts={o.facts_found}/{o.facts_total} "
+            f"words={o.words} {o.latency_ms:.0f}ms  {o.answer[:160]}"
+        )
+
+
+def _figures(s: Report) -> None:
     typer.echo(
-        f"questions              {len(cases)}\n"
+        f"questions              {len(s.outcomes)}\n"
         f"hit@1                  {s.hit_at_1:.2f}\n"
         f"hit@3                  {s.hit_at_3:.2f}\n"
         f"retrieval hit@1        {s.retrieval_hit_at_1:.2f}\n"
