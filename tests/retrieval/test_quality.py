@@ -1,16 +1,28 @@
-"""The quality bar of issue 3, measured on the dev set with the real model and a real Chroma."""
+"""Answer quality on the question sets, with the real model and a real Chroma.
+
+The dev set (what issue 3 calibrated) keeps its floors. The set written as partners type
+(`dev_paraphrase.jsonl`) is held to what partnerbot reaches today: these guards catch regressions and
+sit below the floors issue 9 asks for (hit@1 0.9, key-fact recall 0.85), which are not met yet.
+"""
 
 import pytest
 
 from retrieval.evaluation import evaluate, read_cases
-from tests.conftest import DEV_SET
+from tests.conftest import DEV_SET, SHARED
 
 pytestmark = pytest.mark.integration
+
+PARAPHRASES = SHARED / "eval" / "dev_paraphrase.jsonl"
 
 
 @pytest.fixture(scope="module")
 def report(services):
     return evaluate(services.assistant, read_cases(DEV_SET))
+
+
+@pytest.fixture(scope="module")
+def partners(services):
+    return evaluate(services.assistant, read_cases(PARAPHRASES))
 
 
 def test_the_right_document_comes_first(report):
@@ -31,3 +43,25 @@ def test_in_scope_questions_are_answered_and_the_rest_declined(report):
 def test_every_outcome_is_reported(report):
     assert len(report.outcomes) == len(read_cases(DEV_SET))
     assert report.latency_p95_ms >= report.latency_p50_ms > 0
+
+
+def test_partners_wording_is_answered_and_near_misses_declined(partners):
+    assert partners.in_scope_answered >= 0.9
+    assert partners.out_of_scope_declined >= 0.9
+    assert partners.median_answer_words <= 60
+
+
+def test_partners_wording_finds_the_document_and_facts_guard(partners):
+    """Regression guards at today's level (hit@1 0.82, recall 0.61), not issue 9's floors."""
+    assert partners.hit_at_1 >= 0.78
+    assert partners.hit_at_3 >= 0.95
+    assert partners.key_fact_recall >= 0.55
+
+
+def test_follow_ups_are_asked_in_their_conversation(partners):
+    cases = {c.id: c for c in read_cases(PARAPHRASES)}
+    follow_ups = [o for o in partners.outcomes if cases[o.id].follows]
+    assert len(follow_ups) == 3
+    assert sum(o.answered for o in follow_ups) == 3
+    assert sum(o.facts_found for o in follow_ups) >= 2
+    assert all(o.hit1 for o in follow_ups), "a follow-up is answered from what the conversation was about"

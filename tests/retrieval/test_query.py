@@ -1,0 +1,114 @@
+"""How a question is read: its kind, the short forms it uses, its misspellings, what it names."""
+
+import pytest
+
+from corpus.model import Document
+from retrieval.conversation import Turn
+from retrieval.frontmatter import byline, readable_date
+from retrieval.lexicon import Lexicon, defined_short_forms, read_glossary
+from retrieval.query import Kind, analyse, kind_of
+from retrieval.text import tokens
+
+pytestmark = pytest.mark.unit
+
+TEXT = (
+    "The cluster is facilitated by Leeds Academic Health Partnership (LAHP). In 2016 the "
+    "Department for Business, Energy and Industrial Strategy (BEIS) selected regions to produce "
+    "science and innovation audits (SIAs). The Business Economy and Innovation Committee will "
+    "oversee the strategy, said Rob Webster of the partnership. Rob Webster wrote it."
+)
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    vocabulary = {t: 1 for t in tokens(TEXT)}
+    return Lexicon.build([TEXT], vocabulary, {"wy": "West Yorkshire", "govt": "government"})
+
+
+def test_short_forms_a_text_spells_out_are_learned() -> None:
+    learned = defined_short_forms(TEXT)
+    assert learned["lahp"] == "Leeds Academic Health Partnership"
+    assert learned["beis"] == "Business Energy and Industrial Strategy"
+    assert learned["sia"] == "science and innovation audits"
+    assert learned["beic"] == "Business Economy and Innovation Committee"  # initials of a capitalised name
+
+
+def test_a_question_is_searched_with_short_forms_spelled_out(lexicon: Lexicon) -> None:
+    search = lexicon.expand("who runs the LAHP in WY? and what did govt ask the SIAs for?")
+    assert "LAHP (Leeds Academic Health Partnership)" in search
+    assert "WY? (West Yorkshire)" in search
+    assert "govt (government)" in search
+    assert "SIAs (science and innovation audits)" in search
+
+
+def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
+    assert lexicon.correct(tokens("startegy")[0]) == tokens("strategy")[0]
+    assert lexicon.correct(tokens("comittee")[0]) == tokens("committee")[0]
+    assert lexicon.correct("zebra") == "zebra"  # nothing near: left as written
+    assert lexicon.correct("lap") == "lap"  # too short to guess
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("whats the date on the LEP board report?", Kind.BYLINE),
+        ("who wrote the LAHP blog?", Kind.BYLINE),
+        ("when's the next meeting?", Kind.WHEN),
+        ("what year did govt start the audits?", Kind.WHEN),
+        ("how many trusts are in it?", Kind.NUMBER),
+        ("what % of firms are in LCR?", Kind.NUMBER),
+        ("how much did govt spend on the SIAs?", Kind.AMOUNT),
+        ("anyone got a direct line for liz?", Kind.CONTACT),
+        ("who speaks for the nhs orgs?", Kind.WHO),
+        ("how many LEPs is it helping, and which ones?", Kind.OPEN),
+        ("why does kit need so much testing?", Kind.OPEN),
+    ],
+)
+def test_the_kind_of_question(question: str, kind: Kind) -> None:
+    assert kind_of(question) is kind
+
+
+def test_names_are_what_an_answer_must_be_about(lexicon: Lexicon) -> None:
+    query = analyse("when's BEIC next meeting in 2025?", lexicon)
+    ways = [set().union(*name) for name in query.names]
+    assert any({"beic", "committee"} <= w for w in ways)
+    assert any("2025" in w for w in ways)
+    plain = analyse("what does the strategy say about testing?", lexicon)
+    assert plain.names == ()
+
+
+def test_a_follow_up_leans_on_the_turn_before_and_a_new_question_does_not(lexicon: Lexicon) -> None:
+    turn = Turn("who is rob webster?", "Rob Webster wrote it. [1]", ("advancing",))
+    follow = analyse("and when did he write it?", lexicon, [turn])
+    assert follow.follow_up and follow.context_docs == ("advancing",)
+    assert follow.previous_reply.startswith("Rob Webster")
+    fresh = analyse("what did the Business Economy and Innovation Committee oversee?", lexicon, [turn])
+    assert not fresh.follow_up and fresh.context_docs == ()
+
+
+def test_a_by_line_reads_as_a_sentence() -> None:
+    doc = Document(
+        "d",
+        "New agreement",
+        "text",
+        kind="blog",
+        author="Jo Wass",
+        organisation="LAHP",
+        published="2019-08-16",
+    )
+    assert (
+        byline(doc)
+        == "The blog post “New agreement” was written by Jo Wass (LAHP) and published on 16 August 2019."
+    )
+    assert byline(Document("e", "Untitled", "text")) is None
+    assert readable_date("2017-11") == "November 2017"
+    assert readable_date("2019") == "2019"
+    assert readable_date("soon") == "soon"
+
+
+def test_a_glossary_that_is_not_a_mapping_is_a_clear_error(tmp_path) -> None:
+    path = tmp_path / "glossary.yaml"
+    path.write_text("- just\n- a list\n")
+    with pytest.raises(Exception, match="must map each short form"):
+        read_glossary(path)
+    assert read_glossary(tmp_path / "missing.yaml") == {}
