@@ -38,7 +38,8 @@ _NUMBER_WORDS = (
 # What each kind needs to find in a sentence for it to be an answer.
 EVIDENCE = {
     Kind.WHEN: re.compile(
-        rf"\b(?:{_MONTHS})\b|\b(?:1[89]|20)\d{{2}}\b|\b(?:spring|summer|autumn|winter|annual|quarterly|"
+        rf"\b(?:{_MONTHS})\b|\b(?:1[89]|20)\d{{2}}\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b|"
+        r"\b\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)\b|\b(?:spring|summer|autumn|winter|annual|quarterly|"
         r"weekly|monthly|yesterday|today|last (?:week|month|year)|next (?:week|month|year))\b",
         re.IGNORECASE,
     ),
