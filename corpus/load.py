@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 import zipfile
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 from config.errors import CorpusError
 from corpus.blocks import Block, parse_text
 from corpus.html import read_html
+from corpus.pdf import read_pdf
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 
@@ -64,36 +63,6 @@ def _read_html(path: Path) -> tuple[list[Block], str | None]:
     return read_html(_text(path))
 
 
-def _read_pdf(path: Path) -> tuple[list[Block], str | None]:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(path)
-        pages = [page.extract_text() or "" for page in reader.pages]
-        title = reader.metadata.title if reader.metadata else None
-    except (PdfReadError, ValueError, KeyError, OSError) as exc:
-        raise CorpusError(f"{path}: not a readable PDF ({exc})") from exc
-    return parse_text("\n\n".join(_drop_running_lines(pages))), title or None
-
-
-def _drop_running_lines(pages: list[str], edge: int = 2) -> list[str]:
-    """Remove running headers and footers: an edge line repeated on most pages, page numbers aside."""
-    if len(pages) < 3:
-        return pages
-
-    def key(line: str) -> str:
-        return re.sub(r"\d+", "#", " ".join(line.split()).lower())
-
-    def edges(page: str) -> set[str]:
-        lines = [key(line) for line in page.splitlines() if line.strip()]
-        return {k for k in lines[:edge] + lines[-edge:] if not k.endswith((".", "?", "!"))}  # not a sentence
-
-    counts = Counter(k for page in pages for k in edges(page))
-    running = {k for k, n in counts.items() if n >= max(3, 0.6 * len(pages))}
-    return ["\n".join(line for line in page.splitlines() if key(line) not in running) for page in pages]
-
-
 def _read_docx(path: Path) -> tuple[list[Block], str | None]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
@@ -124,6 +93,6 @@ _READERS: dict[str, Reader] = {
     ".markdown": _read_md,
     ".html": _read_html,
     ".htm": _read_html,
-    ".pdf": _read_pdf,
+    ".pdf": read_pdf,
     ".docx": _read_docx,
 }
