@@ -76,5 +76,14 @@ def clean_blocks(blocks: list[Block]) -> list[Block]:
     """Drop furniture blocks. An image's alt line goes; the caption under it stays, since it states
     what the picture shows ("A surgeon operating using the da Vinci robot"), and partners ask that."""
     document = "\n".join(block.text for block in blocks)
-    cleaned = (Block(block.kind, clean_inline(block.text, document), block.level) for block in blocks)
-    return [block for block in cleaned if not is_furniture(block.text)]
+    kept: list[Block] = []
+    after_image = False
+    for block in blocks:
+        text = clean_inline(block.text, document)
+        if is_furniture(text):
+            after_image = bool(_IMAGE.match(text))
+            continue
+        kind = "para" if after_image and block.kind == "heading" else block.kind  # a caption heads nothing
+        kept.append(Block(kind, text, block.level))
+        after_image = False
+    return kept

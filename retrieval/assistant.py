@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 CANDIDATES = 30  # per index, before fusion
 FOLLOW_BOOST = 0.15  # fused-score lift of a follow-up's candidates from the previously cited documents
-NEAR = 0.3  # a passage this similar is worth showing even when it does not answer
+NEAR = 0.45  # a passage this similar is worth showing even when it does not answer
 NOT_FOUND = "I couldn't find that in the cluster's documents."
 Progress = Callable[[int, int], None]
 
@@ -231,7 +231,7 @@ class Assistant:
         passages = self._retrieve(query, q_vec)
         ranked = self.writer.rank(query, q_vec, passages) if passages else []
         if not ranked or not self.writer.answers(ranked):
-            near = [p for p in passages if p.similarity >= NEAR][:3]
+            near = _nearest(passages)
             return self._answer(question, False, NOT_FOUND, near, started)
         draft = self._write(query, passages, ranked)
         return self._answer(question, True, draft.text, draft.cited, started)
@@ -252,9 +252,12 @@ class Assistant:
     def lexicon(self) -> Lexicon:
         """The corpus's vocabulary and short forms, rebuilt whenever the index changes."""
         if self._lexicon is None:
-            texts = (d.text for i in self.registry.ids() if (d := self.registry.document(i)))
+            documents = [d for i in self.registry.ids() if (d := self.registry.document(i))]
             glossary = read_glossary(self.settings.glossary_file)
-            self._lexicon = Lexicon.build(texts, self.keyword.doc_freq, glossary)
+            authors = [d.author for d in documents if d.author]
+            self._lexicon = Lexicon.build(
+                (d.text for d in documents), self.keyword.doc_freq, glossary, authors
+            )
         return self._lexicon
 
     def retrieve(self, question: str, history: Sequence[Turn | str] = ()) -> list[Passage]:
@@ -324,6 +327,12 @@ class Assistant:
         return Answer(
             question=question, answered=answered, answer=text, sources=sources, latency_ms=_ms(started)
         )
+
+
+def _nearest(passages: list[Passage], count: int = 3) -> list[Passage]:
+    """The closest passages of a question the documents do not answer: really close ones, one a document."""
+    close = sorted((p for p in passages if p.similarity >= NEAR), key=lambda p: -p.similarity)
+    return list({p.document.doc_id: p for p in reversed(close)}.values())[::-1][:count]
 
 
 def _search_text(query: Query) -> str:

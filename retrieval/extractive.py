@@ -25,6 +25,7 @@ from retrieval.text import tokens
 DENSE_WEIGHT = 0.4
 AROUND = 0.5
 TOPIC_DISCOUNT = 0.7  # how much less a term counts when every passage has it
+COMMON = 0.5  # a word in this share of the passages is the subject they share, not what is asked
 UNKNOWN = 0.5  # a word the corpus never uses weighs this share of the rarest word's weight
 FOLLOWED = 0.5  # weight of the terms of the turn a follow-up leans on
 KIND_BONUS = 0.08  # a sentence holding what the kind of question asks for (a date for "when")
@@ -93,6 +94,17 @@ class ExtractiveWriter:
         total = sum(weights.values()) or 1.0
         dense = self._embed([s.text for s in found]) @ q_vec
         need = EVIDENCE.get(query.kind)
+        # A date or a figure answers only a sentence about what is asked: "when do applications
+        # close?" is not answered by the month an agreement was signed.
+        named = {t for part in query.names for name in part for way in name for t in way}
+        bags = [_context_terms(p) | set(tokens(p.chunk.text)) for p in passages]
+        topic = {
+            t
+            for slot in query.slots
+            if not slot & named
+            for t in slot
+            if t in self.vocabulary and sum(t in bag for bag in bags) < COMMON * len(bags)
+        }
         scored = []
         for unit, sim in zip(found, dense, strict=True):
             held = set(tokens(unit.text))
@@ -105,9 +117,10 @@ class ExtractiveWriter:
             score = DENSE_WEIGHT * float(sim) + (1 - DENSE_WEIGHT) * lexical
             local = held | around
             evidenced = (
-                all(any(way <= local for way in name) for name in query.names)
+                any(all(any(way <= local for way in name) for name in part) for part in query.names)
                 and (need is None or bool(need.search(_without_question_words(unit.text, query.asked))))
                 and _counts(query.counted, held, unit.text)
+                and (need is None or not topic or bool(topic & held))
             )
             if need is not None and evidenced:
                 score += KIND_BONUS

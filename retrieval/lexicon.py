@@ -95,8 +95,13 @@ class Lexicon:
 
     @classmethod
     def build(
-        cls, texts: Iterable[str], vocabulary: Mapping[str, int], glossary: Mapping[str, str]
+        cls,
+        texts: Iterable[str],
+        vocabulary: Mapping[str, int],
+        glossary: Mapping[str, str],
+        authors: Iterable[str] = (),
     ) -> Lexicon:
+        """`authors`: the documents' authors, whose names are names however a partner writes them."""
         learned: dict[str, str] = {}
         capital: Counter[str] = Counter()
         lower: Counter[str] = Counter()
@@ -106,6 +111,7 @@ class Lexicon:
             for word in _INSIDE.findall(text):
                 (capital if word[0].isupper() else lower).update(tokens(word))
         names = frozenset(t for t, n in capital.items() if n >= 2 * lower[t])
+        names |= {t for author in authors for t in tokens(author)}
         return cls(vocabulary, {**learned, **glossary}, names)  # the glossary is the deployment's word
 
     def expand(self, question: str) -> str:
@@ -139,8 +145,9 @@ class Lexicon:
             if not own:
                 continue
             is_name = (
-                (meaning is not None and (raw.isupper() or _IS_NAME.match(meaning) is not None))
+                (meaning is not None and _IS_NAME.match(meaning) is not None)
                 or any(t in self.names or t[:1].isdigit() for t in own)
+                or (meaning is None and raw[1:2].isupper() and raw.isupper())  # an acronym nobody spelled out
                 or (i > 0 and raw[:1].isupper() and raw != "I")  # capitalised inside the question
             )
             if is_name:

@@ -79,6 +79,10 @@ _BYLINE = re.compile(
     re.IGNORECASE,
 )
 _HOW_MANY = re.compile(r"\bhow many ((?:\S+\s+){0,3})", re.IGNORECASE)
+_EITHER = re.compile(r"\s+or\s+", re.IGNORECASE)
+_SAYS_ANYTHING = re.compile(
+    r"\b(?:say|says|said|mention|mentions|talk|talks) (?:anything )?(?:about|on)\b|\bsay anything\b", re.I
+)
 _LISTED = re.compile(r"\b(?:and )?which ones\b|\bname them\b|\blist them\b", re.IGNORECASE)
 # Counting time is answered by any span of it: "how many years" by "a decade".
 TIME_UNITS = frozenset({"year", "month", "week", "day", "hour", "decade"})
@@ -95,7 +99,7 @@ class Query:
     asked: str  # the question as written
     search: str  # short forms spelled out, misspellings mended: what both indexes are searched with
     slots: tuple[frozenset[str], ...]  # per word of the question, the terms that match it
-    names: tuple[tuple[frozenset[str], ...], ...]  # what it names, each as the ways of writing it
+    names: tuple[tuple[tuple[frozenset[str], ...], ...], ...]  # per part: what it names, each as ways
     kind: Kind
     parts: tuple[str, ...]  # a two-part question ("is X in it? and who runs it?") split in two
     counted: frozenset[str] = frozenset()  # "how many jobs": a number answers only next to "jobs"
@@ -120,7 +124,7 @@ def analyse(question: str, lexicon: Lexicon, history: Sequence[Turn] = ()) -> Qu
         asked=question,
         search=search,
         slots=tuple(lexicon.slots(question)),
-        names=tuple(lexicon.names_in(question)),
+        names=_names_by_part(question, lexicon),
         counted=_counted(question, lexicon),
         kind=kind_of(question),
         parts=_parts(question),
@@ -133,6 +137,8 @@ def analyse(question: str, lexicon: Lexicon, history: Sequence[Turn] = ()) -> Qu
 
 def kind_of(question: str) -> Kind:
     """The strongest need first: contact details and amounts are the near misses that hurt."""
+    if _SAYS_ANYTHING.search(question):
+        return Kind.OPEN  # "does it say anything about how long people live?": what it says, not a number
     if _LISTED.search(question):
         return Kind.WHO if _WHO.search(question) else Kind.OPEN  # "how many, and which ones?": names
     if _CONTACT.search(question):
@@ -148,6 +154,14 @@ def kind_of(question: str) -> Kind:
     if _WHO.search(question):
         return Kind.WHO
     return Kind.OPEN
+
+
+def _names_by_part(question: str, lexicon: Lexicon) -> tuple[tuple[tuple[frozenset[str], ...], ...], ...]:
+    """What each part of the question names. "Is it X or Y?" names two alternatives: either will do."""
+    parts = _parts(question)
+    if len(parts) == 1 and _EITHER.search(question):
+        parts = tuple(p for p in _EITHER.split(question) if p.strip())
+    return tuple(tuple(lexicon.names_in(part)) for part in parts)
 
 
 def _counted(question: str, lexicon: Lexicon) -> frozenset[str]:

@@ -1,8 +1,8 @@
 """Answer quality on the question sets, with the real model and a real Chroma.
 
 The dev set (what issue 3 calibrated) keeps its floors. The set written as partners type
-(`dev_paraphrase.jsonl`) is held to what partnerbot reaches today: these guards catch regressions and
-sit below the floors issue 9 asks for (hit@1 0.9, key-fact recall 0.85), which are not met yet.
+(`dev_paraphrase.jsonl`) is held to issue 9's floors, except key-fact recall, which is guarded at
+today's level, below the floor of 0.85.
 """
 
 import pytest
@@ -51,11 +51,14 @@ def test_partners_wording_is_answered_and_near_misses_declined(partners):
     assert partners.median_answer_words <= 60
 
 
-def test_partners_wording_finds_the_document_and_facts_guard(partners):
-    """Regression guards at today's level (hit@1 0.82, recall 0.61), not issue 9's floors."""
-    assert partners.hit_at_1 >= 0.78
+def test_partners_wording_finds_the_document_first(partners):
+    assert partners.hit_at_1 >= 0.9
     assert partners.hit_at_3 >= 0.95
-    assert partners.key_fact_recall >= 0.55
+
+
+def test_partners_wording_key_facts_guard(partners):
+    """A regression guard at today's level (0.82), below issue 9's floor of 0.85."""
+    assert partners.key_fact_recall >= 0.78
 
 
 def test_follow_ups_are_asked_in_their_conversation(partners):

@@ -79,7 +79,7 @@ def test_a_40000_character_message_gets_a_short_reply_not_an_echo(slack):
 @pytest.mark.parametrize(
     "question, nearest",
     [
-        ("anyone got a direct line for liz hunter at the combined authority?", True),
+        ("How much funding does the Innovation and Improvement Hub have?", True),
         ("What is the boiling point of water?", False),
     ],
 )
