@@ -12,12 +12,23 @@ from __future__ import annotations
 import json
 import re
 import statistics
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from config.errors import PartnerbotError
-from retrieval.assistant import Assistant
+from retrieval.answer import Answer
 from retrieval.conversation import Turn
+from retrieval.passage import Passage
+
+
+class Answerer(Protocol):
+    """What is scored: the Assistant, or the plain pipeline `bench/quality.py` compares it with."""
+
+    def ask(self, question: str, history: Sequence[Turn | str] = ()) -> Answer: ...
+
+    def retrieve(self, question: str, history: Sequence[Turn | str] = ()) -> list[Passage]: ...
 
 _MARKER = re.compile(r"\s*\[\d+\]")
 
@@ -93,7 +104,7 @@ def read_cases(path: Path) -> list[Case]:
     return cases
 
 
-def evaluate(bot: Assistant, cases: list[Case]) -> Report:
+def evaluate(bot: Answerer, cases: list[Case]) -> Report:
     turns: dict[str, Turn] = {}
     outcomes = []
     for case in cases:
@@ -118,7 +129,7 @@ def evaluate(bot: Assistant, cases: list[Case]) -> Report:
     )
 
 
-def _run(bot: Assistant, case: Case, history: list[Turn]) -> tuple[Outcome, Turn]:
+def _run(bot: Answerer, case: Case, history: list[Turn]) -> tuple[Outcome, Turn]:
     answer = bot.ask(case.question, history)
     retrieved = list(dict.fromkeys(p.document.doc_id for p in bot.retrieve(case.question, history)))
     cited = [s.doc_id for s in answer.sources] if answer.answered else []

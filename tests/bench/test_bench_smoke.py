@@ -48,3 +48,29 @@ def test_quick_benchmark_prints_every_figure(tmp_path: Path) -> None:
     for corpus in ("reference", "generated"):
         assert figures[corpus]["ingest"]["chunks"] == figures[corpus]["encoder"]["chunks"]
         assert 0 < figures[corpus]["latency"]["p50_ms"] <= figures[corpus]["latency"]["p95_ms"]
+
+
+def test_quality_benchmark_prints_partnerbot_beside_the_plain_pipeline(tmp_path: Path) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        '{"id": "a", "question": "who wrote the LAHP blog?", "answerable": true, '
+        '"gold_docs": ["new-healthtech-agreement"], "key_facts": [["Jo-Anne Wass"]]}\n'
+        '{"id": "b", "question": "boiling point of water?", "answerable": false}\n'
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARTNERBOT_")}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "quality.py"), "--questions", str(questions)],
+        env={**env, "HF_HUB_OFFLINE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1] == "q.jsonl (2 questions)"
+    figure = r"hit@1 \d\.\d\d  recall \d\.\d\d  answered \d\.\d\d  declined (\d\.\d\d)"
+    ours = re.search(rf"^  partnerbot +{figure}", lines[2])
+    plain = re.search(rf"^  langchain +{figure}", lines[3])
+    assert ours and plain, lines
+    assert ours.group(1) == "1.00" and plain.group(1) == "0.00", "the plain pipeline never declines"
