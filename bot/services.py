@@ -14,6 +14,7 @@ from bot.state.log import prune, record_question
 from config.settings import Settings
 from retrieval.answer import Answer
 from retrieval.assistant import Assistant
+from retrieval.conversation import Turn
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class Services:
         question: str,
         *,
         surface: str,
-        history: Sequence[str] = (),
+        history: Sequence[Turn | str] = (),
         channel: str | None = None,
         channel_type: str | None = None,
         user_id: str | None = None,

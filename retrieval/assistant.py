@@ -268,11 +268,12 @@ class Assistant:
     def _retrieve(self, query: Query, vector: np.ndarray) -> list[Passage]:
         """Dense and keyword candidates, fused; passages of expired documents left out.
 
-        A follow-up's candidates from the documents the previous answer cited rank a little higher:
-        the conversation is about them.
+        For a follow-up the dense side reads it with the question it leans on and the keyword side
+        reads its own words ("presented"); candidates from the document the previous answer led with
+        rank a little higher: the conversation is about it.
         """
         similarity = dict(self.vectors.search(vector, CANDIDATES))
-        keyword = dict(self.keyword.search(_search_text(query), CANDIDATES))
+        keyword = dict(self.keyword.search(query.search, CANDIDATES))  # a follow-up's own words
         for chunk_id, v in self.vectors.vectors([i for i in keyword if i not in similarity]).items():
             similarity[chunk_id] = float(v @ vector)  # keyword-only candidates get their true cosine
         fused = convex_fusion(similarity, keyword)

@@ -30,6 +30,7 @@ class Answerer(Protocol):
 
     def retrieve(self, question: str, history: Sequence[Turn | str] = ()) -> list[Passage]: ...
 
+
 _MARKER = re.compile(r"\s*\[\d+\]")
 
 

@@ -34,7 +34,8 @@ BYLINE_BONUS = 0.15  # a document's by-line, for "who wrote it / when did it go 
 # are measured on every question set in the README ("Knowing when not to answer").
 MIN_EVIDENCE = 0.22
 KEEP_RATIO = 0.6  # a supporting sentence scores at least this share of the first
-CLOSE = 0.9  # ... and holds a word of the question the others lack, or is about as close in meaning
+CLOSE = 0.9  # ... and is about as close in meaning, or holds words of the question the others lack
+ADDS = 0.15  # ... weighing at least this share of the question
 MAX_SENTENCES = 3
 REDUNDANT = 0.9  # cosine above which a sentence repeats one already chosen
 _ANAPHORIC = re.compile(r"^(?:they|these|those|this|it|its|their|he|she|his|her|we|our|such)\b", re.I)
@@ -151,10 +152,13 @@ class ExtractiveWriter:
         first = next(s for s in ranked if s.evidenced and not s.asks)
         chosen = [first]
         covered = set(first.covered)
+        weights = self._slot_weights(query, list({id(s.passage): s.passage for s in ranked}.values()))
+        total = sum(weights.values()) or 1.0
         for sentence in ranked:
             if len(chosen) >= MAX_SENTENCES or sentence.score < KEEP_RATIO * first.score:
                 break
-            adds = (sentence.covered - covered) or sentence.dense >= CLOSE * first.dense
+            gain = sum(weights.get(slot, 0.0) for slot in sentence.covered - covered) / total
+            adds = gain >= ADDS or sentence.dense >= CLOSE * first.dense
             if sentence is first or not sentence.evidenced or not adds:
                 continue
             pick = self._fitting(sentence, chosen)

@@ -18,6 +18,7 @@ from bot.slack import blocks, mrkdwn
 from bot.slack.context import SlackBot
 from config.errors import PartnerbotError, QuestionError
 from retrieval.answer import Answer
+from retrieval.conversation import Turn
 
 log = logging.getLogger(__name__)
 CLAIM = "eyes"
@@ -35,7 +36,7 @@ class Asked:
     root: str  # the thread the answer goes in
     surface: str  # mention, dm, thread, channel
     private: bool = False
-    history: Sequence[str] = field(default_factory=list)
+    history: Sequence[Turn] = field(default_factory=list)
 
 
 def claim(bot: SlackBot, client: WebClient, channel: str, ts: str) -> bool:

@@ -9,14 +9,18 @@ from __future__ import annotations
 import html
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from retrieval.conversation import Turn
+
 log = logging.getLogger(__name__)
 
-HISTORY = 5  # earlier questions of a thread handed to retrieval
+HISTORY = 5  # earlier turns of a thread handed to retrieval
+_SOURCE_LINK = re.compile(r"/sources/([^#|>?/\s]+)")  # the bot's own citation links name the documents
 _ENCODED = re.compile(r"<([^<>]*)>")
 _ASKS = re.compile(
     r"^\s*(who|what|where|when|why|how|which|whom|whose|is|are|can|could|do|does|did|should|would|will|"
@@ -53,27 +57,40 @@ def looks_like_question(text: str) -> bool:
 @dataclass
 class Thread:
     bot_took_part: bool
-    earlier_questions: list[str]
+    turns: list[Turn] = field(default_factory=list)  # each earlier question with the bot's reply to it
 
 
 def read_thread(
     client: WebClient, channel: str, root: str, current_ts: str, bot_user_id: str | None, bot_id: str | None
 ) -> Thread:
-    """The thread as `conversations.replies` returns it: did the bot speak, what was asked before."""
+    """The thread as `conversations.replies` returns it: did the bot speak, and the turns before now.
+
+    A turn is a person's question with the bot's reply after it and the documents that reply cited
+    (read from its citation links), so a follow-up is answered about what the thread was about.
+    """
     response = client.conversations_replies(channel=channel, ts=root, limit=200)
     took_part = False
-    questions: list[str] = []
+    turns: list[Turn] = []
     for message in response.get("messages") or []:
+        if not _before(message.get("ts", ""), current_ts):
+            continue
         if _from_bot(message, bot_user_id, bot_id):
             took_part = True
+            if turns and not turns[-1].reply:
+                turns[-1] = _with_reply(turns[-1], message)
             continue
-        if message.get("ts") == current_ts or message.get("subtype") or message.get("bot_id"):
+        if message.get("subtype") or message.get("bot_id"):
             continue
-        if _before(message.get("ts", ""), current_ts):
-            text = clean(message.get("text", ""), bot_user_id)
-            if text:
-                questions.append(text)
-    return Thread(took_part, questions[-HISTORY:])
+        text = clean(message.get("text", ""), bot_user_id)
+        if text:
+            turns.append(Turn(text))
+    return Thread(took_part, turns[-HISTORY:])
+
+
+def _with_reply(turn: Turn, message: dict) -> Turn:
+    links = " ".join([message.get("text", ""), str(message.get("blocks") or "")])
+    doc_ids = tuple(dict.fromkeys(unquote(m) for m in _SOURCE_LINK.findall(links)))
+    return Turn(turn.question, html.unescape(message.get("text", "")), doc_ids)
 
 
 def safe_read_thread(

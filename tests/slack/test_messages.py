@@ -83,3 +83,23 @@ def test_other_bots_are_answered_when_configured(make_slack):
     event = message_event(ANSWERABLE, ts, channel=DM, channel_type="im", user="U0OTHERBOT", bot_id="B0OTHER")
     assert slack.send.event(event).status_code == 200
     assert "Rob Webster" in slack.answer_for(ts, channel=DM).text
+
+
+def test_a_dm_thread_follow_up_is_answered_about_the_previous_answer_not_with_it(slack):
+    """The thread's earlier reply and its sources count: "who oversees it?" is about the strategy."""
+    first = "What are the three headline goals of the healthtech strategy?"
+    root = slack.api.add_message(DM, first, user=ASKER)
+    assert slack.send.event(message_event(first, root, channel=DM, channel_type="im")).status_code == 200
+    answer = slack.answer_for(root, channel=DM)
+    assert "Goal 1" in answer.text
+
+    text = "and who oversees it?"
+    follow = slack.api.add_message(DM, text, user=ASKER, thread_ts=root)
+    event = message_event(text, follow, channel=DM, channel_type="im", thread_ts=root)
+    assert slack.send.event(event).status_code == 200
+    slack.api.wait_for("chat.update", count=2, timeout=90)
+    reply = slack.api.calls_to("chat.update")[-1]
+    assert reply.text.startswith("The former Business Innovation and Growth Panel") or (
+        "Business Economy and Innovation Committee will oversee" in reply.text.split("[1]")[0]
+    ), reply.text
+    assert "Goal 1" not in reply.text, "the previous answer is not repeated"

@@ -25,10 +25,13 @@ def test_looks_like_question(text, asks):
     assert looks_like_question(text) is asks
 
 
-def test_read_thread_returns_earlier_questions_and_whether_the_bot_spoke(slack_api):
+def test_read_thread_returns_earlier_turns_and_whether_the_bot_spoke(slack_api):
     client = WebClient(token=slack_api.token, base_url=slack_api.base_url)
     root = slack_api.add_message("C1", f"<@{BOT_USER_ID}> what are the strategy's goals?")
-    slack_api.add_message("C1", "Looking…", user=BOT_USER_ID, bot_id=BOT_ID, thread_ts=root)
+    reply = "Goal 1: A well-aligned ecosystem [1] &amp; more"
+    source = "<http://127.0.0.1:8000/sources/lep-board-healthtech-strategy-2022#chunk-11|Report>"
+    blocks = [{"type": "context", "elements": [{"type": "mrkdwn", "text": f"*[1]* {source}"}]}]
+    slack_api.add_message("C1", reply, user=BOT_USER_ID, bot_id=BOT_ID, thread_ts=root, blocks=blocks)
     slack_api.add_message("C1", "someone joined", subtype="channel_join", thread_ts=root)
     slack_api.add_message("C1", "and who wrote it?", thread_ts=root)
     current = slack_api.add_message("C1", "and when?", thread_ts=root)
@@ -36,7 +39,11 @@ def test_read_thread_returns_earlier_questions_and_whether_the_bot_spoke(slack_a
 
     thread = read_thread(client, "C1", root, current, BOT_USER_ID, BOT_ID)
     assert thread.bot_took_part is True
-    assert thread.earlier_questions == ["what are the strategy's goals?", "and who wrote it?"]
+    assert [t.question for t in thread.turns] == ["what are the strategy's goals?", "and who wrote it?"]
+    first, second = thread.turns
+    assert first.reply == "Goal 1: A well-aligned ecosystem [1] & more"
+    assert first.doc_ids == ("lep-board-healthtech-strategy-2022",), "the reply's sources, from its links"
+    assert second.reply == "" and second.doc_ids == ()
     [call] = slack_api.calls_to("conversations.replies")
     assert call["ts"] == root and call["channel"] == "C1"
 

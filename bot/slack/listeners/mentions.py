@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from bot.slack.context import SlackBot
 from bot.slack.delivery import Asked, claim, deliver
 from bot.slack.questions import clean, safe_read_thread
+from retrieval.conversation import Turn
 
 
 def answer_mention(bot: SlackBot, event: dict, client: WebClient, context: BoltContext) -> None:
@@ -17,10 +18,10 @@ def answer_mention(bot: SlackBot, event: dict, client: WebClient, context: BoltC
     if not rule.enabled or not claim(bot, client, channel, ts):
         return
     root = event.get("thread_ts") or ts
-    history: list[str] = []
+    history: list[Turn] = []
     if root != ts:
         thread = safe_read_thread(client, channel, root, ts, context.bot_user_id, context.bot_id)
-        history = thread.earlier_questions if thread else []
+        history = thread.turns if thread else []
     asked = Asked(
         question=clean(event.get("text", ""), context.bot_user_id),
         channel=channel,

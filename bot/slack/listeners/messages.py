@@ -12,6 +12,7 @@ from bot.slack.context import SlackBot
 from bot.slack.delivery import Asked, claim, deliver
 from bot.slack.listeners.mentions import answer_mention
 from bot.slack.questions import clean, looks_like_question, mentions, safe_read_thread
+from retrieval.conversation import Turn
 
 QUESTION_SUBTYPES = (None, "thread_broadcast", "file_share")
 
@@ -39,7 +40,7 @@ def on_message(bot: SlackBot, event: dict, client: WebClient, context: BoltConte
         return
     root = event.get("thread_ts") or ts
     question = clean(event.get("text", ""), context.bot_user_id)
-    history: list[str] = []
+    history: list[Turn] = []
     if root != ts:  # a reply in a thread: a follow-up only where the bot has answered
         thread = safe_read_thread(client, channel, root, ts, context.bot_user_id, context.bot_id)
         if thread is None:
@@ -47,7 +48,7 @@ def on_message(bot: SlackBot, event: dict, client: WebClient, context: BoltConte
                 return
         elif not (is_dm or thread.bot_took_part or (channel, root) in bot.threads):
             return
-        history = thread.earlier_questions if thread else []
+        history = thread.turns if thread else []
         surface = "dm" if is_dm else "thread"
     elif is_dm:
         surface = "dm"
