@@ -14,10 +14,11 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from corpus.chunk import split_sentences
+from corpus.model import Document
 from retrieval.embed import Embedder
 from retrieval.frontmatter import byline, readable_date
 from retrieval.passage import Draft, Passage
-from retrieval.query import EVIDENCE, TIME_UNITS, Kind, Query
+from retrieval.query import EVIDENCE, KIND_WORDS, TIME_UNITS, Kind, Part, Query
 from retrieval.text import tokens
 
 # A sentence's score = DENSE_WEIGHT × cosine to the question + the rest × the question's weighted
@@ -25,6 +26,7 @@ from retrieval.text import tokens
 DENSE_WEIGHT = 0.4
 AROUND = 0.5
 TOPIC_DISCOUNT = 0.7  # how much less a term counts when every passage has it
+DATED = frozenset({Kind.WHEN, Kind.AMOUNT})  # near misses give other dates and sums: they must be on topic
 COMMON = 0.5  # a word in this share of the passages is the subject they share, not what is asked
 UNKNOWN = 0.5  # a word the corpus never uses weighs this share of the rarest word's weight
 FOLLOWED = 0.5  # weight of the terms of the turn a follow-up leans on
@@ -41,6 +43,12 @@ REDUNDANT = 0.9  # cosine above which a sentence repeats one already chosen
 _ANAPHORIC = re.compile(r"^(?:they|these|those|this|it|its|their|he|she|his|her|we|our|such)\b", re.I)
 _LABEL = re.compile(r"^([A-Z][a-z]+) (\d{1,3}|[A-Z])\s*[:.–-]\s+\S", re.M)
 _LABEL_NAME = re.compile(r"^[A-Z][a-z]+ (?:\d{1,3}|[A-Z])(?=\s*[:.–-])")
+# A span of time: "five years", "18 months", "a decade".
+_SPAN = re.compile(
+    r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|several|few|many)[\s-]+"
+    r"(?:years?|months?|weeks?|days?|hours?|decades?)\b|\bdecades?\b",
+    re.IGNORECASE,
+)
 _FIELD = re.compile(r"^[A-Z][\w ]{1,30}:\s+\S")  # "Date: 26 January 2022", "Twitter: @handle"
 _FIRST_PERSON = re.compile(r"\b(?:I|I[’']m|I[’']ve|my|me)\b")
 _ITEM = re.compile(r"^(\d{1,3})\.\s+\S")
@@ -60,7 +68,17 @@ class Sentence:
     score: float = 0.0
     dense: float = 0.0
     covered: frozenset[frozenset[str]] = frozenset()  # the question's word slots it holds
-    evidenced: bool = True  # holds what the question's kind needs (a date, a number, an address)
+    parts: frozenset[int] = frozenset({0})  # the parts of the question it can answer
+
+    @property
+    def evidenced(self) -> bool:
+        """It can answer the main question: what it names is around it, what its kind needs is in it.
+
+        Further questions of the same message ("… and who runs it?") are answered when a sentence
+        can, but the documents answer the message only if they answer its first question.
+        """
+        return 0 in self.parts
+
     asks: bool = False  # the document asks it: reported as its question, never the answer itself
     core: Sentence | None = None  # for a sentence read with the one before it: itself alone
 
@@ -74,6 +92,7 @@ class ExtractiveWriter:
         self.vocabulary = vocabulary
         self.max_words = max_words
         self._cache: dict[str, np.ndarray] = {}
+        self._doc_words: dict[str, frozenset[str]] = {}
 
     # -- scoring -------------------------------------------------------------------------------
 
@@ -94,18 +113,8 @@ class ExtractiveWriter:
         weights = self._slot_weights(query, passages)
         total = sum(weights.values()) or 1.0
         dense = self._embed([s.text for s in found]) @ q_vec
-        need = EVIDENCE.get(query.kind)
-        # A date or a figure answers only a sentence about what is asked: "when do applications
-        # close?" is not answered by the month an agreement was signed.
-        named = {t for part in query.names for name in part for way in name for t in way}
         bags = [_context_terms(p) | set(tokens(p.chunk.text)) for p in passages]
-        topic = {
-            t
-            for slot in query.slots
-            if not slot & named
-            for t in slot
-            if t in self.vocabulary and sum(t in bag for bag in bags) < COMMON * len(bags)
-        }
+        common = {t for bag in bags for t in bag if sum(t in b for b in bags) >= COMMON * len(bags)}
         scored = []
         for unit, sim in zip(found, dense, strict=True):
             held = set(tokens(unit.text))
@@ -116,24 +125,58 @@ class ExtractiveWriter:
                 + AROUND * sum(w for slot, w in weights.items() if slot not in covered and slot & around)
             ) / total
             score = DENSE_WEIGHT * float(sim) + (1 - DENSE_WEIGHT) * lexical
-            local = held | around
-            evidenced = (
-                any(all(any(way <= local for way in name) for name in part) for part in query.names)
-                and (need is None or bool(need.search(_without_question_words(unit.text, query.asked))))
-                and _counts(query.counted, held, unit.text)
-                and (need is None or not topic or bool(topic & held))
+            parts = frozenset(
+                i
+                for i, part in enumerate(query.parts)
+                if self._answers_part(part, unit, held, around, common)
             )
-            if need is not None and evidenced:
+            need = any(EVIDENCE.get(query.parts[i].kind) for i in parts)
+            if need:
                 score += KIND_BONUS
             if query.kind is Kind.WHO and _names(unit.text) - _names(query.asked):
                 score += KIND_BONUS / 2
             if unit.start < 0:
                 score += BYLINE_BONUS
-            core = unit.core and replace(unit.core, score=score, dense=float(sim), covered=covered)
+            core = unit.core and replace(
+                unit.core, score=score, dense=float(sim), covered=covered, parts=parts
+            )
             scored.append(
-                replace(unit, score=score, dense=float(sim), covered=covered, evidenced=evidenced, core=core)
+                replace(unit, score=score, dense=float(sim), covered=covered, parts=parts, core=core)
             )
         return sorted(scored, key=lambda s: -s.score)
+
+    def _answers_part(
+        self, part: Part, unit: Sentence, held: set[str], around: set[str], common: set[str]
+    ) -> bool:
+        """Whether a sentence can answer this part of the question.
+
+        What the part names must be in its document; for a date, a figure or an address, in its
+        passage or its document's title, since such a fact belongs to what is near it (another
+        committee's meeting date is no answer). It must hold what the part's kind needs (a date for
+        "when"); a number must sit beside what "how many" counts; and a date or a sum must come with
+        a word of what is asked ("when do applications close?" is not answered by the month an
+        agreement was signed).
+        """
+        need = EVIDENCE.get(part.kind)
+        where = held | around if need else held | around | self._words(unit.passage.document)
+        if not any(all(any(way <= where for way in name) for name in names) for names in part.names):
+            return False
+        text = unit.text
+        if need is None:
+            return True
+        named = {t for names in part.names for name in names for way in name for t in way}
+        topic = {
+            t
+            for slot in part.slots
+            if not slot & named
+            for t in slot
+            if len(t) >= 3 and t in self.vocabulary and t not in common and t not in KIND_WORDS
+        }
+        return (
+            bool(need.search(_without_question_words(text, part.text)))
+            and _counts(part.counted, held, text)
+            and (part.kind not in DATED or not topic or bool(topic & held))
+        )
 
     def evidence(self, ranked: list[Sentence]) -> float:
         """How well the best answering sentence answers: 0 when none holds what the kind needs."""
@@ -151,7 +194,17 @@ class ExtractiveWriter:
         """The answering sentence first; others only when they add something the question asked."""
         first = next(s for s in ranked if s.evidenced and not s.asks)
         chosen = [first]
-        covered = set(first.covered)
+        for i in range(len(query.parts)):  # each question of the message gets its answer
+            if any(i in c.parts for c in chosen):
+                continue
+            best = next((s for s in ranked if i in s.parts and not s.asks), None)
+            if (
+                best is not None
+                and best.score >= KEEP_RATIO * first.score
+                and (pick := self._fitting(best, chosen))
+            ):
+                chosen.append(pick)
+        covered = {slot for c in chosen for slot in c.covered}
         weights = self._slot_weights(query, list({id(s.passage): s.passage for s in ranked}.values()))
         total = sum(weights.values()) or 1.0
         for sentence in ranked:
@@ -213,6 +266,15 @@ class ExtractiveWriter:
             )
         return weights
 
+    def _words(self, document: Document) -> frozenset[str]:
+        """A document's words, once per version of it: names asked about are looked up here."""
+        key = f"{document.doc_id}:{document.content_hash}"
+        if key not in self._doc_words:
+            if len(self._doc_words) > 10_000:
+                self._doc_words.clear()
+            self._doc_words[key] = frozenset(tokens(document.text)) | _context_terms_of(document)
+        return self._doc_words[key]
+
     def _embed(self, texts: list[str]) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
         if missing:
@@ -258,12 +320,14 @@ def _units(passage: Passage, fields: bool = True) -> list[Sentence]:
 
 def _context_terms(passage: Passage) -> set[str]:
     """What surrounds a sentence: its section headings and its document's title, author and source."""
-    doc = passage.document
+    return set(tokens(" ".join(passage.chunk.headings))) | _context_terms_of(passage.document)
+
+
+def _context_terms_of(doc: Document) -> frozenset[str]:
     host = urlsplit(doc.source_url or "").hostname or ""
     site = host.removeprefix("www.").replace(".", " ")  # "hsj co uk": partners say "the HSJ piece"
     fields = [doc.title, doc.author, doc.organisation, doc.kind, site, readable_date(doc.published)]
-    around = " ".join([*passage.chunk.headings, *doc.topics, *(f for f in fields if f)])
-    return set(tokens(around))
+    return frozenset(tokens(" ".join([*doc.topics, *(f for f in fields if f)])))
 
 
 def _first_passage(passage: Passage, passages: list[Passage]) -> Passage:
@@ -277,7 +341,7 @@ def _counts(counted: frozenset[str], held: set[str], text: str) -> bool:
     if not counted:
         return True
     if counted & TIME_UNITS:
-        return bool(EVIDENCE[Kind.WHEN].search(text) or set(tokens(text)) & TIME_UNITS)
+        return bool(_SPAN.search(text))
     return bool(counted & held)
 
 

@@ -41,21 +41,27 @@ def read_glossary(path: Path | None) -> dict[str, str]:
     }
 
 
-def defined_short_forms(text: str) -> dict[str, str]:
-    """Short forms a text spells out: "Long Name (LN)", and the initials of capitalised names."""
+def defined_short_forms(texts: Iterable[str]) -> dict[str, str]:
+    """Short forms the texts spell out ("Long Name (LN)"), and the initials of capitalised names
+    ("Greater Manchester" → GM), each initialism given to the name that uses it most."""
     found: dict[str, str] = {}
-    for match in _DEFINED.finditer(text):
-        letters = match.group(1)
-        expansion = _expansion_before(text[: match.start()], letters)
-        if expansion:
-            found.setdefault(letters.casefold(), expansion)
-    for match in _PROPER.finditer(text):
-        words = match.group(0).split()
-        while words and words[0].lower() in _JOINERS:  # "The Business … Committee" is "Business … Committee"
-            words.pop(0)
-        initials = "".join(w[0] for w in words if w.lower() not in _JOINERS)
-        if len(initials) >= 3:
-            found.setdefault(initials.casefold(), " ".join(words))
+    uses: dict[str, Counter[str]] = {}
+    for text in texts:
+        for match in _DEFINED.finditer(text):
+            expansion = _expansion_before(text[: match.start()], match.group(1))
+            if expansion:
+                found.setdefault(match.group(1).casefold(), expansion)
+        for match in _PROPER.finditer(text):
+            words = match.group(0).split()
+            while words and words[0].lower() in _JOINERS:  # "The Business … Committee": no "The"
+                words.pop(0)
+            initials = "".join(w[0] for w in words if w.lower() not in _JOINERS)
+            if len(initials) >= 2:
+                uses.setdefault(initials.casefold(), Counter())[" ".join(words)] += 1
+    for initials, names in uses.items():
+        name, count = names.most_common(1)[0]
+        if len(initials) > 2 or count >= 3:  # two letters stand for a name only where it is used often
+            found.setdefault(initials, name)
     return found
 
 
@@ -102,12 +108,11 @@ class Lexicon:
         authors: Iterable[str] = (),
     ) -> Lexicon:
         """`authors`: the documents' authors, whose names are names however a partner writes them."""
-        learned: dict[str, str] = {}
+        texts = list(texts)
+        learned = defined_short_forms(texts)
         capital: Counter[str] = Counter()
         lower: Counter[str] = Counter()
         for text in texts:
-            for short, long in defined_short_forms(text).items():
-                learned.setdefault(short, long)
             for word in _INSIDE.findall(text):
                 (capital if word[0].isupper() else lower).update(tokens(word))
         names = frozenset(t for t, n in capital.items() if n >= 2 * lower[t])
@@ -125,7 +130,10 @@ class Lexicon:
         return "".join(out)
 
     def meaning(self, word: str) -> str | None:
+        """What a short form stands for; never for a word that means nothing alone ("is", "hi")."""
         word = word.strip("?!.,;:()'\"’").casefold()
+        if not tokens(word):
+            return None
         bare = re.sub(r"(?:['’]s|s)$", "", word)
         return self.short_forms.get(word) or (self.short_forms.get(bare) if len(bare) >= 2 else None)
 
@@ -152,6 +160,8 @@ class Lexicon:
             )
             if is_name:
                 ways = [frozenset(own), frozenset(self.correct(t) for t in own)]
+                if raw.isdigit() and len(raw) == 2:
+                    ways.append(frozenset({f"20{raw}"}))  # "march 24" is March 2024
                 if meaning:
                     ways.append(frozenset(tokens(meaning)))
                 named.append(tuple(dict.fromkeys(ways)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from retrieval.conversation import Turn
@@ -51,8 +51,8 @@ EVIDENCE = {
 }
 
 _CONTACT = re.compile(
-    r"\b(?:e-?mail|phone|telephone|direct line|mobile|number for|contact details|postal address|"
-    r"address for|twitter|handle|linkedin|website|web ?site|url|mailing list|newsletter)\b",
+    r"\b(?:e-?mail(?: address)?|phone|telephone|direct line|mobile number|(?:phone|contact) number|"
+    r"contact details|postal address|twitter|handle|linkedin|web ?site address|url|mailing list)\b",
     re.IGNORECASE,
 )
 _AMOUNT = re.compile(
@@ -79,11 +79,23 @@ _BYLINE = re.compile(
     re.IGNORECASE,
 )
 _HOW_MANY = re.compile(r"\bhow many ((?:\S+\s+){0,3})", re.IGNORECASE)
+_ASKS = re.compile(
+    r"^\s*(?:and |so |but |also )?(?:who|whom|whose|what|whats|where|when|why|how|which|is|are|was|were|do|"
+    r"does|did|can|could|should|would|will|has|have|any)\b",
+    re.IGNORECASE,
+)
 _EITHER = re.compile(r"\s+or\s+", re.IGNORECASE)
 _SAYS_ANYTHING = re.compile(
     r"\b(?:say|says|said|mention|mentions|talk|talks) (?:anything )?(?:about|on)\b|\bsay anything\b", re.I
 )
 _LISTED = re.compile(r"\b(?:and )?which ones\b|\bname them\b|\blist them\b", re.IGNORECASE)
+# Words that say what kind of answer is wanted ("how big", "what budget"), not what it is about.
+KIND_WORDS = frozenset(
+    tokens(
+        "big large long often old many much number numbers percentage proportion share date dates year "
+        "years month months day days time budget cost costs price spend spent fee fees amount total"
+    )
+)
 # Counting time is answered by any span of it: "how many years" by "a decade".
 TIME_UNITS = frozenset({"year", "month", "week", "day", "hour", "decade"})
 # "it", "that", "they" … or an opening "and"/"so": the question leans on what came before.
@@ -94,15 +106,27 @@ _LEANS_BACK = re.compile(
 )
 
 
+Name = tuple[frozenset[str], ...]  # the ways of writing one name: "wy", or "west" and "yorkshire"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One question of a message ("does it take equity? how much cash do you get?" holds two)."""
+
+    text: str
+    kind: Kind
+    names: tuple[tuple[Name, ...], ...]  # options ("X or Y?" has two), each the names it needs
+    slots: tuple[frozenset[str], ...]
+    counted: frozenset[str] = frozenset()  # "how many jobs": a number answers only next to "jobs"
+
+
 @dataclass(frozen=True)
 class Query:
     asked: str  # the question as written
     search: str  # short forms spelled out, misspellings mended: what both indexes are searched with
     slots: tuple[frozenset[str], ...]  # per word of the question, the terms that match it
-    names: tuple[tuple[tuple[frozenset[str], ...], ...], ...]  # per part: what it names, each as ways
     kind: Kind
-    parts: tuple[str, ...]  # a two-part question ("is X in it? and who runs it?") split in two
-    counted: frozenset[str] = frozenset()  # "how many jobs": a number answers only next to "jobs"
+    parts: tuple[Part, ...]
     context: str = ""  # the earlier question a follow-up leans on
     context_slots: tuple[frozenset[str], ...] = ()
     context_docs: tuple[str, ...] = ()
@@ -124,10 +148,8 @@ def analyse(question: str, lexicon: Lexicon, history: Sequence[Turn] = ()) -> Qu
         asked=question,
         search=search,
         slots=tuple(lexicon.slots(question)),
-        names=_names_by_part(question, lexicon),
-        counted=_counted(question, lexicon),
         kind=kind_of(question),
-        parts=_parts(question),
+        parts=_parts_of(question, lexicon),
         context=lexicon.expand(turn.question) if leans_back and turn else "",
         context_slots=tuple(lexicon.slots(turn.question)) if leans_back and turn else (),
         context_docs=turn.doc_ids[:1] if leans_back and turn else (),  # the lead source: the subject
@@ -156,12 +178,19 @@ def kind_of(question: str) -> Kind:
     return Kind.OPEN
 
 
-def _names_by_part(question: str, lexicon: Lexicon) -> tuple[tuple[tuple[frozenset[str], ...], ...], ...]:
-    """What each part of the question names. "Is it X or Y?" names two alternatives: either will do."""
-    parts = _parts(question)
-    if len(parts) == 1 and _EITHER.search(question):
-        parts = tuple(p for p in _EITHER.split(question) if p.strip())
-    return tuple(tuple(lexicon.names_in(part)) for part in parts)
+def _parts_of(question: str, lexicon: Lexicon) -> tuple[Part, ...]:
+    texts = _parts(question)
+    if len(texts) == 1:  # one question, perhaps with a remark: the whole message says what kind
+        return (replace(_part(texts[0], lexicon), kind=kind_of(question)),)
+    return tuple(_part(text, lexicon) for text in texts)
+
+
+def _part(text: str, lexicon: Lexicon) -> Part:
+    sides = [side for side in _EITHER.split(text) if side.strip()]
+    options = [tuple(lexicon.names_in(text))]
+    if len(sides) > 1:  # "is it by someone at the LEP or from the NHS side?": either will do
+        options += [tuple(lexicon.names_in(side)) for side in sides]
+    return Part(text, kind_of(text), tuple(options), tuple(lexicon.slots(text)), _counted(text, lexicon))
 
 
 def _counted(question: str, lexicon: Lexicon) -> frozenset[str]:
@@ -182,5 +211,5 @@ def _parts(question: str) -> tuple[str, ...]:
         p.strip()
         for p in re.split(r"\?+\s*|;\s+|,\s+and\s+(?=(?:who|what|when|where|how|which)\b)", question)
     ]
-    pieces = [p for p in pieces if len(tokens(p)) >= 2]
-    return tuple(pieces) if len(pieces) > 1 else (question,)
+    pieces = [p for p in pieces if len(tokens(p)) >= 2 and (_ASKS.match(p) or f"{p}?" in question)]
+    return tuple(pieces) or (question,)  # "how many jobs so far? need a number for a slide": one question

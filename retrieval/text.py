@@ -52,7 +52,7 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= keep and not word.endswith("ss"):
             base = word[: -len(suffix)]
             return base + ("y" if suffix in ("ies", "ied") else "")
-    return word
+    return word[:-1] if len(word) >= 6 and word.endswith("e") else word  # "announce" as "announced"
 
 
 _HYPHENATED = re.compile(r"\b([a-z]+)-([a-z]+)\b")

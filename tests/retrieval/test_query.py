@@ -26,11 +26,14 @@ def lexicon() -> Lexicon:
 
 
 def test_short_forms_a_text_spells_out_are_learned() -> None:
-    learned = defined_short_forms(TEXT)
+    learned = defined_short_forms(
+        [TEXT, "Greater Manchester, Greater Manchester, Greater Manchester; the Gold Medal."]
+    )
     assert learned["lahp"] == "Leeds Academic Health Partnership"
     assert learned["beis"] == "Business Energy and Industrial Strategy"
     assert learned["sia"] == "science and innovation audits"
     assert learned["beic"] == "Business Economy and Innovation Committee"  # initials of a capitalised name
+    assert learned["gm"] == "Greater Manchester", "an initialism goes to the name that uses it most"
 
 
 def test_a_question_is_searched_with_short_forms_spelled_out(lexicon: Lexicon) -> None:
@@ -69,12 +72,22 @@ def test_the_kind_of_question(question: str, kind: Kind) -> None:
 
 
 def test_names_are_what_an_answer_must_be_about(lexicon: Lexicon) -> None:
-    (part,) = analyse("when's BEIC next meeting in 2025?", lexicon).names
-    ways = [set().union(*name) for name in part]
-    assert any({"beic", "committee"} <= w for w in ways)
+    (part,) = analyse("when's BEIC next meeting in 2025?", lexicon).parts
+    assert part.kind is Kind.WHEN
+    (names,) = part.names
+    ways = [set().union(*name) for name in names]
+    assert any({"beic", *tokens("committee")} <= w for w in ways)
     assert any("2025" in w for w in ways)
-    assert analyse("what does the strategy say about testing?", lexicon).names == ((),)
-    assert len(analyse("is it by Rob Webster or by the BEIC?", lexicon).names) == 2, "either will do"
+    assert analyse("what does the strategy say about testing?", lexicon).parts[0].names == ((),)
+    either = analyse("is it by Rob Webster or by the BEIC?", lexicon).parts[0]
+    assert len(either.names) == 3, "both names, or either one alone"
+
+
+def test_a_message_asking_two_things_has_two_parts_and_a_remark_is_not_one(lexicon: Lexicon) -> None:
+    two = analyse("does the hub take equity? how much cash do u get", lexicon).parts
+    assert [p.kind for p in two] == [Kind.OPEN, Kind.AMOUNT]
+    (one,) = analyse("how many jobs so far? need a number for a slide", lexicon).parts
+    assert one.text == "how many jobs so far" and one.kind is Kind.NUMBER and "job" in one.counted
 
 
 def test_a_follow_up_leans_on_the_turn_before_and_a_new_question_does_not(lexicon: Lexicon) -> None:
