@@ -49,6 +49,8 @@ _SPAN = re.compile(
     r"(?:years?|months?|weeks?|days?|hours?|decades?)\b|\bdecades?\b",
     re.IGNORECASE,
 )
+# A named body, programme or place: two or more capitalised words ("Innovation and Improvement Hub").
+_BODY = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:and\s+|of\s+|for\s+)?[A-Z][\w’'-]+)+")
 _FIELD = re.compile(r"^[A-Z][\w ]{1,30}:\s+\S")  # "Date: 26 January 2022", "Twitter: @handle"
 _FIRST_PERSON = re.compile(r"\b(?:I|I[’']m|I[’']ve|my|me)\b")
 _ITEM = re.compile(r"^(\d{1,3})\.\s+\S")
@@ -135,6 +137,8 @@ class ExtractiveWriter:
                 score += KIND_BONUS
             if query.kind is Kind.WHO and _names(unit.text) - _names(query.asked):
                 score += KIND_BONUS / 2
+            if query.kind is Kind.ROUTE and set(_BODY.findall(unit.text)) - set(_BODY.findall(query.asked)):
+                score += KIND_BONUS  # "where do I start?" is answered by a named body or programme
             if unit.start < 0:
                 score += BYLINE_BONUS
             core = unit.core and replace(

@@ -25,6 +25,7 @@ class Kind(Enum):
     AMOUNT = "amount"
     CONTACT = "contact"
     BYLINE = "byline"  # who wrote a document, when it was published, for whom
+    ROUTE = "route"  # where to start, whom to ask: a named body, programme or contact
 
 
 _MONTHS = (
@@ -68,6 +69,12 @@ _NUMBER = re.compile(
 _WHEN = re.compile(
     r"^\s*(?:and |so )?when\b|\bwhen (?:is|was|did|does|do|will|are|were|'s|’s)\b|^\s*when's\b|"
     r"\bwhat (?:date|year|month|day|time)\b|\bwhich (?:year|month|date)\b|\bdate (?:on|of)\b",
+    re.IGNORECASE,
+)
+_ROUTE = re.compile(
+    r"\bwhere (?:do|should|can) (?:i|we) (?:start|begin|go)\b|\bwho (?:do|should|can) (?:i|we) "
+    r"(?:ping|contact|ask|talk to|speak to|email|call|approach)\b|\bfront door\b|\bwho can help\b|"
+    r"\bhow (?:do|can) (?:i|we) (?:get|find|reach|approach|access)\b|\bwhere (?:do|can) (?:i|we) find\b",
     re.IGNORECASE,
 )
 _WHO = re.compile(r"\bwho(?:m|se|'s|’s)?\b|\bwhich (?:organi[sz]ation|body|group|company|person)\b", re.I)
@@ -173,6 +180,8 @@ def kind_of(question: str) -> Kind:
         return Kind.NUMBER
     if _WHEN.search(question):
         return Kind.WHEN
+    if _ROUTE.search(question):
+        return Kind.ROUTE
     if _WHO.search(question):
         return Kind.WHO
     return Kind.OPEN
