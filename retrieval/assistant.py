@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -214,6 +215,8 @@ class Assistant:
         question = " ".join(question.split())
         if not question:
             raise QuestionError("the question is empty: ask something about the cluster's documents")
+        if _SURROGATE.search(question):
+            raise QuestionError("the question holds a character that is not text (a lone surrogate)")
         if len(question) > self.settings.max_question_chars:
             raise QuestionError(
                 f"the question is {len(question):,} characters long; the limit is "
@@ -328,6 +331,9 @@ class Assistant:
         return Answer(
             question=question, answered=answered, answer=text, sources=sources, latency_ms=_ms(started)
         )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")  # JSON can carry them; no tokenizer or database takes them
 
 
 def _nearest(passages: list[Passage], count: int = 3) -> list[Passage]:

@@ -129,6 +129,8 @@ def test_withdraw_through_the_api(api: Api) -> None:
     record = api.post(CALL).json()
     auth = {"Authorization": f"Bearer {api.token}"}
     assert api.client.delete("/api/announcements/999", headers=auth).status_code == 404
+    for bad in ("99999999999999999999999", "0", "-1", "abc"):  # past the database's range: a 422, not a 500
+        assert api.client.delete(f"/api/announcements/{bad}", headers=auth).status_code == 422, bad
     gone = api.client.delete(f"/api/announcements/{record['id']}", headers=auth)
     assert gone.status_code == 200 and gone.json()["status"] == "withdrawn"
     assert {p["status"] for p in gone.json()["posts"]} == {"deleted"}

@@ -95,6 +95,11 @@ def test_empty_question_is_a_clear_error(assistant, question):
         assistant.ask(question)
 
 
+def test_a_lone_surrogate_is_a_clear_error_not_a_crash(assistant):
+    with pytest.raises(QuestionError, match="not text"):
+        assistant.ask("what is the strategy \ud800 about?")
+
+
 def test_huge_question_is_a_clear_error(assistant):
     with pytest.raises(QuestionError, match="limit is 2,000"):
         assistant.ask("healthtech " * 4000)

@@ -82,6 +82,7 @@ def test_bad_questions_get_422_with_a_message_to_act_on(client, body, fragment):
         (b"", "application/json", "JSON object"),
         (b"question=hello", "application/x-www-form-urlencoded", "application/json"),
         (b"\xff\xfe\x00garbage", "application/json", "not valid JSON"),
+        (b'{"question": "what is the \\ud800 strategy?"}', "application/json", "not text"),
     ],
 )
 def test_malformed_bodies_get_422(client, content, content_type, fragment):

@@ -12,7 +12,7 @@ import json
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -101,7 +101,11 @@ def list_announcements(services: ServicesDep, token: TokenDep) -> list[dict[str,
 
 
 @router.delete("/announcements/{announcement_id}", summary="Withdraw: delete the posts, leave the index")
-def withdraw_announcement(announcement_id: int, services: ServicesDep, token: TokenDep) -> dict[str, Any]:
+def withdraw_announcement(
+    announcement_id: Annotated[int, Path(ge=1, le=2**63 - 1, description="The announcement's id")],
+    services: ServicesDep,
+    token: TokenDep,
+) -> dict[str, Any]:
     if store.get(services.db, announcement_id) is None:
         raise HTTPException(404, f"there is no announcement {announcement_id}")
     outcome = _announcer(services).withdraw(announcement_id, actor=f"api:{token}", source="api")
