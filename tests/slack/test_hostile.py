@@ -1,0 +1,68 @@
+"""Malformed and hostile requests at /slack/events get a 4xx, never a 500, and nothing is sent.
+
+Regressions of issue 15's findings: a non-integer timestamp, invalid JSON or UTF-8, deep nesting,
+and signed payloads of unknown or broken shape.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.support.slack_requests import signed_headers
+
+pytestmark = pytest.mark.integration
+
+UNSIGNED = [
+    ({"x-slack-request-timestamp": "abc", "x-slack-signature": "v0=00"}, b'{"type":"event_callback"}'),
+    ({"x-slack-request-timestamp": "1e999", "x-slack-signature": "v0=00"}, b"{}"),
+    ({"x-slack-request-timestamp": "", "x-slack-signature": ""}, b"\xff\xfe not utf-8"),
+    ({}, b"[" * 100_000),
+]
+
+
+@pytest.mark.parametrize(("headers", "body"), UNSIGNED, ids=["text-ts", "huge-ts", "bad-utf8", "deep"])
+def test_unsigned_garbage_is_refused_before_anything_is_read(slack, headers, body):
+    before = len(slack.api.calls)
+    response = slack.http.post(
+        "/slack/events", content=body, headers={"content-type": "application/json", **headers}
+    )
+    assert response.status_code == 401, response.text
+    assert slack.api.calls[before:] == []
+
+
+SIGNED = [
+    '{"type": "event_callback"',  # not JSON
+    "[" * 5000 + "]" * 5000,  # deep nesting
+    "[]",
+    '"a string"',
+    '{"type": "event_callback"}',
+    '{"type": "event_callback", "event": "not an object"}',
+    '{"type": "event_callback", "event": {"type": "app_mention"}}',
+    '{"type": "event_callback", "event": {"type": "message", "channel": 5, "text": ["x"]}}',
+    '{"type": "event_callback", "event": {"type": "app_mention", "text": null, "ts": {}}}',
+    '{"type": "something_new", "event": {}}',
+    json.dumps({"type": "event_callback", "event": {"type": "message", "text": "\u202e\u200b" * 1000}}),
+]
+
+
+@pytest.mark.parametrize("body", SIGNED)
+def test_signed_payloads_of_broken_shape_get_a_4xx_or_a_quiet_ack(slack, body):
+    before = len(slack.api.calls)
+    response = slack.http.post("/slack/events", content=body, headers=signed_headers(slack.send.secret, body))
+    assert response.status_code < 500, response.text
+    slack.api.settle(quiet=1)
+    assert [c.method for c in slack.api.calls[before:] if c.method.startswith("chat.")] == []
+
+
+@pytest.mark.parametrize(
+    "payload", ["not json", "[]", '{"type": "block_actions"}', '{"type": "block_actions", "actions": "x"}']
+)
+def test_signed_interactions_of_broken_shape_get_a_4xx_or_a_quiet_ack(slack, payload):
+    from urllib.parse import urlencode
+
+    body = urlencode({"payload": payload})
+    headers = signed_headers(slack.send.secret, body, content_type="application/x-www-form-urlencoded")
+    response = slack.http.post("/slack/events", content=body, headers=headers)
+    assert response.status_code < 500, response.text
