@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.slack.mrkdwn import escape, link
 from bot.state.models import Announcement
-
-
-def escape(text: str) -> str:
-    """Slack's mrkdwn escaping: a body can never ping @channel or fake a link."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def author(row: Announcement) -> str:
@@ -19,22 +15,21 @@ def author(row: Announcement) -> str:
 def post_blocks(row: Announcement) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": row.title, "emoji": True}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": escape(row.body)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": escape(row.body), "verbatim": True}},
     ]
     if row.link:
-        blocks.append(
-            {"type": "section", "text": {"type": "mrkdwn", "text": f"<{row.link}|More information>"}}
-        )
+        more = link(row.link, "More information")
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": more, "verbatim": True}})
     footer = f"Posted by {author(row)} for the communications group"
     if row.expires:
         footer += f" · open until {row.expires.strftime('%-d %B %Y')}"
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": footer}]})
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": footer, "verbatim": True}]})
     return blocks
 
 
 def post_text(row: Announcement) -> str:
-    """The notification and screen-reader text of the post."""
-    return f"{row.title}: announcement from {row.author_name}"
+    """The notification and screen-reader text of the post: escaped too, or a title could ping."""
+    return f"{escape(row.title)}: announcement from {escape(row.author_name)}"
 
 
 def document_body(row: Announcement) -> str:

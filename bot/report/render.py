@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.announce.render import escape
 from bot.report.build import Report
+from bot.slack.mrkdwn import escape
 
 GAPS_SHOWN = 10
 EXAMPLES = 3

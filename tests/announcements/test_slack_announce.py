@@ -223,11 +223,20 @@ def test_bad_form_input_is_shown_under_the_field_and_nothing_is_kept(harness: Ha
 
 
 def test_a_hostile_body_cannot_ping_everyone_or_fake_links(harness: Harness) -> None:
-    announce(harness, ["C0NEWS"], body="<!channel> read <https://evil.example|the NHS page> & apply")
+    announce(
+        harness,
+        ["C0NEWS"],
+        title="<!channel> @here Big news <@U0VICTIM>",
+        body="<!channel> @channel read <https://evil.example|the NHS page> & apply",
+    )
     [post] = harness.slack.wait_for("chat.postMessage")
     harness.slack.wait_for("chat.postEphemeral", where=lambda c: c["user"] == COMMS)
     section = post["blocks"][1]["text"]["text"]
     assert "<!channel>" not in section and "&lt;!channel&gt;" in section and "&amp; apply" in section
+    assert "@channel" not in section, "a plain @channel is neutralised too"
+    assert post["blocks"][1]["text"]["verbatim"] is True
+    for forbidden in ("<!channel>", "@here", "<@U0VICTIM>"):
+        assert forbidden not in post["text"], f"the notification text pings: {post['text']!r}"
 
 
 def test_an_expired_announcement_is_no_longer_cited_but_stays_on_record(
