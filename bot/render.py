@@ -11,8 +11,11 @@ def source_line(source: Source) -> str:
     return f"{source.title} — {details}" if details else source.title
 
 
-def to_text(answer: Answer) -> str:
+def to_text(answer: Answer, front_door: str | None = None) -> str:
+    """The answer, its sources, and where a person can help when the documents do not answer."""
     lines = [answer.answer]
+    if not answer.answered and front_door:
+        lines.append(f"For help from a person, ask {front_door}.")
     if answer.sources:
         lines.append("")
         lines.append("Sources:" if answer.answered else "Nearest sources:")

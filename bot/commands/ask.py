@@ -25,7 +25,7 @@ def ask(
     if question != "-":
         answer = bot.ask(question)
         record_question(db, answer, surface="cli")
-        typer.echo(answer.model_dump_json() if as_json else to_text(answer))
+        typer.echo(answer.model_dump_json() if as_json else to_text(answer, bot.settings.front_door))
         return
     for line in sys.stdin:
         if not line.strip():
@@ -36,7 +36,7 @@ def ask(
         except QuestionError as exc:  # one bad line must not lose the others
             typer.echo(json.dumps({"question": line.strip()[:200], "error": str(exc)}), nl=True)
             continue
-        typer.echo(answer.model_dump_json() if as_json else to_text(answer) + "\n")
+        typer.echo(answer.model_dump_json() if as_json else to_text(answer, bot.settings.front_door) + "\n")
         sys.stdout.flush()
 
 

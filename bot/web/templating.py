@@ -22,4 +22,5 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env.filters["http_url"] = http_url
     env.filters["sentence"] = sentence
     env.globals["max_question_chars"] = settings.max_question_chars
+    env.globals["front_door"] = settings.front_door  # a person to ask when the documents do not answer
     return templates

@@ -82,6 +82,17 @@ def test_ask_prints_a_readable_answer_with_its_sources(data):
     )
     assert "/sources/digital-health-strategy-for-all#chunk-" in result.stdout
     assert "original: https://www.wybusiness-skills.com/" in result.stdout
+    assert "For help from a person" not in result.stdout
+
+
+def test_ask_without_an_answer_points_to_a_person(data):
+    result = partnerbot("ask", "What are the visiting hours at Leeds General Infirmary?", data=data)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("I couldn't find that in the cluster's documents.\n")
+    assert (
+        "For help from a person, ask the cluster's front door channel, #healthtech-front-door."
+        in result.stdout
+    )
 
 
 def test_first_ask_builds_the_index_from_the_corpus(tmp_path):

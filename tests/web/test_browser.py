@@ -207,6 +207,9 @@ def test_unanswered_question_shows_the_not_found_message(page):
     page.wait_for_selector("#answer-heading", timeout=WAIT_MS)
     assert page.text_content("#answer-heading") == "No answer in the documents"
     assert "I couldn't find that in the cluster's documents." in page.text_content(".answer-text")
+    assert page.text_content(".front-door") == (
+        "For help from a person, ask the cluster's front door channel, #healthtech-front-door."
+    )
 
 
 def test_without_javascript_the_form_posts_and_the_citation_still_works(browser, live_server):

@@ -49,6 +49,7 @@ def test_an_unanswerable_question_says_not_in_the_documents(client):
     page = client.post("/", data={"question": UNANSWERABLE}).text
     assert "No answer in the documents" in page
     assert NOT_FOUND.replace("'", "&#39;") in page
+    assert "For help from a person, ask the cluster&#39;s front door channel, #healthtech-front-door." in page
     assert ">Sources</h3>" not in page
 
 

@@ -75,6 +75,9 @@
     var heading = el("h2", { id: "answer-heading", tabindex: "-1" },
       [answer.answered ? "Answer" : "No answer in the documents"]);
     var nodes = [heading, el("p", { "class": "question-echo" }, ["You asked: ", el("q", {}, [answer.question])]), citedText(answer)];
+    if (!answer.answered) {
+      nodes.push(el("p", { "class": "front-door" }, ["For help from a person, ask " + form.dataset.frontDoor + "."]));
+    }
     if (answer.sources.length) {
       nodes.push(el("h3", { id: "sources-heading" }, [answer.answered ? "Sources" : "Nearest sources"]));
       nodes.push(el("ol", { "class": "sources", "aria-labelledby": "sources-heading" }, answer.sources.map(sourceItem)));
