@@ -24,7 +24,6 @@ from retrieval.extractive import ExtractiveWriter
 from retrieval.fuse import convex_fusion
 from retrieval.keyword import KeywordIndex
 from retrieval.lexicon import Lexicon, read_glossary
-from retrieval.llm import LLMWriter, load_chat_model
 from retrieval.passage import Draft, Passage
 from retrieval.query import Query, analyse
 from retrieval.registry import Registry
@@ -69,6 +68,8 @@ class Assistant:
         self.embedder.warm_up()
         _ = self.vectors, self.registry, self.keyword
         if self._chat_model is None and self.settings.chat_model:
+            from retrieval.llm import load_chat_model  # LangChain loads only when a model is configured
+
             self._chat_model = load_chat_model(self.settings.chat_model)
 
     @property
@@ -303,6 +304,8 @@ class Assistant:
 
     def _write(self, query: Query, passages: list[Passage], ranked: list) -> Draft:
         if self._chat_model is not None:
+            from retrieval.llm import LLMWriter
+
             llm = LLMWriter(self._chat_model, self.settings.answer_words, self.settings.chat_timeout_s)
             draft = llm.write(_search_text(query), passages)
             if draft is not None:
