@@ -271,22 +271,29 @@ class ExtractiveWriter:
         return weights
 
     def _words(self, document: Document) -> frozenset[str]:
-        """A document's words, once per version of it: names asked about are looked up here."""
+        """A document's words, once per version of it: names asked about are looked up here.
+
+        The caches are shared by the threads of a server: each call works on what it read or made
+        itself, so another thread clearing a full cache cannot take it away mid-call.
+        """
         key = f"{document.doc_id}:{document.content_hash}"
-        if key not in self._doc_words:
+        words = self._doc_words.get(key)
+        if words is None:
+            words = frozenset(tokens(document.text)) | _context_terms_of(document)
             if len(self._doc_words) > 10_000:
                 self._doc_words.clear()
-            self._doc_words[key] = frozenset(tokens(document.text)) | _context_terms_of(document)
-        return self._doc_words[key]
+            self._doc_words[key] = words
+        return words
 
     def _embed(self, texts: list[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        found = {t: v for t in dict.fromkeys(texts) if (v := self._cache.get(t)) is not None}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
+            found.update(zip(missing, self.embedder.embed(missing), strict=True))
             if len(self._cache) > 50_000:
                 self._cache.clear()
-            for text, vector in zip(missing, self.embedder.embed(missing), strict=True):
-                self._cache[text] = vector
-        return np.stack([self._cache[t] for t in texts])
+            self._cache.update((t, found[t]) for t in missing)
+        return np.stack([found[t] for t in texts])
 
     def _repeats(self, candidate: str, chosen: str) -> bool:
         """Says the same in other words, and names nobody and nothing new."""

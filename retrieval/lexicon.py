@@ -95,9 +95,10 @@ class Lexicon:
         self.vocabulary = vocabulary  # stemmed term → number of passages using it
         self.short_forms = dict(short_forms)
         self.names = names  # stemmed terms the corpus writes with a capital inside sentences: names
-        self._by_length: dict[int, list[str]] = {}
+        self._corrected: dict[str, str] = {}
+        self._by_shape: dict[tuple[int, str], list[str]] = {}  # (length, first letter) → terms
         for term in vocabulary:
-            self._by_length.setdefault(len(term), []).append(term)
+            self._by_shape.setdefault((len(term), term[:1]), []).append(term)
 
     @classmethod
     def build(
@@ -191,12 +192,21 @@ class Lexicon:
         """A stemmed term the corpus never uses → the corpus term one or two edits away, if any."""
         if term in self.vocabulary or len(term) < 5 or term.isdigit():
             return term
+        found = self._corrected.get(term)
+        if found is None:  # the scan is dear, and a question repeats its words
+            found = self._nearest(term)
+            if len(self._corrected) > 100_000:
+                self._corrected.clear()
+            self._corrected[term] = found
+        return found
+
+    def _nearest(self, term: str) -> str:
         budget = 1 if len(term) < 8 else 2
         best, best_key = term, (budget + 1, 0)
         for length in range(len(term) - budget, len(term) + budget + 1):
-            for candidate in self._by_length.get(length, ()):
-                if candidate[0] != term[0] and candidate[:2] != term[:2][::-1]:
-                    continue
+            same_start = self._by_shape.get((length, term[0]), [])
+            swapped = [c for c in self._by_shape.get((length, term[1]), []) if c[:2] == term[:2][::-1]]
+            for candidate in same_start + swapped:
                 d = _distance(term, candidate, budget)
                 key = (d, -self.vocabulary[candidate])
                 if d <= budget and key < best_key:

@@ -160,7 +160,7 @@ def analyse(question: str, lexicon: Lexicon, history: Sequence[Turn] = ()) -> Qu
         context=lexicon.expand(turn.question) if leans_back and turn else "",
         context_slots=tuple(lexicon.slots(turn.question)) if leans_back and turn else (),
         context_docs=turn.doc_ids[:1] if leans_back and turn else (),  # the lead source: the subject
-        previous_reply=turn.reply if turn else "",
+        previous_reply=turn.reply if leans_back and turn else "",
     )
 
 

@@ -19,10 +19,13 @@ UNSIGNED = [
     ({"x-slack-request-timestamp": "1e999", "x-slack-signature": "v0=00"}, b"{}"),
     ({"x-slack-request-timestamp": "", "x-slack-signature": ""}, b"\xff\xfe not utf-8"),
     ({}, b"[" * 100_000),
+    ({"x-slack-request-timestamp": b"\xb2", "x-slack-signature": "v0=00"}, b"{}"),  # "²": a digit to isdigit
 ]
 
 
-@pytest.mark.parametrize(("headers", "body"), UNSIGNED, ids=["text-ts", "huge-ts", "bad-utf8", "deep"])
+@pytest.mark.parametrize(
+    ("headers", "body"), UNSIGNED, ids=["text-ts", "huge-ts", "bad-utf8", "deep", "superscript-ts"]
+)
 def test_unsigned_garbage_is_refused_before_anything_is_read(slack, headers, body):
     before = len(slack.api.calls)
     response = slack.http.post(
@@ -66,3 +69,16 @@ def test_signed_interactions_of_broken_shape_get_a_4xx_or_a_quiet_ack(slack, pay
     headers = signed_headers(slack.send.secret, body, content_type="application/x-www-form-urlencoded")
     response = slack.http.post("/slack/events", content=body, headers=headers)
     assert response.status_code < 500, response.text
+
+
+def test_a_real_message_full_of_brackets_is_not_taken_for_deep_nesting(slack):
+    """Brackets inside the text are text: a code snippet in a question still gets an answer."""
+    from tests.slack.conftest import ASKER, CHANNEL, mention_event
+    from tests.support.slack_api import BOT_USER_ID
+    from tests.support.slack_requests import event_body
+
+    text = f"<@{BOT_USER_ID}> what does {'{' * 80} mean?"
+    event = mention_event(text, slack.api.add_message(CHANNEL, text, user=ASKER))
+    body = event_body(event)
+    response = slack.http.post("/slack/events", content=body, headers=signed_headers(slack.send.secret, body))
+    assert response.status_code == 200, response.text
