@@ -20,7 +20,7 @@ from corpus.model import Chunk, Document
 from retrieval.answer import Answer, Source
 from retrieval.conversation import Turn
 from retrieval.embed import Embedder, SentenceTransformerEmbedder
-from retrieval.extractive import ExtractiveWriter
+from retrieval.extractive import ExtractiveWriter, Sentence
 from retrieval.fuse import convex_fusion
 from retrieval.keyword import KeywordIndex
 from retrieval.lexicon import Lexicon, read_glossary
@@ -33,7 +33,7 @@ from retrieval.vectors import VectorIndex
 log = logging.getLogger(__name__)
 
 CANDIDATES = 30  # per index, before fusion
-FOLLOW_BOOST = 0.15  # fused-score lift of a follow-up's candidates from the previously cited documents
+FOLLOW_BOOST = 0.15  # fused-score lift of a follow-up's candidates from the document it leans on
 NEAR = 0.45  # a passage this similar is worth showing even when it does not answer
 NOT_FOUND = "I couldn't find that in the cluster's documents."
 Progress = Callable[[int, int], None]
@@ -302,7 +302,7 @@ class Assistant:
                 break
         return passages
 
-    def _write(self, query: Query, passages: list[Passage], ranked: list) -> Draft:
+    def _write(self, query: Query, passages: list[Passage], ranked: list[Sentence]) -> Draft:
         if self._chat_model is not None:
             from retrieval.llm import LLMWriter
 
@@ -341,12 +341,15 @@ _SURROGATE = re.compile("[\ud800-\udfff]")  # JSON can carry them; no tokenizer 
 
 def _nearest(passages: list[Passage], count: int = 3) -> list[Passage]:
     """The closest passages of a question the documents do not answer: really close ones, one a document."""
-    close = sorted((p for p in passages if p.similarity >= NEAR), key=lambda p: -p.similarity)
-    return list({p.document.doc_id: p for p in reversed(close)}.values())[::-1][:count]
+    best: dict[str, Passage] = {}
+    for p in sorted(passages, key=lambda p: -p.similarity):
+        if p.similarity >= NEAR:
+            best.setdefault(p.document.doc_id, p)
+    return list(best.values())[:count]
 
 
 def _search_text(query: Query) -> str:
-    """What both indexes are searched with: a follow-up carries the question it leans on."""
+    """What the question is embedded as: a follow-up carries the question it leans on."""
     return f"{query.context} {query.search}" if query.context else query.search
 
 

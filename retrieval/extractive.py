@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -59,7 +59,6 @@ _MARKER = re.compile(r"^(?:-\s+|\d+(?:\.\d+)*\.?\s+)")
 _NOT_AN_ANSWER = re.compile(
     r"^(?:image of|photo|picture|back to|share|written by|posted by|by\s+[A-Z]|read more)\b|^\W*$", re.I
 )
-_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w'’&-]+(?:\s+(?:of|and|for|the)?\s*[A-Z][\w'’&-]+)*")
 
 
 @dataclass(frozen=True)
@@ -69,8 +68,12 @@ class Sentence:
     text: str
     score: float = 0.0
     dense: float = 0.0
-    covered: frozenset[frozenset[str]] = frozenset()  # the question's word slots it holds
+    covered: Mapping[frozenset[str], float] = field(
+        default_factory=dict
+    )  # slots held → share of the question
     parts: frozenset[int] = frozenset({0})  # the parts of the question it can answer
+    asks: bool = False  # the document asks it: reported as its question, never the answer itself
+    core: Sentence | None = None  # for a sentence read with the one before it: itself alone
 
     @property
     def evidenced(self) -> bool:
@@ -80,9 +83,6 @@ class Sentence:
         can, but the documents answer the message only if they answer its first question.
         """
         return 0 in self.parts
-
-    asks: bool = False  # the document asks it: reported as its question, never the answer itself
-    core: Sentence | None = None  # for a sentence read with the one before it: itself alone
 
 
 class ExtractiveWriter:
@@ -112,20 +112,19 @@ class ExtractiveWriter:
                     found.append(Sentence(_first_passage(p, passages), -1, line))
         if not found:
             return []
-        weights = self._slot_weights(query, passages)
-        total = sum(weights.values()) or 1.0
-        dense = self._embed([s.text for s in found]) @ q_vec
-        bags = [_context_terms(p) | set(tokens(p.chunk.text)) for p in passages]
+        surroundings = {p.chunk.chunk_id: _context_terms(p) | set(tokens(p.chunk.text)) for p in passages}
+        bags = list(surroundings.values())
+        weights = self._slot_weights(query, bags)
         common = {t for bag in bags for t in bag if sum(t in b for b in bags) >= COMMON * len(bags)}
+        dense = self._embed([s.text for s in found]) @ q_vec
         scored = []
         for unit, sim in zip(found, dense, strict=True):
             held = set(tokens(unit.text))
-            around = _context_terms(unit.passage) | set(tokens(unit.passage.chunk.text))
-            covered = frozenset(slot for slot in weights if slot & held)
-            lexical = (
-                sum(weights[slot] for slot in covered)
-                + AROUND * sum(w for slot, w in weights.items() if slot not in covered and slot & around)
-            ) / total
+            around = surroundings[unit.passage.chunk.chunk_id]
+            covered = {slot: w for slot, w in weights.items() if slot & held}
+            lexical = sum(covered.values()) + AROUND * sum(
+                w for slot, w in weights.items() if slot not in covered and slot & around
+            )
             score = DENSE_WEIGHT * float(sim) + (1 - DENSE_WEIGHT) * lexical
             parts = frozenset(
                 i
@@ -165,9 +164,9 @@ class ExtractiveWriter:
         where = held | around if need else held | around | self._words(unit.passage.document)
         if not any(all(any(way <= where for way in name) for name in names) for names in part.names):
             return False
-        text = unit.text
         if need is None:
             return True
+        text = unit.text
         named = {t for names in part.names for name in names for way in name for t in way}
         topic = {
             t
@@ -209,19 +208,17 @@ class ExtractiveWriter:
             ):
                 chosen.append(pick)
         covered = {slot for c in chosen for slot in c.covered}
-        weights = self._slot_weights(query, list({id(s.passage): s.passage for s in ranked}.values()))
-        total = sum(weights.values()) or 1.0
         for sentence in ranked:
             if len(chosen) >= MAX_SENTENCES or sentence.score < KEEP_RATIO * first.score:
                 break
-            gain = sum(weights.get(slot, 0.0) for slot in sentence.covered - covered) / total
+            gain = sum(w for slot, w in sentence.covered.items() if slot not in covered)
             adds = gain >= ADDS or sentence.dense >= CLOSE * first.dense
             if sentence is first or not sentence.evidenced or not adds:
                 continue
             pick = self._fitting(sentence, chosen)
             if pick is not None:
                 chosen.append(pick)
-                covered |= pick.covered
+                covered |= pick.covered.keys()
         for sibling in _label_siblings(chosen, query, ranked):
             if self._fit(sibling, chosen) == "fits":
                 chosen.append(sibling)
@@ -248,13 +245,13 @@ class ExtractiveWriter:
         words = sum(len(c.text.split()) for c in chosen) + len(sentence.text.split())
         return "too long" if chosen and words > self.max_words else "fits"
 
-    def _slot_weights(self, query: Query, passages: list[Passage]) -> dict[frozenset[str], float]:
-        """Rare words weigh more; words every passage shares are the topic, not the point.
+    def _slot_weights(self, query: Query, bags: list[set[str]]) -> dict[frozenset[str], float]:
+        """Each word slot's share of the question: rare words weigh more; words every passage (`bags`)
+        shares are the topic, not the point.
 
         A word the corpus never uses still counts (it may be the point: "vouchers", "membership"),
         but less than the rarest word it does use, since partners' own words often differ from it.
         """
-        bags = [_context_terms(p) | set(tokens(p.chunk.text)) for p in passages]
         unknown = UNKNOWN * self.idf("")
         weights: dict[frozenset[str], float] = {}
         asked = [(slot, 1.0) for slot in query.slots]
@@ -268,7 +265,8 @@ class ExtractiveWriter:
                 self.idf(t) * (1.0 - TOPIC_DISCOUNT * sum(1 for bag in bags if t in bag) / max(1, len(bags)))
                 for t in known
             )
-        return weights
+        total = sum(weights.values()) or 1.0
+        return {slot: w / total for slot, w in weights.items()}
 
     def _words(self, document: Document) -> frozenset[str]:
         """A document's words, once per version of it: names asked about are looked up here.

@@ -130,7 +130,7 @@ class Part:
 @dataclass(frozen=True)
 class Query:
     asked: str  # the question as written
-    search: str  # short forms spelled out, misspellings mended: what both indexes are searched with
+    search: str  # short forms spelled out, misspellings mended: what the keyword index is searched with
     slots: tuple[frozenset[str], ...]  # per word of the question, the terms that match it
     kind: Kind
     parts: tuple[Part, ...]
@@ -138,10 +138,6 @@ class Query:
     context_slots: tuple[frozenset[str], ...] = ()
     context_docs: tuple[str, ...] = ()
     previous_reply: str = ""
-
-    @property
-    def follow_up(self) -> bool:
-        return bool(self.context)
 
 
 def analyse(question: str, lexicon: Lexicon, history: Sequence[Turn] = ()) -> Query:

@@ -93,10 +93,10 @@ def test_a_message_asking_two_things_has_two_parts_and_a_remark_is_not_one(lexic
 def test_a_follow_up_leans_on_the_turn_before_and_a_new_question_does_not(lexicon: Lexicon) -> None:
     turn = Turn("who is rob webster?", "Rob Webster wrote it. [1]", ("advancing",))
     follow = analyse("and when did he write it?", lexicon, [turn])
-    assert follow.follow_up and follow.context_docs == ("advancing",)
+    assert follow.context == "who is rob webster?" and follow.context_docs == ("advancing",)
     assert follow.previous_reply.startswith("Rob Webster")
     fresh = analyse("what did the Business Economy and Innovation Committee oversee?", lexicon, [turn])
-    assert not fresh.follow_up and fresh.context_docs == ()
+    assert fresh.context == "" and fresh.context_docs == () and fresh.previous_reply == ""
 
 
 def test_a_by_line_reads_as_a_sentence() -> None:
