@@ -28,6 +28,9 @@ _SOCIAL = re.compile(
     r"(?:(?:@[\w.]+|https?://\S+)[\s,|]*)+$",
     re.IGNORECASE,
 )
+# "Twitter: @NHSLocalGrowth" under an author's bio is how to reach them, a fact partners ask for;
+# one labelled handle is kept, while "Follow us on …" and bare runs of handles or links are chrome.
+_CONTACT_HANDLE = re.compile(r"^(?:twitter|x|linkedin|mastodon|bluesky)\s*:\s*@[\w.]+$", re.IGNORECASE)
 _COUNTER = re.compile(r"^(?:\d+\s+(?:comments?|replies|likes|shares|views)|comments?\s*\(\d+\))$", re.I)
 _IMAGE = re.compile(
     r"^(?:image|photo|photograph|picture|figure|graphic|illustration|pictured)\b(?:\s+(?:of|shows?)\b|\s*:)",
@@ -49,7 +52,11 @@ def is_furniture(text: str) -> bool:
     line = text.strip()
     if not line:
         return True
-    if _SOCIAL.match(line) or _COUNTER.match(line) or _BREADCRUMB.match(line):
+    if (
+        (_SOCIAL.match(line) and not _CONTACT_HANDLE.match(line))
+        or _COUNTER.match(line)
+        or _BREADCRUMB.match(line)
+    ):
         return True
     if _IMAGE.match(line) and words(line) <= 15 and not line.endswith("."):
         return True

@@ -6,6 +6,11 @@ import hashlib
 from dataclasses import dataclass, field
 
 
+# Names what `Chunk.embed_text` puts around a passage; changing it makes every document "changed",
+# so the next ingest re-embeds an index built the old way instead of keeping stale vectors.
+INDEXED_AS = "author-and-headings"
+
+
 @dataclass(frozen=True)
 class Document:
     """A cleaned document with the metadata answers cite."""
@@ -41,6 +46,7 @@ class Document:
                 self.topics,
                 self.origin,
                 self.expires,
+                INDEXED_AS,
             )
         )
         return hashlib.sha256(f"{meta}\n{self.text}".encode()).hexdigest()[:16]
@@ -76,8 +82,15 @@ class Chunk:
     def chunk_id(self) -> str:
         return f"{self.doc_id}#{self.index}"
 
-    @property
-    def embed_text(self) -> str:
-        """Headings give a passage its context ("Goal 2 …") without becoming part of its span."""
-        context = " > ".join(h for h in self.headings if h not in self.text)
-        return f"{context}\n{self.text}" if context else self.text
+    def embed_text(self, document: Document) -> str:
+        """What is embedded and keyword-indexed: the passage under its author and headings.
+
+        A passage of a blog rarely names its writer, yet partners ask "what does rob webster say
+        about…"; the author and headings give it that context without becoming part of its span.
+        The title is left out: repeated on every passage it pulls all of them towards any question
+        that shares a word with it.
+        """
+        lines = [document.author] if document.author else []
+        lines += [h for h in self.headings if h != document.title]
+        header = " > ".join(line for line in lines if line not in self.text)
+        return f"{header}\n{self.text}" if header else self.text

@@ -164,7 +164,7 @@ class Assistant:
             progress(0, len(chunks))
         for i in range(0, len(chunks), batch):
             part = chunks[i : i + batch]
-            vectors = self.embedder.embed([c.embed_text for _, c in part])
+            vectors = self.embedder.embed([c.embed_text(d) for d, c in part])
             metadatas = [{**d.metadata(), "chunk": c.index, "start": c.start, "end": c.end} for d, c in part]
             self.vectors.add([c.chunk_id for _, c in part], vectors, [c.text for _, c in part], metadatas)
             done += len(part)
@@ -185,8 +185,8 @@ class Assistant:
         self._lexicon = None
 
     def _rebuild_keyword(self) -> KeywordIndex:
-        chunks = self.registry.all_chunks()
-        index = KeywordIndex([c.chunk_id for c in chunks], [c.embed_text for c in chunks])
+        pairs = self.registry.all_chunks()
+        index = KeywordIndex([c.chunk_id for _, c in pairs], [c.embed_text(d) for d, c in pairs])
         index.save(self.settings.index_dir / "keyword")
         return index
 

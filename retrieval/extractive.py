@@ -31,7 +31,7 @@ COMMON = 0.5  # a word in this share of the passages is the subject they share, 
 UNKNOWN = 0.5  # a word the corpus never uses weighs this share of the rarest word's weight
 FOLLOWED = 0.5  # weight of the terms of the turn a follow-up leans on
 KIND_BONUS = 0.08  # a sentence holding what the kind of question asks for (a date for "when")
-BYLINE_BONUS = 0.15  # a document's by-line, for "who wrote it / when did it go up"
+BYLINE_BONUS = 0.25  # a document's by-line, for "who wrote it / when did it go up"
 # Evidence = 0.7 × best answering sentence + 0.3 × its passage's similarity; the bar and its margins
 # are measured on every question set in the README ("Knowing when not to answer").
 MIN_EVIDENCE = 0.22

@@ -46,6 +46,14 @@ EVIDENCE = {
     ),
     Kind.NUMBER: re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE),
     Kind.AMOUNT: re.compile(r"[£$€]\s?\d|\b\d[\d,.]*\s?(?:k|m|bn|million|billion|pounds?)\b", re.IGNORECASE),
+    # who wrote it, for whom, when it went up: the by-line, a "Date:"/"Author:" field, or the text
+    # saying where it first appeared; not any sentence that shares the question's words
+    Kind.BYLINE: re.compile(
+        rf"\b(?:wr(?:ote|itten|iting)|author(?:ed|s)?|published|posted|(?:first )?appeared|republished|"
+        rf"re-?posted|reprinted|featured|report to|date|director|on behalf of)\b|\b(?:{_MONTHS})\b|"
+        r"\b(?:19|20)\d{2}\b",
+        re.IGNORECASE,
+    ),
     Kind.CONTACT: re.compile(
         r"[\w.+-]+@[\w-]+\.[\w.]+|(?<!\w)@\w{2,}|\bhttps?://|\bwww\.|\+?\d[\d ]{8,}\d", re.IGNORECASE
     ),

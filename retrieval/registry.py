@@ -62,8 +62,14 @@ class Registry:
             for i, (start, end, headings) in enumerate(entry["chunks"])
         ]
 
-    def all_chunks(self) -> list[Chunk]:
-        return [chunk for doc_id in self._docs for chunk in self.chunks(doc_id)]
+    def all_chunks(self) -> list[tuple[Document, Chunk]]:
+        """Every chunk with its document, which gives the chunk its indexed context."""
+        return [
+            (doc, chunk)
+            for doc_id in self._docs
+            if (doc := self.document(doc_id))
+            for chunk in self.chunks(doc_id)
+        ]
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -23,8 +23,17 @@ FURNITURE = [
 ]
 
 
+# One labelled handle under an author's bio is how to reach them: a contact detail, not furniture.
+CONTACT = re.compile(r"^(?:twitter|linkedin)\s*:\s*@\w+$", re.I)
+
+
 def furniture_in(text: str) -> list[str]:
-    return [block for block in blocks_of(text) for shape in FURNITURE if shape.search(block.lstrip("- "))]
+    return [
+        block
+        for block in blocks_of(text)
+        for shape in FURNITURE
+        if shape.search(block.lstrip("- ")) and not CONTACT.match(block)
+    ]
 
 
 def test_reference_documents_carry_furniture_before_cleaning() -> None:
@@ -132,6 +141,15 @@ def test_furniture_of_other_sites_is_removed_and_prose_kept() -> None:
     assert furniture_in(text) == []
     for sentence in PROSE:
         assert sentence in blocks, sentence
+
+
+def test_an_authors_labelled_handle_stays_as_a_contact_detail() -> None:
+    """Partners ask "does he have a twitter handle I can tag?"; the answer is this line."""
+    assert "Twitter: @NHSLocalGrowth" in blocks_of(text_of("digital-health-strategy-for-all"))
+    body = "Jane Smith leads the hub's adoption team.\n\nTwitter: @JaneSmithNHS\n\nFollow us on Twitter @Hub"
+    blocks = blocks_of(from_text("synthetic", "Bio", body).document.text)
+    assert "Twitter: @JaneSmithNHS" in blocks
+    assert "Follow us on Twitter @Hub" not in blocks
 
 
 def test_a_photo_line_of_another_site_goes_and_its_caption_stays() -> None:
