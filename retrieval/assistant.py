@@ -248,7 +248,11 @@ class Assistant:
     def writer(self) -> ExtractiveWriter:
         if self._writer is None:
             self._writer = ExtractiveWriter(
-                self.embedder, self.keyword.idf, self.keyword.doc_freq, self.settings.answer_words
+                self.embedder,
+                self.keyword.idf,
+                self.keyword.doc_freq,
+                self.settings.answer_words,
+                self.lexicon.spelled_out,
             )
         return self._writer
 

@@ -87,9 +87,16 @@ class Sentence:
 
 class ExtractiveWriter:
     def __init__(
-        self, embedder: Embedder, idf: Callable[[str], float], vocabulary: Mapping[str, int], max_words: int
+        self,
+        embedder: Embedder,
+        idf: Callable[[str], float],
+        vocabulary: Mapping[str, int],
+        max_words: int,
+        spelled_out: Callable[[str], frozenset[str]] = lambda text: frozenset(),
     ) -> None:
+        """`spelled_out`: the meanings of the short forms a text writes, which it also says."""
         self.embedder = embedder
+        self.spelled_out = spelled_out
         self.idf = idf
         self.vocabulary = vocabulary
         self.max_words = max_words
@@ -112,14 +119,14 @@ class ExtractiveWriter:
                     found.append(Sentence(_first_passage(p, passages), -1, line))
         if not found:
             return []
-        surroundings = {p.chunk.chunk_id: _context_terms(p) | set(tokens(p.chunk.text)) for p in passages}
+        surroundings = {p.chunk.chunk_id: _context_terms(p) | self._terms(p.chunk.text) for p in passages}
         bags = list(surroundings.values())
         weights = self._slot_weights(query, bags)
         common = {t for bag in bags for t in bag if sum(t in b for b in bags) >= COMMON * len(bags)}
         dense = self._embed([s.text for s in found]) @ q_vec
         scored = []
         for unit, sim in zip(found, dense, strict=True):
-            held = set(tokens(unit.text))
+            held = self._terms(unit.text)
             around = surroundings[unit.passage.chunk.chunk_id]
             covered = {slot: w for slot, w in weights.items() if slot & held}
             lexical = sum(covered.values()) + AROUND * sum(
@@ -267,6 +274,9 @@ class ExtractiveWriter:
             )
         total = sum(weights.values()) or 1.0
         return {slot: w / total for slot, w in weights.items()}
+
+    def _terms(self, text: str) -> set[str]:
+        return set(tokens(text)) | self.spelled_out(text)
 
     def _words(self, document: Document) -> frozenset[str]:
         """A document's words, once per version of it: names asked about are looked up here.

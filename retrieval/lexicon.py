@@ -24,6 +24,7 @@ _JOINERS = frozenset({"and", "of", "for", "the", "&", "in", "on"})
 _INSIDE = re.compile(r"(?<=[a-z,;] )[A-Za-z][A-Za-z'’-]+")  # a word inside a sentence, not opening it
 _IS_NAME = re.compile(r"^[A-Z]\w*(?:\s+\S+)+$")  # "West Yorkshire", not "January" or "integrated care"
 _WORD = re.compile(r"[A-Za-z][A-Za-z&'’-]*")
+_WRITTEN_SHORT = re.compile(r"\b[A-Z][A-Za-z&]*[A-Z](?:s|['’]s)?\b")  # "SIA", "LEPs", "Y&H", "LAHP’s"
 
 
 def read_glossary(path: Path | None) -> dict[str, str]:
@@ -137,6 +138,16 @@ class Lexicon:
             return None
         bare = re.sub(r"(?:['’]s|s)$", "", word)
         return self.short_forms.get(word) or (self.short_forms.get(bare) if len(bare) >= 2 else None)
+
+    def spelled_out(self, text: str) -> frozenset[str]:
+        """The terms of the meanings of the short forms a passage writes ("The SIA recommends…" →
+        science, innovation, audit), so it answers partners who say "the audit" and not "the SIA"."""
+        found: set[str] = set()
+        for short in _WRITTEN_SHORT.findall(text):
+            meaning = self.meaning(short)
+            if meaning:
+                found.update(tokens(meaning))
+        return frozenset(found)
 
     def names_in(self, question: str) -> list[tuple[frozenset[str], ...]]:
         """What the question names (a person, a body, a short form, a number), each as the ways of

@@ -44,6 +44,14 @@ def test_a_question_is_searched_with_short_forms_spelled_out(lexicon: Lexicon) -
     assert "SIAs (science and innovation audits)" in search
 
 
+def test_a_passage_also_says_what_its_short_forms_stand_for(lexicon: Lexicon) -> None:
+    """"The SIA recommends…" answers "what did the audit call for?"."""
+    assert tokens("audit")[0] in lexicon.spelled_out("The SIA recommends a leadership group.")
+    assert tokens("partnership")[0] in lexicon.spelled_out("LAHP’s main aims")
+    assert lexicon.spelled_out("It is in West Yorkshire.") == frozenset(), "only short forms written as such"
+    assert lexicon.spelled_out("wy and govt") == frozenset(), "prose words are not read as short forms"
+
+
 def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
     assert lexicon.correct(tokens("startegy")[0]) == tokens("strategy")[0]
     assert lexicon.correct(tokens("comittee")[0]) == tokens("committee")[0]
