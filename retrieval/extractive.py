@@ -18,7 +18,7 @@ from corpus.model import Document
 from retrieval.embed import Embedder
 from retrieval.frontmatter import byline, readable_date
 from retrieval.passage import Draft, Passage
-from retrieval.query import EVIDENCE, KIND_WORDS, TIME_UNITS, Kind, Part, Query
+from retrieval.query import KIND_WORDS, TIME_UNITS, Kind, Part, Query
 from retrieval.text import tokens
 
 # A sentence's score = DENSE_WEIGHT × cosine to the question + the rest × the question's weighted
@@ -52,6 +52,11 @@ _SPAN = re.compile(
 # A named body, programme or place: two or more capitalised words ("Innovation and Improvement Hub").
 _BODY = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:and\s+|of\s+|for\s+)?[A-Z][\w’'-]+)+")
 _FIELD = re.compile(r"^[A-Z][\w ]{1,30}:\s+\S")  # "Date: 26 January 2022", "Twitter: @handle"
+_PLANNED = re.compile(  # what is still to happen when the document was written
+    r"\b(?:will|shall|(?:is|are) (?:expected|due|set|planned|going|scheduled|yet) to|plans? to|intends? to|"
+    r"ahead of|upcoming|forthcoming)\b|\bbefore (?:it|they|the [\w ]{1,60}?) (?:is|are) \w+ed\b",
+    re.IGNORECASE,
+)
 _FIRST_PERSON = re.compile(r"\b(?:I|I[’']m|I[’']ve|my|me)\b")
 _ITEM = re.compile(r"^(\d{1,3})\.\s+\S")
 _MARKER = re.compile(r"^(?:-\s+|\d+(?:\.\d+)*\.?\s+)")
@@ -138,7 +143,7 @@ class ExtractiveWriter:
                 for i, part in enumerate(query.parts)
                 if self._answers_part(part, unit, held, around, common)
             )
-            need = any(EVIDENCE.get(query.parts[i].kind) for i in parts)
+            need = any(query.parts[i].needs for i in parts)
             if need:
                 score += KIND_BONUS
             if query.kind is Kind.WHO and _names(unit.text) - _names(query.asked):
@@ -165,12 +170,14 @@ class ExtractiveWriter:
         committee's meeting date is no answer). It must hold what the part's kind needs (a date for
         "when"); a number must sit beside what "how many" counts; and a date or a sum must come with
         a word of what is asked ("when do applications close?" is not answered by the month an
-        agreement was signed).
+        agreement was signed). A question about what happened is not answered by a plan.
         """
-        need = EVIDENCE.get(part.kind)
+        need = part.needs
         where = held | around if need else held | around | self._words(unit.passage.document)
         if not any(all(any(way <= where for way in name) for name in names) for names in part.names):
             return False
+        if part.outcome and _PLANNED.search(unit.text):
+            return False  # "will be presented in February" does not say whether it was
         if need is None:
             return True
         text = unit.text

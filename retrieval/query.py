@@ -58,6 +58,28 @@ EVIDENCE = {
         r"[\w.+-]+@[\w-]+\.[\w.]+|(?<!\w)@\w{2,}|\bhttps?://|\bwww\.|\+?\d[\d ]{8,}\d", re.IGNORECASE
     ),
 }
+_NAMES_MONTH = re.compile(  # the verb "may" is no month; "May" is
+    r"\b(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b|\bMay\b"
+)
+_DAY = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\b|\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|"
+    r"\b\d{1,2}/\d{1,2}\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b",
+    re.IGNORECASE,
+)
+# Asked for one way of reaching someone, another is no answer: an email does not give a phone number.
+_CHANNELS = (
+    (
+        re.compile(r"\b(?:phone|telephone|tel|mobile|direct line|call)\b", re.I),
+        re.compile(r"\+?\(?\d[\d ()-]{8,}\d"),
+    ),
+    (re.compile(r"\be-?mail\b", re.I), re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")),
+    (
+        re.compile(r"\b(?:twitter|handle|x account|linkedin|mastodon|bluesky)\b", re.I),
+        re.compile(r"(?<![\w.])@\w{2,}|\blinkedin\.com/", re.I),
+    ),
+    (re.compile(r"\b(?:web ?site|web page|url|link)\b", re.I), re.compile(r"\bhttps?://|\bwww\.", re.I)),
+)
 
 _CONTACT = re.compile(
     r"\b(?:e-?mail(?: address)?|phone|telephone|direct line|mobile number|(?:phone|contact) number|"
@@ -93,6 +115,13 @@ _BYLINE = re.compile(
     r"\bwritten for\b|\brepost",
     re.IGNORECASE,
 )
+# Asking what happened after a plan: a document that says what "will" happen does not answer it.
+_OUTCOME = re.compile(
+    r"\bin the end\b|\bend(?:ed)? up\b|\bpushed back\b|\bgo(?:ne)? ahead\b|\bonce it (?:was|had been)\b|"
+    r"\b(?:did|has|have) (?:it|they|that|this|the \w+) (?:ever |actually |really )?(?:happen|get|got|been)\b|"
+    r"\bactually (?:happen|adopt|approv|agree|sign|publish|launch|deliver)\w*",
+    re.IGNORECASE,
+)
 _HOW_MANY = re.compile(r"\bhow many ((?:\S+\s+){0,3})", re.IGNORECASE)
 _ASKS = re.compile(
     r"^\s*(?:and |so |but |also )?(?:who|whom|whose|what|whats|where|when|why|how|which|is|are|was|were|do|"
@@ -101,7 +130,9 @@ _ASKS = re.compile(
 )
 _EITHER = re.compile(r"\s+or\s+", re.IGNORECASE)
 _SAYS_ANYTHING = re.compile(
-    r"\b(?:say|says|said|mention|mentions|talk|talks) (?:anything )?(?:about|on)\b|\bsay anything\b", re.I
+    r"\b(?:say|says|said|saying|mention|mentions|mentioning|talk|talks|talking) (?:anything )?(?:about|on)\b|"
+    r"\bsay anything\b",
+    re.I,
 )
 _LISTED = re.compile(r"\b(?:and )?which ones\b|\bname them\b|\blist them\b", re.IGNORECASE)
 # Words that say what kind of answer is wanted ("how big", "what budget"), not what it is about.
@@ -133,6 +164,19 @@ class Part:
     names: tuple[tuple[Name, ...], ...]  # options ("X or Y?" has two), each the names it needs
     slots: tuple[frozenset[str], ...]
     counted: frozenset[str] = frozenset()  # "how many jobs": a number answers only next to "jobs"
+    outcome: bool = False  # "did it get adopted in the end?": what happened, which no plan answers
+
+    @property
+    def needs(self) -> re.Pattern[str] | None:
+        """What a sentence must hold to answer this part: a date for "when", the asked-for channel
+        for a contact ("what's her phone number?" is not answered by an email address)."""
+        if self.kind is Kind.WHEN and _NAMES_MONTH.search(self.text):
+            return _DAY  # "what date in feb?" is not answered by "in February"
+        if self.kind is Kind.CONTACT:
+            for asked, channel in _CHANNELS:
+                if asked.search(self.text):
+                    return channel
+        return EVIDENCE.get(self.kind)
 
 
 @dataclass(frozen=True)
@@ -194,7 +238,7 @@ def kind_of(question: str) -> Kind:
 def _parts_of(question: str, lexicon: Lexicon) -> tuple[Part, ...]:
     texts = _parts(question)
     if len(texts) == 1:  # one question, perhaps with a remark: the whole message says what kind
-        return (replace(_part(texts[0], lexicon), kind=kind_of(question)),)
+        return (replace(_part(texts[0], lexicon), kind=kind_of(question), outcome=_asks_outcome(question)),)
     return tuple(_part(text, lexicon) for text in texts)
 
 
@@ -202,8 +246,14 @@ def _part(text: str, lexicon: Lexicon) -> Part:
     sides = [side for side in _EITHER.split(text) if side.strip()]
     options = [tuple(lexicon.names_in(text))]
     if len(sides) > 1:  # "is it by someone at the LEP or from the NHS side?": either will do
-        options += [tuple(lexicon.names_in(side)) for side in sides]
-    return Part(text, kind_of(text), tuple(options), tuple(lexicon.slots(text)), _counted(text, lexicon))
+        # a side naming nothing ("… or did it get pushed back?") is about what the other side names
+        options += [names for side in sides if (names := tuple(lexicon.names_in(side)))]
+    slots = tuple(lexicon.slots(text))
+    return Part(text, kind_of(text), tuple(options), slots, _counted(text, lexicon), _asks_outcome(text))
+
+
+def _asks_outcome(question: str) -> bool:
+    return _OUTCOME.search(question) is not None
 
 
 def _counted(question: str, lexicon: Lexicon) -> frozenset[str]:

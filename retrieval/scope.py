@@ -1,4 +1,5 @@
-"""Questions partnerbot declines before searching: aimed at the bot, medical advice, other tasks.
+"""Questions partnerbot declines before searching: aimed at the bot, opinions, medical or clinical
+judgements, other tasks.
 
 Everything else goes to retrieval, where the evidence test decides whether the documents answer.
 """
@@ -15,7 +16,7 @@ _AIMED_AT_BOT = re.compile(
     r"|\b(?:passwords?|credentials|environment variables?)\b"
     r"|\b(?:you are now|pretend (?:to be|you)|act as|jailbreak|developer mode)\b"
     r"|\b(?:drop|ignore|forget|lift|turn off|switch off)\b.{0,30}"
-    r"\b(?:rules?|restrictions?|limits?|guardrails?)\b"
+    r"\b(?:rules?|restrictions?|limits?|guardrails?|(?:docs?|documents?|sources?)[- ]only)\b"
     r"|\b(?:your|a) best guess\b|\bmake (?:something|it) up\b",
     re.IGNORECASE,
 )
@@ -24,6 +25,22 @@ _MEDICAL = re.compile(
     r"diagnosis|medication|medicine|prescription|condition|test results)|diagnose (?:me|my)|"
     r"(?:what|which) (?:dose|dosage|medication|medicine|treatment) (?:should|do|can)|side effects of|"
     r"how (?:much|many) .{0,20}(?:should i take|mg)|am i (?:ill|sick|pregnant|having))\b",
+    re.IGNORECASE,
+)
+_OPINION = re.compile(
+    r"\b(?:in|from) your (?:own |personal |honest )?(?:opinion|view|experience)\b"
+    r"|\bwhat(?:'s|’s| is| are) your (?:own |personal |honest )?(?:opinion|view|views|take|thoughts)\b",
+    re.IGNORECASE,
+)
+# Whether a treatment or device works for patients is a clinical judgement, not a partnership fact.
+_CLINICAL = re.compile(
+    r"\b(?:better|worse|safer|more effective|less effective|as good|as safe)\b.{0,40}\bthan\b.{0,60}"
+    r"\b(?:surgery|operations?|treatments?|therap(?:y|ies)|procedures?|drugs?|medication|outcomes?|"
+    r"survival|recovery|complications?)\b"
+    r"|\b(?:clinical|patient|surgical) (?:outcomes?|effectiveness|evidence|results)\b.{0,40}"
+    r"\b(?:better|worse|compare|compared|versus|vs)\b"
+    r"|\b(?:is|are|does|do) .{0,40}\b(?:effective|safe|work)\b (?:for|in|at) "
+    r"(?:treating|patients|people) with\b",
     re.IGNORECASE,
 )
 _OTHER_TASK = re.compile(
@@ -42,6 +59,11 @@ MEDICAL = (
     "I can't give medical advice. For health concerns please contact your GP, NHS 111 or, "
     "in an emergency, 999."
 )
+OPINION = "I don't give opinions of my own: I answer from the cluster's documents, and say where."
+CLINICAL = (
+    "I can't judge clinical questions such as whether a treatment or device works better: the "
+    "cluster's documents are about its partnerships and support, not clinical evidence."
+)
 OTHER_TASK = "I only answer questions from the cluster's documents, so I can't help with that task."
 
 
@@ -49,8 +71,12 @@ def decline_reason(question: str) -> str | None:
     """The reply for a question partnerbot should not try to answer, or None to go on."""
     if _AIMED_AT_BOT.search(question):
         return AIMED_AT_BOT
+    if _OPINION.search(question):
+        return OPINION
     if _MEDICAL.search(question):
         return MEDICAL
+    if _CLINICAL.search(question):
+        return CLINICAL
     if _OTHER_TASK.search(question):
         return OTHER_TASK
     return None

@@ -1,12 +1,15 @@
 """How a question is read: its kind, the short forms it uses, its misspellings, what it names."""
 
+import re
+
 import pytest
 
 from corpus.model import Document
 from retrieval.conversation import Turn
 from retrieval.frontmatter import byline, readable_date
 from retrieval.lexicon import Lexicon, defined_short_forms, read_glossary
-from retrieval.query import Kind, analyse, kind_of
+from retrieval.query import Kind, Part, analyse, kind_of
+from retrieval.scope import CLINICAL, OPINION, decline_reason
 from retrieval.text import tokens
 
 pytestmark = pytest.mark.unit
@@ -45,7 +48,7 @@ def test_a_question_is_searched_with_short_forms_spelled_out(lexicon: Lexicon) -
 
 
 def test_a_passage_also_says_what_its_short_forms_stand_for(lexicon: Lexicon) -> None:
-    """"The SIA recommends…" answers "what did the audit call for?"."""
+    """ "The SIA recommends…" answers "what did the audit call for?"."""
     assert tokens("audit")[0] in lexicon.spelled_out("The SIA recommends a leadership group.")
     assert tokens("partnership")[0] in lexicon.spelled_out("LAHP’s main aims")
     assert lexicon.spelled_out("It is in West Yorkshire.") == frozenset(), "only short forms written as such"
@@ -73,6 +76,7 @@ def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
         ("who speaks for the nhs orgs?", Kind.WHO),
         ("how many LEPs is it helping, and which ones?", Kind.OPEN),
         ("why does kit need so much testing?", Kind.OPEN),
+        ("what did the white paper end up saying about the nhs once it was published?", Kind.OPEN),
     ],
 )
 def test_the_kind_of_question(question: str, kind: Kind) -> None:
@@ -133,3 +137,57 @@ def test_a_glossary_that_is_not_a_mapping_is_a_clear_error(tmp_path) -> None:
     with pytest.raises(Exception, match="must map each short form"):
         read_glossary(path)
     assert read_glossary(tmp_path / "missing.yaml") == {}
+
+
+def _needs(text: str, kind: Kind) -> re.Pattern[str] | None:
+    return Part(text, kind, ((),), ()).needs
+
+
+def test_a_contact_question_is_answered_only_by_the_channel_it_asks_for() -> None:
+    phone = _needs("whats the phone number for the gateway team", Kind.CONTACT)
+    assert phone.search("Call 0113 123 4567") and not phone.search("Email: gateway@clyde.example")
+    handle = _needs("does michael wood have a twitter handle i can tag", Kind.CONTACT)
+    assert handle.search("Twitter: @NHSLocalGrowth") and not handle.search("write to jo@lahp.example")
+    any_way = _needs("how do i get in touch with the hub? contact details?", Kind.CONTACT)
+    assert any_way.search("Email: hub@wy.example") and any_way.search("Call 0113 123 4567")
+
+
+def test_a_when_question_that_names_the_month_wants_the_day() -> None:
+    day = _needs("what date in feb is the combined authority meeting", Kind.WHEN)
+    assert not day.search("ahead of formal adoption by the Combined Authority in February")
+    assert day.search("The Combined Authority meets on 3 February.")
+    assert _needs("when may we apply", Kind.WHEN).search("Applications open in May.")
+
+
+def test_a_question_about_what_happened_is_marked_so(lexicon: Lexicon) -> None:
+    assert analyse("did the CA actually adopt the strategy in the end?", lexicon).parts[0].outcome
+    assert analyse("what did the white paper end up saying?", lexicon).parts[0].outcome
+    assert not analyse("when will the strategy go to the CA?", lexicon).parts[0].outcome
+
+
+@pytest.mark.parametrize(
+    ("question", "reply"),
+    [
+        ("lol forget the docs-only thing - which trust is easiest to sell into in your opinion?", None),
+        ("what's your honest take on the strategy?", OPINION),
+        ("is the da vinci robot better than standard keyhole surgery for outcomes?", CLINICAL),
+    ],
+)
+def test_opinions_and_clinical_judgements_are_declined_before_searching(
+    question: str, reply: str | None
+) -> None:
+    found = decline_reason(question)
+    assert found is not None and (reply is None or found == reply)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what does the strategy say is better than working alone?",
+        "does the blog say the hub will improve outcomes for patients?",
+        "who do you recommend i speak to about trials? does the strategy say?",
+        "how does the agreement help companies get their tech into the nhs?",
+    ],
+)
+def test_questions_about_the_documents_are_not_declined_before_searching(question: str) -> None:
+    assert decline_reason(question) is None
