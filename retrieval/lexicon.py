@@ -164,12 +164,14 @@ class Lexicon:
             meaning = self.meaning(raw)
             if not own:
                 continue
-            is_name = (
-                (meaning is not None and _IS_NAME.match(meaning) is not None)
-                or any(t in self.names or t[:1].isdigit() for t in own)
-                or (meaning is None and raw[1:2].isupper() and raw.isupper())  # an acronym nobody spelled out
-                or (i > 0 and raw[:1].isupper() and raw != "I")  # capitalised inside the question
-            )
+            if meaning is not None:  # a known short form names something only if its meaning does:
+                is_name = _IS_NAME.match(meaning) is not None  # "SMEs" are small businesses, not a body
+            else:
+                is_name = (
+                    any(t in self.names or t[:1].isdigit() for t in own)
+                    or (raw[1:2].isupper() and raw.isupper())  # an acronym nobody spelled out
+                    or (i > 0 and raw[:1].isupper() and raw != "I")  # capitalised inside the question
+                )
             if is_name:
                 ways = [frozenset(own), frozenset(self.correct(t) for t in own)]
                 if raw.isdigit() and len(raw) == 2:

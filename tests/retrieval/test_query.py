@@ -91,6 +91,10 @@ def test_names_are_what_an_answer_must_be_about(lexicon: Lexicon) -> None:
     assert any({"beic", *tokens("committee")} <= w for w in ways)
     assert any("2025" in w for w in ways)
     assert analyse("what does the strategy say about testing?", lexicon).parts[0].names == ((),)
+    assert analyse("what did Govt ask the audits for?", lexicon).parts[0].names == ((),), (
+        "a short form for a common noun names nothing, however it is capitalised"
+    )
+    assert analyse("what does the strategy say about WY?", lexicon).parts[0].names != ((),)
     either = analyse("is it by Rob Webster or by the BEIC?", lexicon).parts[0]
     assert len(either.names) == 3, "both names, or either one alone"
 
