@@ -12,9 +12,9 @@ def source_line(source: Source) -> str:
 
 
 def to_text(answer: Answer, front_door: str | None = None) -> str:
-    """The answer, its sources, and where a person can help when the documents do not answer."""
+    """The answer, its sources, and where a person can help when the answer says to ask one."""
     lines = [answer.answer]
-    if not answer.answered and front_door:
+    if answer.refer and front_door:
         lines.append(f"For help from a person, ask {front_door}.")
     if answer.sources:
         lines.append("")

@@ -25,6 +25,11 @@ class Answer(BaseModel):
     answer: str = Field(description="Text with [n] markers; empty sources mean nothing was close")
     sources: list[Source] = []
     latency_ms: float = 0.0
+    refer: bool = Field(
+        False,
+        description="Name the human front door too: the documents do not answer, or the partner "
+        "asked for a way in or a contact, which a person gives best",
+    )
     declined: str | None = Field(
         None, description="Why the question was declined outright (off-topic, medical, aimed at the bot)"
     )

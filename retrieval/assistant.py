@@ -25,7 +25,7 @@ from retrieval.fuse import convex_fusion
 from retrieval.keyword import KeywordIndex
 from retrieval.lexicon import Lexicon, read_glossary
 from retrieval.passage import Draft, Passage
-from retrieval.query import Query, analyse
+from retrieval.query import Kind, Query, analyse
 from retrieval.registry import Registry
 from retrieval.scope import decline_reason
 from retrieval.vectors import VectorIndex
@@ -226,7 +226,12 @@ class Assistant:
         reason = decline_reason(question)
         if reason:
             return Answer(
-                question=question, answered=False, answer=reason, declined=reason, latency_ms=_ms(started)
+                question=question,
+                answered=False,
+                answer=reason,
+                declined=reason,
+                refer=True,
+                latency_ms=_ms(started),
             )
         if self.is_empty:
             raise IndexMissingError("there is no index yet: run `partnerbot ingest` first")
@@ -236,9 +241,10 @@ class Assistant:
         ranked = self.writer.rank(query, q_vec, passages) if passages else []
         if not ranked or not self.writer.answers(ranked):
             near = _nearest(passages)
-            return self._answer(question, False, NOT_FOUND, near, started)
+            return self._answer(question, False, NOT_FOUND, near, started, refer=True)
         draft = self._write(query, passages, ranked)
-        return self._answer(question, True, draft.text, draft.cited, started)
+        refer = query.kind in (Kind.ROUTE, Kind.CONTACT)  # "who do I ping?": a person is part of it
+        return self._answer(question, True, draft.text, draft.cited, started, refer=refer)
 
     def understand(self, question: str, history: Sequence[Turn | str] = ()) -> Query:
         turns = [t if isinstance(t, Turn) else Turn(t) for t in history]
@@ -317,7 +323,13 @@ class Assistant:
         return self.writer.write(query, ranked)
 
     def _answer(
-        self, question: str, answered: bool, text: str, cited: list[Passage], started: float
+        self,
+        question: str,
+        answered: bool,
+        text: str,
+        cited: list[Passage],
+        started: float,
+        refer: bool = False,
     ) -> Answer:
         sources = [
             Source(
@@ -336,7 +348,12 @@ class Assistant:
             for n, p in enumerate(cited[: self.settings.max_sources], start=1)
         ]
         return Answer(
-            question=question, answered=answered, answer=text, sources=sources, latency_ms=_ms(started)
+            question=question,
+            answered=answered,
+            answer=text,
+            sources=sources,
+            refer=refer,
+            latency_ms=_ms(started),
         )
 
 

@@ -131,34 +131,43 @@ class ExtractiveWriter:
         dense = self._embed([s.text for s in found]) @ q_vec
         scored = []
         for unit, sim in zip(found, dense, strict=True):
-            held = self._terms(unit.text)
             around = surroundings[unit.passage.chunk.chunk_id]
-            covered = {slot: w for slot, w in weights.items() if slot & held}
-            lexical = sum(covered.values()) + AROUND * sum(
-                w for slot, w in weights.items() if slot not in covered and slot & around
-            )
-            score = DENSE_WEIGHT * float(sim) + (1 - DENSE_WEIGHT) * lexical
-            parts = frozenset(
-                i
-                for i, part in enumerate(query.parts)
-                if self._answers_part(part, unit, held, around, common)
-            )
-            need = any(query.parts[i].needs for i in parts)
-            if need:
-                score += KIND_BONUS
-            if query.kind is Kind.WHO and _names(unit.text) - _names(query.asked):
-                score += KIND_BONUS / 2
-            if query.kind is Kind.ROUTE and set(_BODY.findall(unit.text)) - set(_BODY.findall(query.asked)):
-                score += KIND_BONUS  # "where do I start?" is answered by a named body or programme
-            if unit.start < 0:
-                score += BYLINE_BONUS
-            core = unit.core and replace(
-                unit.core, score=score, dense=float(sim), covered=covered, parts=parts
-            )
-            scored.append(
-                replace(unit, score=score, dense=float(sim), covered=covered, parts=parts, core=core)
-            )
+            scored_unit = self._score(query, unit, float(sim), weights, around, common)
+            if unit.core is not None:
+                # the sentence alone, shown when the pair is too long, must earn its place by itself:
+                # "It makes real … a decade." is filler without the sentence it points back to
+                core = self._score(query, unit.core, float(sim), weights, around, common)
+                scored_unit = replace(scored_unit, core=core if core.covered else None)
+            scored.append(scored_unit)
         return sorted(scored, key=lambda s: -s.score)
+
+    def _score(
+        self,
+        query: Query,
+        unit: Sentence,
+        sim: float,
+        weights: dict[frozenset[str], float],
+        around: set[str],
+        common: set[str],
+    ) -> Sentence:
+        held = self._terms(unit.text)
+        covered = {slot: w for slot, w in weights.items() if slot & held}
+        lexical = sum(covered.values()) + AROUND * sum(
+            w for slot, w in weights.items() if slot not in covered and slot & around
+        )
+        score = DENSE_WEIGHT * sim + (1 - DENSE_WEIGHT) * lexical
+        parts = frozenset(
+            i for i, part in enumerate(query.parts) if self._answers_part(part, unit, held, around, common)
+        )
+        if any(query.parts[i].needs for i in parts):
+            score += KIND_BONUS
+        if query.kind is Kind.WHO and _names(unit.text) - _names(query.asked):
+            score += KIND_BONUS / 2
+        if query.kind is Kind.ROUTE and set(_BODY.findall(unit.text)) - set(_BODY.findall(query.asked)):
+            score += KIND_BONUS  # "where do I start?" is answered by a named body or programme
+        if unit.start < 0:
+            score += BYLINE_BONUS
+        return replace(unit, score=score, dense=sim, covered=covered, parts=parts)
 
     def _answers_part(
         self, part: Part, unit: Sentence, held: set[str], around: set[str], common: set[str]

@@ -101,10 +101,16 @@ _WHEN = re.compile(
     r"\bwhat (?:date|year|month|day|time)\b|\bwhich (?:year|month|date)\b|\bdate (?:on|of)\b",
     re.IGNORECASE,
 )
-_ROUTE = re.compile(
+_ROUTE_ASKED = (  # how a partner asks for a way in: the asking, not what it is about
     r"\bwhere (?:do|should|can) (?:i|we) (?:start|begin|go)\b|\bwho (?:do|should|can) (?:i|we) "
-    r"(?:ping|contact|ask|talk to|speak to|email|call|approach)\b|\bfront door\b|\bwho can help\b|"
-    r"\bhow (?:do|can) (?:i|we) (?:get|find|reach|approach|access)\b|\bwhere (?:do|can) (?:i|we) find\b",
+    r"(?:ping|contact|ask|talk to|speak to|email|call|approach)\b|\bwho can help\b|"
+    r"\bhow (?:do|can) (?:i|we) (?:get|find|reach|approach|access)\b|\bwhere (?:do|can) (?:i|we) find\b"
+)
+_ROUTE = re.compile(rf"{_ROUTE_ASKED}|\bfront door\b", re.IGNORECASE)
+_ASKER_WANTS = re.compile(
+    rf"{_ROUTE_ASKED}|"
+    r"\b(?:i|we|and)\s+(?:really\s+|just\s+)?(?:want|wanna|need|would like|['’]d like)(?:\s+to)?\b|"
+    r"\b(?:i['’]?m|we['’]re|i am|we are)\s+(?:looking|trying|hoping)\s+to\b",
     re.IGNORECASE,
 )
 _WHO = re.compile(r"\bwho(?:m|se|'s|’s)?\b|\bwhich (?:organi[sz]ation|body|group|company|person)\b", re.I)
@@ -202,7 +208,7 @@ def analyse(question: str, lexicon: Lexicon, history: Sequence[Turn] = ()) -> Qu
     return Query(
         asked=question,
         search=search,
-        slots=tuple(lexicon.slots(question)),
+        slots=tuple(lexicon.slots(_asking_words_out(question))),
         kind=kind_of(question),
         parts=_parts_of(question, lexicon),
         context=lexicon.expand(turn.question) if leans_back and turn else "",
@@ -210,6 +216,12 @@ def analyse(question: str, lexicon: Lexicon, history: Sequence[Turn] = ()) -> Qu
         context_docs=turn.doc_ids[:1] if leans_back and turn else (),  # the lead source: the subject
         previous_reply=turn.reply if leans_back and turn else "",
     )
+
+
+def _asking_words_out(question: str) -> str:
+    """The question less how it asks: "where do I start", "I want to" say what the partner is doing,
+    not what the answer is about, so no sentence should score for repeating them."""
+    return _ASKER_WANTS.sub(" ", question)
 
 
 def kind_of(question: str) -> Kind:

@@ -114,7 +114,7 @@ def answer_blocks(
     if sources:
         tail.append(context("*Sources*" if answer.answered else "*Nearest sources*"))
         tail.extend(source_block(s, today) for s in sources)
-    if not answer.answered:
+    if answer.refer:
         tail.append(section(f"For help from a person, ask {front_door}."))
     tail.append(feedback_buttons(question_id, share))
     if shared_by:

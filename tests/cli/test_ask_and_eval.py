@@ -13,7 +13,7 @@ from tests.conftest import CORPUS
 
 pytestmark = pytest.mark.integration
 
-CONTRACT = {"question", "answered", "answer", "sources", "latency_ms", "declined"}
+CONTRACT = {"question", "answered", "answer", "sources", "latency_ms", "declined", "refer"}
 SOURCE_FIELDS = {
     "n",
     "doc_id",
@@ -83,6 +83,16 @@ def test_ask_prints_a_readable_answer_with_its_sources(data):
     assert "/sources/digital-health-strategy-for-all#chunk-" in result.stdout
     assert "original: https://www.wybusiness-skills.com/" in result.stdout
     assert "For help from a person" not in result.stdout
+
+
+def test_asking_for_a_way_in_is_answered_and_points_to_a_person_too(data):
+    result = partnerbot(
+        "ask", "I have a wound-care device and want an NHS trial: where do I start?", data=data
+    )
+    assert result.returncode == 0, result.stderr
+    assert not result.stdout.startswith("I couldn't find that")
+    assert "Sources:\n[1]" in result.stdout
+    assert "For help from a person, ask the cluster's front door channel" in result.stdout
 
 
 def test_ask_without_an_answer_points_to_a_person(data):

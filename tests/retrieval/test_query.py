@@ -195,3 +195,15 @@ def test_opinions_and_clinical_judgements_are_declined_before_searching(
 )
 def test_questions_about_the_documents_are_not_declined_before_searching(question: str) -> None:
     assert decline_reason(question) is None
+
+
+def test_how_a_partner_asks_is_not_what_the_answer_is_about(lexicon: Lexicon) -> None:
+    """A sentence must not score for "wanted" or "starting point" because the partner said "I want"
+    and "where do I start"."""
+    query = analyse("I have a wound-care device and want an NHS trial: where do I start?", lexicon)
+    held = {t for slot in query.slots for t in slot}
+    assert query.kind is Kind.ROUTE
+    assert not held & set(tokens("want start")), held
+    assert set(tokens("device trial")) <= held
+    front = analyse("does the blog say anything about a front door?", lexicon)
+    assert set(tokens("front door")) <= {t for slot in front.slots for t in slot}, "a topic stays a topic"

@@ -107,10 +107,21 @@ def test_at_most_five_sources():
 
 
 def test_unanswered_lists_nearest_sources_and_the_front_door():
-    answer = Answer(question="q", answered=False, answer="I couldn't find that.", sources=[_source(1)])
+    answer = Answer(
+        question="q", answered=False, answer="I couldn't find that.", sources=[_source(1)], refer=True
+    )
     text = _all_text(blocks.answer_blocks(answer, question_id=1, front_door="<#C0FRONT|front-door>"))
     assert "*Nearest sources*" in text and "Document 1" in text
     assert "For help from a person, ask <#C0FRONT|front-door>." in text
+
+
+def test_an_answer_names_the_front_door_only_when_it_says_to_ask_a_person():
+    answer = Answer(question="who do i ping?", answered=True, answer="The hub [1].", sources=[_source(1)])
+    plain = _all_text(blocks.answer_blocks(answer, question_id=1, front_door="#front-door"))
+    assert "For help from a person" not in plain
+    referred = answer.model_copy(update={"refer": True})
+    text = _all_text(blocks.answer_blocks(referred, question_id=1, front_door="#front-door"))
+    assert "*Sources*" in text and "For help from a person, ask #front-door." in text
 
 
 def test_long_answers_are_split_at_3000_characters_and_50_blocks():

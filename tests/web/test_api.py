@@ -17,7 +17,7 @@ from tests.web.conftest import ANSWERABLE, UNANSWERABLE
 
 pytestmark = pytest.mark.integration
 
-CONTRACT = {"question", "answered", "answer", "sources", "latency_ms", "declined"}
+CONTRACT = {"question", "answered", "answer", "sources", "latency_ms", "declined", "refer"}
 
 
 def test_ask_returns_the_answer_contract_with_viewer_links(client, services):

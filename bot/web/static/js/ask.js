@@ -75,7 +75,7 @@
     var heading = el("h2", { id: "answer-heading", tabindex: "-1" },
       [answer.answered ? "Answer" : "No answer in the documents"]);
     var nodes = [heading, el("p", { "class": "question-echo" }, ["You asked: ", el("q", {}, [answer.question])]), citedText(answer)];
-    if (!answer.answered) {
+    if (answer.refer) {
       nodes.push(el("p", { "class": "front-door" }, ["For help from a person, ask " + form.dataset.frontDoor + "."]));
     }
     if (answer.sources.length) {
