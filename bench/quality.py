@@ -7,7 +7,7 @@ It never declines. Both are scored by `retrieval.evaluation`, so every figure me
 
     .venv/bin/python bench/quality.py [--corpus DIR ...] [--questions FILE ...]
 
-Defaults: the reference corpus and the three question sets of the README.
+Defaults: the reference corpus and the four question sets of the README.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ SETS = [
     SHARED / "eval" / "dev.jsonl",
     SHARED / "eval" / "dev_paraphrase.jsonl",
     ROOT / "bench" / "heldout.jsonl",
+    ROOT / "bench" / "heldout2.jsonl",
 ]
 TOP = 3
 

@@ -39,6 +39,7 @@ KEEP_RATIO = 0.6  # a supporting sentence scores at least this share of the firs
 CLOSE = 0.9  # ... and is about as close in meaning, or holds words of the question the others lack
 ADDS = 0.15  # ... weighing at least this share of the question
 MAX_SENTENCES = 3
+LEAD = 600  # characters of a document's opening that say what it is about
 REDUNDANT = 0.9  # cosine above which a sentence repeats one already chosen
 _ANAPHORIC = re.compile(r"^(?:they|these|those|this|it|its|their|he|she|his|her|we|our|such)\b", re.I)
 _LABEL = re.compile(r"^([A-Z][a-z]+) (\d{1,3}|[A-Z])\s*[:.–-]\s+\S", re.M)
@@ -52,9 +53,10 @@ _SPAN = re.compile(
 # A named body, programme or place: two or more capitalised words ("Innovation and Improvement Hub").
 _BODY = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:and\s+|of\s+|for\s+)?[A-Z][\w’'-]+)+")
 _FIELD = re.compile(r"^[A-Z][\w ]{1,30}:\s+\S")  # "Date: 26 January 2022", "Twitter: @handle"
-_PLANNED = re.compile(  # what is still to happen when the document was written
+_PLANNED = re.compile(
     r"\b(?:will|shall|(?:is|are) (?:expected|due|set|planned|going|scheduled|yet) to|plans? to|intends? to|"
-    r"ahead of|upcoming|forthcoming)\b|\bbefore (?:it|they|the [\w ]{1,60}?) (?:is|are) \w+ed\b",
+    r"ahead of|upcoming|forthcoming|aims? to|targets? (?:of|for)|(?:set|sets) (?:\w+ ){0,3}targets?)\b|"
+    r"\bbefore (?:it|they|the [\w ]{1,60}?) (?:is|are) \w+ed\b",
     re.IGNORECASE,
 )
 _FIRST_PERSON = re.compile(r"\b(?:I|I[’']m|I[’']ve|my|me)\b")
@@ -175,14 +177,16 @@ class ExtractiveWriter:
         """Whether a sentence can answer this part of the question.
 
         What the part names must be in its document; for a date, a figure or an address, in its
-        passage or its document's title, since such a fact belongs to what is near it (another
-        committee's meeting date is no answer). It must hold what the part's kind needs (a date for
-        "when"); a number must sit beside what "how many" counts; and a date or a sum must come with
-        a word of what is asked ("when do applications close?" is not answered by the month an
-        agreement was signed). A question about what happened is not answered by a plan.
+        passage or its document's title or opening lines (a report's lead names what it is about),
+        since such a fact belongs to what is near it (another committee's meeting date is no answer).
+        It must hold what the part's kind needs (a date for "when"); a number must sit beside what
+        "how many" counts; a date or a sum must come with a word of what is asked ("when do
+        applications close?" is not answered by the month an agreement was signed); and a question
+        about what happened is not answered by a plan.
         """
         need = part.needs
-        where = held | around if need else held | around | self._words(unit.passage.document)
+        document = unit.passage.document
+        where = held | around | (self._lead(document) if need else self._words(document))
         if not any(all(any(way <= where for way in name) for name in names) for names in part.names):
             return False
         if part.outcome and _PLANNED.search(unit.text):
@@ -294,16 +298,25 @@ class ExtractiveWriter:
     def _terms(self, text: str) -> set[str]:
         return set(tokens(text)) | self.spelled_out(text)
 
+    def _lead(self, document: Document) -> frozenset[str]:
+        """The terms of a document's opening lines and metadata: a news story's or board paper's
+        lead says whose pilot or which partnership the rest of it is about."""
+        return self._document_terms(document, LEAD)
+
     def _words(self, document: Document) -> frozenset[str]:
-        """A document's words, once per version of it: names asked about are looked up here.
+        """All of a document's terms and metadata: names asked about are looked up here."""
+        return self._document_terms(document, len(document.text))
+
+    def _document_terms(self, document: Document, length: int) -> frozenset[str]:
+        """Once per version of a document and length read.
 
         The caches are shared by the threads of a server: each call works on what it read or made
         itself, so another thread clearing a full cache cannot take it away mid-call.
         """
-        key = f"{document.doc_id}:{document.content_hash}"
+        key = f"{document.doc_id}:{document.content_hash}:{length}"
         words = self._doc_words.get(key)
         if words is None:
-            words = frozenset(tokens(document.text)) | _context_terms_of(document)
+            words = frozenset(self._terms(document.text[:length])) | _context_terms_of(document)
             if len(self._doc_words) > 10_000:
                 self._doc_words.clear()
             self._doc_words[key] = words

@@ -123,7 +123,8 @@ _BYLINE = re.compile(
 )
 # Asking what happened after a plan: a document that says what "will" happen does not answer it.
 _OUTCOME = re.compile(
-    r"\bin the end\b|\bend(?:ed)? up\b|\bpushed back\b|\bgo(?:ne)? ahead\b|\bonce it (?:was|had been)\b|"
+    r"\bin the end\b|\bend(?:ed)? up\b|\bso far\b|\bto date\b|\bpushed back\b|\bgo(?:ne)? ahead\b|"
+    r"\bonce it (?:was|had been)\b|"
     r"\b(?:did|has|have) (?:it|they|that|this|the \w+) (?:ever |actually |really )?(?:happen|get|got|been)\b|"
     r"\bactually (?:happen|adopt|approv|agree|sign|publish|launch|deliver)\w*",
     re.IGNORECASE,
