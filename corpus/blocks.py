@@ -19,6 +19,8 @@ _BYLINE_OR_DATE = re.compile(
     rf"|\b{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}\b|^\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}$",
     re.IGNORECASE,
 )
+_TABLE_ROW = re.compile(r"^\|.*\|$")
+_TABLE_RULE = re.compile(r"^:?-+:?$|^$")
 _LABELLED = re.compile(r"^[A-Z][a-z]+ (?:\d{1,3}|[A-Z])\s*[:.–-]\s+\S")
 
 
@@ -54,11 +56,15 @@ def parse_text(text: str, *, markdown: bool = False) -> list[Block]:
     wrapped = _is_hard_wrapped(lines)
     blocks: list[Block] = []
     buffer: list[str] = []
+    table: list[str] = []
 
     def flush() -> None:
         if buffer:
             blocks.append(_classify(" ".join(buffer)))
             buffer.clear()
+        if table:
+            blocks.extend(_table_rows(table))
+            table.clear()
 
     for raw in lines:
         line = raw.strip()
@@ -66,6 +72,13 @@ def parse_text(text: str, *, markdown: bool = False) -> list[Block]:
             flush()
             continue
         heading = _MD_HEADING.match(line) if markdown else None
+        if markdown and _TABLE_ROW.match(line):
+            if buffer:
+                flush()
+            table.append(line)
+            continue
+        if table:
+            flush()
         if heading:
             flush()
             blocks.append(Block("heading", heading.group(2).strip(" #"), len(heading.group(1))))
@@ -81,6 +94,29 @@ def parse_text(text: str, *, markdown: bool = False) -> list[Block]:
                 flush()
     flush()
     return _mark_headings(blocks)
+
+
+def _table_rows(lines: list[str]) -> list[Block]:
+    """A Markdown table as one item per row, each cell beside its column's name: "| Voucher size |
+    £2,500 to £10,000 |" reads "Voucher size: £2,500 to £10,000", a sentence that can be cited."""
+    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in lines]
+    header: list[str] = []
+    if len(rows) > 1 and all(_TABLE_RULE.match(cell) for cell in rows[1]):
+        header, rows = rows[0], rows[2:]
+    items = []
+    for cells in rows:
+        if all(_TABLE_RULE.match(cell) for cell in cells) or not any(cells):
+            continue
+        if any(header) and len(header) == len(cells):
+            text = "; ".join(
+                f"{name}: {cell}" if name else cell for name, cell in zip(header, cells, strict=True) if cell
+            )
+        elif len(cells) == 2 and all(cells):
+            text = f"{cells[0]}: {cells[1]}"
+        else:
+            text = " – ".join(cell for cell in cells if cell)
+        items.append(Block("item", text))
+    return items
 
 
 def _is_hard_wrapped(lines: list[str]) -> bool:

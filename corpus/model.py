@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-
 # Names what `Chunk.embed_text` puts around a passage; changing it makes every document "changed",
 # so the next ingest re-embeds an index built the old way instead of keeping stale vectors.
 INDEXED_AS = "author-and-headings"

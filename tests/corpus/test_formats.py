@@ -71,6 +71,20 @@ def test_markdown_title_comes_from_first_heading(tmp_path: Path) -> None:
     assert "**" not in loaded.document.text and "](" not in loaded.document.text
 
 
+def test_markdown_table_rows_read_as_labelled_lines(tmp_path: Path) -> None:
+    """A row is cited like a sentence, with its column's name: never "| £60,000 |"."""
+    path = tmp_path / "call.md"
+    path.write_text(
+        "# Safe AI call\n\n| | |\n|---|---|\n| Maximum per project | £60,000 |\n| Deadline | 4 April |\n\n"
+        "| Name | Role |\n|:--|--:|\n| Liz Harker | Lead |\n| Sam Ode | |\n\nApply online.\n"
+    )
+    lines = [line.removeprefix("- ") for line in only(path).document.text.splitlines()]
+    assert "Maximum per project: £60,000" in lines and "Deadline: 4 April" in lines
+    assert "Name: Liz Harker; Role: Lead" in lines and "Name: Sam Ode" in lines
+    assert "Apply online." in lines
+    assert not [line for line in lines if "|" in line or "---" in line]
+
+
 def test_pdf_title_comes_from_its_properties(tmp_path: Path) -> None:
     path = write_pdf(tmp_path / "pathway.pdf", "Wound care pathway", ["Introduction", BODY])
     loaded = only(path)
