@@ -13,7 +13,7 @@ import time
 
 from slack_sdk import WebClient
 
-from bot.announce.slack import SLACK_ERRORS
+from bot.slack.client import SLACK_ERRORS
 from config.settings import Settings
 
 log = logging.getLogger(__name__)

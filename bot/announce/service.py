@@ -18,8 +18,8 @@ from slack_sdk import WebClient
 from bot.announce import render
 from bot.announce.access import CommsGroup
 from bot.announce.draft import AnnouncementError, Draft
-from bot.announce.slack import SLACK_ERRORS, describe, web_client
 from bot.services import Services
+from bot.slack.client import SLACK_ERRORS, describe, web_client
 from bot.state import announcements as store
 from bot.state import audit
 from bot.state.models import Announcement, now

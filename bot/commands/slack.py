@@ -21,6 +21,7 @@ def socket_handler(settings: Settings, services=None):  # noqa: ANN001, ANN201 (
 
     from bot.services import Services
     from bot.slack.app import build_app
+    from bot.slack.client import require_bot_token
 
     if not settings.slack_app_token:
         raise ConfigError(
@@ -29,8 +30,7 @@ def socket_handler(settings: Settings, services=None):  # noqa: ANN001, ANN201 (
         )
     if not settings.slack_app_token.startswith("xapp-"):
         raise ConfigError("PARTNERBOT_SLACK_APP_TOKEN must be an app-level token starting with xapp-")
-    if not settings.slack_bot_token:
-        raise ConfigError("PARTNERBOT_SLACK_BOT_TOKEN is not set: the Slack app needs the bot token (xoxb-…)")
+    require_bot_token(settings)
     services = services or Services.start(settings)
     app, _ = build_app(services, socket_mode=True)
     return SocketModeHandler(app, settings.slack_app_token)

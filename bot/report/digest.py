@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from slack_sdk import WebClient
 
-from bot.announce.slack import SLACK_ERRORS, describe, web_client
 from bot.report.build import Report
 from bot.report.render import digest_text, to_blocks
+from bot.slack.client import SLACK_ERRORS, describe, web_client
 from config.errors import ConfigError, PartnerbotError
 from config.settings import Settings
 

@@ -10,16 +10,13 @@ from collections.abc import Callable
 
 from slack_bolt import App
 from slack_bolt.error import BoltError
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackClientError
-from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from bot.services import Services
 from bot.slack.channels import load_policy
+from bot.slack.client import SLACK_ERRORS, web_client
 from bot.slack.context import SlackBot
 from bot.slack.listeners import announce, commands, feedback, mentions, messages, share
 from config.errors import ConfigError
-from config.settings import Settings
 
 Register = Callable[[App, SlackBot], None]
 LISTENERS: tuple[Register, ...] = (
@@ -30,28 +27,12 @@ LISTENERS: tuple[Register, ...] = (
     share.register,
     announce.register,
 )
-RATE_LIMIT_RETRIES = 3  # each waits Slack's Retry-After
-
-
-def web_client(settings: Settings) -> WebClient:
-    """The Web API client: waits out 429s (Retry-After) and retries dropped connections; nothing else,
-    so a failed post is never sent twice."""
-    return WebClient(
-        token=settings.slack_bot_token,
-        base_url=settings.slack_api_url,
-        timeout=15,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(),
-            RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-        ],
-    )
 
 
 def build_app(services: Services, *, socket_mode: bool = False) -> tuple[App, SlackBot]:
     """The bolt App; a bad token or channel file is a ConfigError here, at start-up."""
     settings = services.settings
-    if not settings.slack_bot_token:
-        raise ConfigError("PARTNERBOT_SLACK_BOT_TOKEN is not set: the Slack app needs the bot token (xoxb-…)")
+    client = web_client(settings)  # a missing token is a ConfigError here
     if not socket_mode and not settings.slack_signing_secret:
         raise ConfigError(
             "PARTNERBOT_SLACK_SIGNING_SECRET is not set: HTTP mode must verify Slack's requests"
@@ -60,11 +41,11 @@ def build_app(services: Services, *, socket_mode: bool = False) -> tuple[App, Sl
     try:
         app = App(
             signing_secret=settings.slack_signing_secret,
-            client=web_client(settings),
+            client=client,
             process_before_response=False,
             request_verification_enabled=not socket_mode,
         )
-    except (BoltError, SlackClientError, OSError) as exc:
+    except (BoltError, *SLACK_ERRORS) as exc:
         raise ConfigError(
             f"Slack did not accept the bot token at {settings.slack_api_url} ({exc}): check "
             "PARTNERBOT_SLACK_BOT_TOKEN and PARTNERBOT_SLACK_API_URL"

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.slack import blocks, mrkdwn
+from bot.slack.client import SLACK_ERRORS, describe, error_code
 from bot.slack.context import SlackBot
 from config.errors import PartnerbotError, QuestionError
 from retrieval.answer import Answer
@@ -45,11 +45,11 @@ def claim(bot: SlackBot, client: WebClient, channel: str, ts: str) -> bool:
         return False
     try:
         client.reactions_add(channel=channel, timestamp=ts, name=CLAIM)
-    except SlackApiError as exc:
-        if exc.response.get("error") == "already_reacted":
+    except SLACK_ERRORS as exc:
+        if error_code(exc) == "already_reacted":
             log.info("message %s/%s already taken by another worker", channel, ts)
             return False
-        log.warning("reactions.add failed (%s); answering anyway", exc.response.get("error"))
+        log.warning("reactions.add failed (%s); answering anyway", describe(exc))
     return True
 
 
@@ -93,8 +93,8 @@ def deliver(bot: SlackBot, client: WebClient, asked: Asked) -> None:
         body, text = blocks.notice_blocks(problem or ""), problem or ""
     try:
         _send(client, asked, progress_ts, text, body)
-    except SlackApiError as exc:
-        error = exc.response.get("error") or f"HTTP {exc.response.status_code}"
+    except SLACK_ERRORS as exc:
+        error = describe(exc)
         log.error("could not deliver the answer to %s/%s: %s", asked.channel, asked.ts, error)
         _tell(
             client,
@@ -110,8 +110,8 @@ def _progress(client: WebClient, asked: Asked) -> str | None:
         return client.chat_postMessage(channel=asked.channel, thread_ts=asked.root, text=blocks.PROGRESS)[
             "ts"
         ]
-    except SlackApiError as exc:
-        log.warning("progress message failed (%s)", exc.response.get("error"))
+    except SLACK_ERRORS as exc:
+        log.warning("progress message failed (%s)", describe(exc))
         return None
 
 
@@ -143,6 +143,6 @@ def _tell(client: WebClient, asked: Asked, text: str) -> None:
         try:
             attempt()
             return
-        except SlackApiError as exc:
-            log.error("telling the user failed too: %s", exc.response.get("error"))
+        except SLACK_ERRORS as exc:
+            log.error("telling the user failed too: %s", describe(exc))
     log.error("question %r from %s in %s was not answered", asked.question[:200], asked.user, asked.channel)

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
+from bot.slack.client import SLACK_ERRORS, describe
 from retrieval.conversation import Turn
 
 log = logging.getLogger(__name__)
@@ -98,8 +98,8 @@ def safe_read_thread(
 ) -> Thread | None:
     try:
         return read_thread(client, channel, root, current_ts, bot_user_id, bot_id)
-    except SlackApiError as exc:
-        log.error("conversations.replies failed for %s/%s: %s", channel, root, exc.response.get("error"))
+    except SLACK_ERRORS as exc:
+        log.error("conversations.replies failed for %s/%s: %s", channel, root, describe(exc))
         return None
 
 

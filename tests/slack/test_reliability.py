@@ -85,6 +85,18 @@ def test_a_failing_update_is_told_to_the_user_in_the_thread(slack):
     assert "internal_error" in told.text
 
 
+def test_an_update_whose_connection_drops_is_told_to_the_user(slack):
+    """A dropped connection is no Slack error, yet the asker still hears that the answer did not land."""
+    slack.api.fail("chat.update", dropped=True, times=3)  # the first try and the retry both drop
+    event = _event(slack)
+    assert slack.send.event(event).status_code == 200
+
+    [told] = slack.api.wait_for(
+        "chat.postMessage", where=lambda c: "Slack would not take it" in c.text, timeout=90
+    )
+    assert told["thread_ts"] == event["ts"]
+
+
 def test_when_slack_refuses_the_thread_too_the_user_is_told_privately(slack):
     slack.api.fail("chat.postMessage", status=200, error="channel_not_found", times=3)
     event = _event(slack)

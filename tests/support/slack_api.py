@@ -66,6 +66,7 @@ class _Failure:
     retry_after: int | None
     error: str
     times: int
+    dropped: bool = False
 
 
 def _texts(node: Any) -> list[str]:
@@ -139,17 +140,19 @@ class SlackAPI:
         retry_after: int | None = None,
         error: str = "",
         times: int = 1,
+        dropped: bool = False,
     ) -> None:
         """Make the next `times` calls of `method` fail.
 
         status 429 answers `ratelimited` with a Retry-After header (default 1 s); 5xx answers an HTTP
-        error; status 200 with `error` answers `{"ok": false, "error": error}` (e.g. not_in_channel).
+        error; status 200 with `error` answers `{"ok": false, "error": error}` (e.g. not_in_channel);
+        `dropped` closes the connection without an answer, as a network failure does.
         """
         if status == 429 and retry_after is None:
             retry_after = 1
         error = error or {429: "ratelimited"}.get(status, "internal_error")
         with self._lock:
-            self._failures.setdefault(method, []).append(_Failure(status, retry_after, error, times))
+            self._failures.setdefault(method, []).append(_Failure(status, retry_after, error, times, dropped))
 
     def add_message(
         self, channel: str, text: str, *, user: str = "U0ASKER", thread_ts: str | None = None, **extra: Any
@@ -218,7 +221,7 @@ class SlackAPI:
         self.messages.setdefault(channel, []).append(message)
         return ts
 
-    def _record(self, call: Call) -> tuple[int, dict[str, str], dict[str, Any]]:
+    def _record(self, call: Call) -> tuple[int, dict[str, str], dict[str, Any] | bytes]:
         with self._lock:
             self.calls.append(call)
             failure = self._take_failure(call.method)
@@ -244,8 +247,10 @@ class SlackAPI:
         return failure
 
     @staticmethod
-    def _failed(failure: _Failure) -> tuple[int, dict[str, str], dict[str, Any]]:
+    def _failed(failure: _Failure) -> tuple[int, dict[str, str], dict[str, Any] | bytes]:
         headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
+        if failure.dropped:
+            return failure.status, headers, b""
         return failure.status, headers, {"ok": False, "error": failure.error}
 
     def _authorised(self, call: Call) -> bool:
@@ -280,7 +285,10 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         method = "response_url" if url.path.startswith("/hooks/") else url.path.rstrip("/").rsplit("/", 1)[-1]
         status, extra, body = self.api._record(Call(method, params, headers, url.path))
-        data = json.dumps(body).encode()
+        if body == b"":  # a dropped connection: no status line, no body
+            self.close_connection = True
+            return
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.send_response(status)
         self.send_header("content-type", "application/json; charset=utf-8")
         self.send_header("content-length", str(len(data)))

@@ -18,10 +18,10 @@ from slack_sdk import WebClient
 
 from bot.announce.draft import AnnouncementError, make_draft
 from bot.announce.service import Announcer, Outcome
-from bot.announce.slack import SLACK_ERRORS
 from bot.announce.summary import status
 from bot.services import Services
 from bot.slack import announce_views as views
+from bot.slack.client import SLACK_ERRORS
 from bot.slack.context import SlackBot
 from bot.state import announcements as store
 

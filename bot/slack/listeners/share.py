@@ -7,10 +7,10 @@ import logging
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.slack import blocks
 from bot.slack.blocks import SHARE
+from bot.slack.client import SLACK_ERRORS, describe, error_code
 from bot.slack.context import SlackBot
 from bot.slack.delivery import Asked, compute
 from bot.state.models import Question
@@ -68,11 +68,13 @@ def register(app: App, bot: SlackBot) -> None:
             client.chat_postMessage(
                 channel=channel, thread_ts=thread_ts, text=blocks.fallback_text(answer), blocks=shown
             )
-        except SlackApiError as exc:
-            error = exc.response.get("error") or f"HTTP {exc.response.status_code}"
+        except SLACK_ERRORS as exc:
+            error = describe(exc)
             log.error("sharing into %s failed: %s", channel, error)
             hint = (
-                " Invite me with /invite first." if error in ("not_in_channel", "channel_not_found") else ""
+                " Invite me with /invite first."
+                if error_code(exc) in ("not_in_channel", "channel_not_found")
+                else ""
             )
             respond(
                 text=f"I couldn't post in this channel ({error}).{hint}",

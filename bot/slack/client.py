@@ -1,0 +1,60 @@
+"""The one Slack Web API client, for answering and announcing alike, and the errors its calls raise.
+
+Every part that talks to Slack (the bolt app, announcements, the digest, the CLI) builds its client
+here, so all of them wait out rate limits the same way and catch the same failures.
+"""
+
+from __future__ import annotations
+
+import json
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
+from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+from config.errors import ConfigError
+from config.settings import Settings
+
+RATE_LIMIT_RETRIES = 3  # each waits Slack's Retry-After
+# What a Slack call can fail with: Slack's refusals, HTTP errors, a refused connection, a non-JSON body.
+SLACK_ERRORS = (SlackClientError, OSError, json.JSONDecodeError)
+
+
+def require_bot_token(settings: Settings) -> str:
+    if not settings.slack_bot_token:
+        raise ConfigError("PARTNERBOT_SLACK_BOT_TOKEN is not set: the Slack app needs the bot token (xoxb-…)")
+    return settings.slack_bot_token
+
+
+def web_client(settings: Settings) -> WebClient:
+    """Waits out 429s (Retry-After) and retries connections that were refused or dropped; nothing
+    else, so a post Slack answered is never sent twice."""
+    return WebClient(
+        token=require_bot_token(settings),
+        base_url=settings.slack_api_url,
+        timeout=15,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(),
+            RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        ],
+    )
+
+
+def error_code(exc: BaseException) -> str | None:
+    """Slack's own error code ("not_in_channel"), or None for a failure that never reached Slack."""
+    response = getattr(exc, "response", None)
+    try:
+        return response.get("error") if response is not None else None
+    except (AttributeError, TypeError):
+        return None
+
+
+def describe(exc: BaseException) -> str:
+    """One short line for a failed call: Slack's error code when there is one."""
+    response = getattr(exc, "response", None)
+    if response is not None:
+        try:
+            return f"{response.get('error') or 'error'} (HTTP {response.status_code})"
+        except (AttributeError, TypeError):
+            pass
+    return f"{exc.__class__.__name__}: {exc}"[:300]
