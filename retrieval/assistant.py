@@ -51,8 +51,16 @@ class IngestReport:
 
 
 class Assistant:
-    def __init__(self, settings: Settings, embedder: Embedder | None = None, chat_model=None) -> None:  # noqa: ANN001
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        chat_model=None,  # noqa: ANN001 (a LangChain chat model, imported only when configured)
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        """`today` is the clock expiry is read against: tests move it instead of patching `date`."""
         self.settings = settings
+        self.today = today
         self.embedder = embedder or SentenceTransformerEmbedder(settings.embedding_model)
         self._chat_model = chat_model
         self._vectors: VectorIndex | None = None
@@ -299,7 +307,7 @@ class Assistant:
                 ),
                 key=lambda pair: -pair[1],
             )
-        today = date.today().isoformat()
+        today = self.today().isoformat()
         passages: list[Passage] = []
         for chunk_id, _ in fused:
             doc_id, _, index = chunk_id.rpartition("#")

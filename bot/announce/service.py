@@ -22,7 +22,7 @@ from bot.services import Services
 from bot.slack.client import SLACK_ERRORS, describe, web_client
 from bot.state import announcements as store
 from bot.state import audit
-from bot.state.models import Announcement, now
+from bot.state.models import Announcement, AnnouncementStatus, PostStatus, now
 from corpus.documents import from_text
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ class Outcome:
 
     @property
     def posted(self) -> list[str]:
-        return [p.channel for p in self.announcement.posts if p.status == "posted"]
+        return [p.channel for p in self.announcement.posts if p.status == PostStatus.POSTED]
 
 
 class Announcer:
@@ -116,7 +116,9 @@ class Announcer:
         A draft is released once; `repeated` (by default: it was released already) marks a submission
         delivered again, which is audited but posts nothing new.
         """
-        released = store.set_status(self.db, announcement_id, "pending", only_from="draft")
+        released = store.set_status(
+            self.db, announcement_id, AnnouncementStatus.PENDING, only_from=AnnouncementStatus.DRAFT
+        )
         repeated = not released if repeated is None else repeated
         self.allow("announce", actor, source, announcement_id, "repeated submission" if repeated else None)
         return self.deliver(announcement_id)
@@ -126,7 +128,12 @@ class Announcer:
     ) -> Outcome:
         """Record, then post once per channel (the API's path: no preview)."""
         row, created = self.prepare(
-            draft, key=key, source=source, author_id=author_id, author_name=author_name, status="pending"
+            draft,
+            key=key,
+            source=source,
+            author_id=author_id,
+            author_name=author_name,
+            status=AnnouncementStatus.PENDING,
         )
         outcome = self.publish(row.id, actor=actor, source=source, repeated=not created)
         outcome.created = created
@@ -136,10 +143,10 @@ class Announcer:
         """Post to every channel not posted yet, then index. Safe to call any number of times."""
         row = self._get(announcement_id)
         failed: dict[str, str] = {}
-        if row.status in ("withdrawn", "draft"):
+        if row.status in (AnnouncementStatus.WITHDRAWN, AnnouncementStatus.DRAFT):
             return Outcome(row, failed=failed)
         for post in row.posts:
-            if post.status == "posted" and post.permalink is None:
+            if post.status == PostStatus.POSTED and post.permalink is None:
                 self._fetch_permalink(post.id, post.channel, post.ts)  # type: ignore[arg-type]
             if not store.claim(self.db, post.id):
                 continue
@@ -153,16 +160,18 @@ class Announcer:
                 )
             except SLACK_ERRORS as exc:
                 failed[post.channel] = describe(exc)
-                store.set_post(self.db, post.id, status="failed", error=failed[post.channel])
+                store.set_post(self.db, post.id, status=PostStatus.FAILED, error=failed[post.channel])
                 log.warning(
                     "announcement %s: posting to %s failed: %s", row.id, post.channel, failed[post.channel]
                 )
                 continue
-            store.set_post(self.db, post.id, status="posted", ts=response["ts"], error=None)
+            store.set_post(self.db, post.id, status=PostStatus.POSTED, ts=response["ts"], error=None)
             self._fetch_permalink(post.id, post.channel, response["ts"])
         store.refresh_status(self.db, announcement_id)
         row = self._get(announcement_id)
-        if row.status != "withdrawn" and any(p.status == "posted" for p in row.posts):
+        if row.status != AnnouncementStatus.WITHDRAWN and any(
+            p.status == PostStatus.POSTED for p in row.posts
+        ):
             self._index(row)
         return Outcome(row, failed=failed)
 
@@ -170,7 +179,10 @@ class Announcer:
         """Complete every announcement left half-posted (after a restart or a Slack outage), and put
         back in the index any posted one it lacks (an index rebuilt in a new data folder)."""
         for row in store.listing(self.db, limit=10_000):
-            if row.status in ("published", "partial") and row.doc_id not in self.services.assistant.registry:
+            if (
+                row.status in (AnnouncementStatus.PUBLISHED, AnnouncementStatus.PARTIAL)
+                and row.doc_id not in self.services.assistant.registry
+            ):
                 self._index(row)
         return [self.deliver(i) for i in store.unfinished(self.db)]
 
@@ -190,14 +202,16 @@ class Announcer:
         """Delete the posts, drop the document from the index; the record stays, marked withdrawn."""
         row = self._get(announcement_id)
         self.allow("withdraw", actor, source, row.id)
-        store.set_status(self.db, row.id, "withdrawn", withdrawn_at=now(), withdrawn_by=actor)
+        store.set_status(
+            self.db, row.id, AnnouncementStatus.WITHDRAWN, withdrawn_at=now(), withdrawn_by=actor
+        )
         with _index_lock:
             self.services.assistant.remove_document(row.doc_id)
         failed: dict[str, str] = {}
         for post in row.posts:
-            if post.status == "posting":
+            if post.status == PostStatus.POSTING:
                 failed[post.channel] = "a post was in flight; run withdraw again in a minute"
-            if post.status != "posted" or not post.ts:
+            if post.status != PostStatus.POSTED or not post.ts:
                 continue
             try:
                 self.client.chat_delete(channel=post.channel, ts=post.ts)
@@ -207,7 +221,7 @@ class Announcer:
                     failed[post.channel] = error
                     store.set_post(self.db, post.id, error=error)
                     continue
-            store.set_post(self.db, post.id, status="deleted", error=None)
+            store.set_post(self.db, post.id, status=PostStatus.DELETED, error=None)
         return Outcome(self._get(announcement_id), failed=failed)
 
     # -- helpers ------------------------------------------------------------------------------
@@ -229,7 +243,7 @@ class Announcer:
         store.set_post(self.db, post_id, permalink=link)
 
     def _index(self, row: Announcement) -> None:
-        permalinks = [p.permalink for p in row.posts if p.status == "posted" and p.permalink]
+        permalinks = [p.permalink for p in row.posts if p.status == PostStatus.POSTED and p.permalink]
         loaded = from_text(
             row.doc_id,
             row.title,

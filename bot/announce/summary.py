@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.state.models import Announcement
+from bot.state.models import Announcement, AnnouncementStatus
 
 
 def status(row: Announcement) -> str:
     """The stored status, shown as 'expired' once the closing date has passed (the record stays)."""
-    if row.status in ("published", "partial") and row.expires and row.expires < datetime.now(UTC).date():
+    if (
+        row.status in (AnnouncementStatus.PUBLISHED, AnnouncementStatus.PARTIAL)
+        and row.expires
+        and row.expires < datetime.now(UTC).date()
+    ):
         return "expired"
     return row.status
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from bot.state.db import Database
-from bot.state.models import Announcement, AnnouncementPost, now
+from bot.state.models import Announcement, AnnouncementPost, AnnouncementStatus, PostStatus, now
 
 STALE_CLAIM = timedelta(minutes=2)  # a "posting" row older than this was left by a crashed worker
 
@@ -30,7 +30,7 @@ def create(
     link: str | None,
     expires: date | None,
     channels: list[str],
-    status: str = "pending",
+    status: AnnouncementStatus = AnnouncementStatus.PENDING,
 ) -> tuple[Announcement, bool]:
     """The record and its per-channel rows, or the existing record for the same key (created=False)."""
     existing = get_by_key(db, key)
@@ -48,7 +48,7 @@ def create(
                 link=link,
                 expires=expires,
                 status=status,
-                posts=[AnnouncementPost(channel=c, status="pending", attempts=0) for c in channels],
+                posts=[AnnouncementPost(channel=c, status=PostStatus.PENDING, attempts=0) for c in channels],
             )
             session.add(row)
     except IntegrityError:  # the same submission arrived twice at once: the other one won
@@ -80,7 +80,11 @@ def listing(db: Database, *, limit: int = 100) -> list[Announcement]:
 def unfinished(db: Database) -> list[int]:
     """Announcements with a channel still to post to (after a crash or a failed call)."""
     with db.session() as session:
-        query = select(Announcement.id).where(Announcement.status.in_(("pending", "partial", "failed")))
+        query = select(Announcement.id).where(
+            Announcement.status.in_(
+                (AnnouncementStatus.PENDING, AnnouncementStatus.PARTIAL, AnnouncementStatus.FAILED)
+            )
+        )
         return list(session.scalars(query.order_by(Announcement.id)))
 
 
@@ -92,15 +96,16 @@ def claim(db: Database, post_id: int) -> bool:
             update(AnnouncementPost)
             .where(AnnouncementPost.id == post_id)
             .where(
-                AnnouncementPost.status.in_(("pending", "failed"))
-                | ((AnnouncementPost.status == "posting") & (AnnouncementPost.updated_at < stale))
+                AnnouncementPost.status.in_((PostStatus.PENDING, PostStatus.FAILED))
+                | ((AnnouncementPost.status == PostStatus.POSTING) & (AnnouncementPost.updated_at < stale))
             )
-            .values(status="posting", attempts=AnnouncementPost.attempts + 1, updated_at=now())
+            .values(status=PostStatus.POSTING, attempts=AnnouncementPost.attempts + 1, updated_at=now())
         )
         return result.rowcount == 1  # type: ignore[attr-defined]
 
 
 def set_post(db: Database, post_id: int, **values: object) -> None:
+    """Update a post's row: its `status` (a PostStatus), ts, permalink or error."""
     with db.session() as session:
         session.execute(
             update(AnnouncementPost).where(AnnouncementPost.id == post_id).values(**values, updated_at=now())
@@ -108,7 +113,12 @@ def set_post(db: Database, post_id: int, **values: object) -> None:
 
 
 def set_status(
-    db: Database, announcement_id: int, status: str, *, only_from: str | None = None, **values: object
+    db: Database,
+    announcement_id: int,
+    status: AnnouncementStatus,
+    *,
+    only_from: AnnouncementStatus | None = None,
+    **values: object,
 ) -> bool:
     """Change the status (only if it is `only_from`, when given); True if the row changed."""
     query = update(Announcement).where(Announcement.id == announcement_id)
@@ -123,17 +133,20 @@ def refresh_status(db: Database, announcement_id: int) -> None:
     the last one to write sees the other's posts (a computed-then-written status could go stale)."""
     rows = select(func.count()).where(AnnouncementPost.announcement_id == announcement_id)
     total = rows.scalar_subquery()
-    posted = rows.where(AnnouncementPost.status == "posted").scalar_subquery()
-    busy = rows.where(AnnouncementPost.status.in_(("pending", "posting"))).scalar_subquery()
+    posted = rows.where(AnnouncementPost.status == PostStatus.POSTED).scalar_subquery()
+    busy = rows.where(AnnouncementPost.status.in_((PostStatus.PENDING, PostStatus.POSTING))).scalar_subquery()
     status = case(
-        (posted == total, "published"),
-        (posted > 0, "partial"),
-        (busy > 0, "pending"),
-        else_="failed",
+        (posted == total, AnnouncementStatus.PUBLISHED),
+        (posted > 0, AnnouncementStatus.PARTIAL),
+        (busy > 0, AnnouncementStatus.PENDING),
+        else_=AnnouncementStatus.FAILED,
     )
     with db.session() as session:
         session.execute(
             update(Announcement)
-            .where(Announcement.id == announcement_id, Announcement.status.not_in(("withdrawn", "draft")))
+            .where(
+                Announcement.id == announcement_id,
+                Announcement.status.not_in((AnnouncementStatus.WITHDRAWN, AnnouncementStatus.DRAFT)),
+            )
             .values(status=status)
         )

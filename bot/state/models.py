@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -21,6 +22,27 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+class AnnouncementStatus(StrEnum):
+    """Where an announcement stands; stored as its string, so the column needs no migration."""
+
+    DRAFT = "draft"  # a Slack preview is open
+    PENDING = "pending"  # confirmed, posts still to make
+    PUBLISHED = "published"  # posted in every channel
+    PARTIAL = "partial"  # posted in some channels
+    FAILED = "failed"  # posted nowhere
+    WITHDRAWN = "withdrawn"
+
+
+class PostStatus(StrEnum):
+    """One channel's post of an announcement."""
+
+    PENDING = "pending"
+    POSTING = "posting"  # claimed by a worker; a stale claim is taken over
+    POSTED = "posted"
+    FAILED = "failed"
+    DELETED = "deleted"  # withdrawn from the channel
 
 
 class Base(DeclarativeBase):
@@ -77,7 +99,7 @@ class Announcement(Base):
     body: Mapped[str] = mapped_column(Text)
     link: Mapped[str | None] = mapped_column(String(1000))
     expires: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # see bot.announce.STATUSES
+    status: Mapped[str] = mapped_column(String(16), default=AnnouncementStatus.PENDING)
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     withdrawn_by: Mapped[str | None] = mapped_column(String(200))
     posts: Mapped[list[AnnouncementPost]] = relationship(
@@ -98,9 +120,7 @@ class AnnouncementPost(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(
-        String(16), default="pending"
-    )  # pending posting posted failed deleted
+    status: Mapped[str] = mapped_column(String(16), default=PostStatus.PENDING)
     ts: Mapped[str | None] = mapped_column(String(32))
     permalink: Mapped[str | None] = mapped_column(String(1000))
     error: Mapped[str | None] = mapped_column(String(500))

@@ -248,14 +248,7 @@ def test_an_expired_announcement_is_no_longer_cited_but_stays_on_record(
     answer, _ = harness.services.answer("any funding calls open?", surface="mention")
     assert any(s.doc_id == row.doc_id for s in answer.sources)
 
-    class Tomorrow(date):
-        @classmethod
-        def today(cls) -> date:
-            return date.today() + timedelta(days=1)  # the real class's today
-
-    import retrieval.assistant
-
-    monkeypatch.setattr(retrieval.assistant, "date", Tomorrow)
+    monkeypatch.setattr(harness.services.assistant, "today", lambda: date.today() + timedelta(days=1))
     answer, _ = harness.services.answer("any funding calls open?", surface="mention")
     assert all(s.doc_id != row.doc_id for s in answer.sources)
     assert store.get(harness.services.db, row.id).status == "published"  # the record stays

@@ -24,6 +24,7 @@ from bot.slack import announce_views as views
 from bot.slack.client import SLACK_ERRORS
 from bot.slack.context import SlackBot
 from bot.state import announcements as store
+from bot.state.models import AnnouncementStatus
 
 log = logging.getLogger(__name__)
 USAGE = (
@@ -86,7 +87,7 @@ class AnnounceFlow:
             source="slack",
             author_id=user,
             author_name=body["user"].get("name") or user,
-            status="draft",
+            status=AnnouncementStatus.DRAFT,
         )
         origin = json.loads(view.get("private_metadata") or "{}").get("origin")
         ack(response_action="update", view=views.preview_view(row, self.settings.announce_channels, origin))
