@@ -103,7 +103,8 @@ _WHEN = re.compile(
 )
 _ROUTE_ASKED = (  # how a partner asks for a way in: the asking, not what it is about
     r"\bwhere (?:do|should|can) (?:i|we) (?:start|begin|go)\b|\bwho (?:do|should|can) (?:i|we) "
-    r"(?:ping|contact|ask|talk to|speak to|email|call|approach)\b|\bwho can help\b|"
+    r"(?:ping|contact|ask|talk to|speak to|email|call|approach)\b|"
+    r"\bwho (?:can |could )?(?:help|helps|supports)\b|"
     r"\bhow (?:do|can) (?:i|we) (?:get|find|reach|approach|access)\b|\bwhere (?:do|can) (?:i|we) find\b"
 )
 _ROUTE = re.compile(rf"{_ROUTE_ASKED}|\bfront door\b", re.IGNORECASE)

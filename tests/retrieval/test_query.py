@@ -73,6 +73,7 @@ def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
         ("what % of firms are in LCR?", Kind.NUMBER),
         ("how much did govt spend on the SIAs?", Kind.AMOUNT),
         ("anyone got a direct line for liz?", Kind.CONTACT),
+        ("who helps SMEs get an NHS trial?", Kind.ROUTE),
         ("who speaks for the nhs orgs?", Kind.WHO),
         ("how many LEPs is it helping, and which ones?", Kind.OPEN),
         ("why does kit need so much testing?", Kind.OPEN),
