@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.commands.common import ready_assistant
+from bot.commands.common import open_assistant
 from retrieval.assistant import CANDIDATES, Assistant
 from retrieval.evaluation import read_cases
 from retrieval.fuse import convex_fusion, reciprocal_rank_fusion
@@ -39,7 +39,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=Path, default=DEV_SET)
     args = parser.parse_args()
-    bot = ready_assistant()
+    bot = open_assistant()
     k = bot.settings.top_k
     cases = [c for c in read_cases(args.questions) if c.answerable]
 

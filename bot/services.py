@@ -26,15 +26,19 @@ class Services:
     db: Database
 
     @classmethod
-    def start(cls, settings: Settings, assistant: Assistant | None = None) -> Services:
-        """Load the model and index once (building the index from the corpus if there is none)."""
+    def open(cls, settings: Settings, assistant: Assistant | None = None, *, warm: bool = True) -> Services:
+        """The one way a surface starts: the Assistant (its index built from the corpus if there is
+        none yet, and the model loaded unless `warm` is off, for commands that only read state) and
+        the state store, migrated and pruned to the question log's retention period.
+        """
         assistant = assistant or Assistant(settings)
-        if assistant.is_empty:
+        if warm and assistant.is_empty:
             log.warning("no index yet: building it from %s", settings.corpus_dir)
             report = assistant.ingest()
             for failure in report.failures:
                 log.warning("skipped %s", failure)
-        assistant.warm_up()
+        if warm:
+            assistant.warm_up()
         db = Database(settings)
         db.migrate()
         prune(db, settings.question_retention_days)  # the question log's retention period

@@ -64,7 +64,7 @@ def built_data_dir(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceT
 def services(built_data_dir: Path, embedder: SentenceTransformerEmbedder) -> Services:
     """Read-only services over the reference corpus: do not ingest or add documents through it."""
     settings = load_settings(data_dir=built_data_dir, corpus_dir=CORPUS)
-    return Services.start(settings, Assistant(settings, embedder=embedder))
+    return Services.open(settings, Assistant(settings, embedder=embedder))
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ def fresh_services(
         values: dict[str, object] = {"data_dir": data, "corpus_dir": CORPUS}
         values.update(overrides)
         settings = load_settings(**values)
-        return Services.start(settings, Assistant(settings, embedder=embedder))
+        return Services.open(settings, Assistant(settings, embedder=embedder))
 
     return make
 

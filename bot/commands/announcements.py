@@ -9,7 +9,7 @@ import typer
 
 from bot.announce.service import Announcer
 from bot.announce.summary import as_dict, status
-from bot.commands.state import light_services
+from bot.commands.common import open_services
 from bot.state import announcements as store
 from bot.state import tokens
 
@@ -21,7 +21,7 @@ app.add_typer(token_app, name="token")
 @app.command("list")
 def list_(as_json: bool = typer.Option(False, "--json", help="One JSON object per line")) -> None:
     """Every announcement, newest first, with the status of each channel's post."""
-    rows = store.listing(light_services().db, limit=1000)
+    rows = store.listing(open_services(warm=False).db, limit=1000)
     for row in rows:
         if as_json:
             typer.echo(json.dumps(as_dict(row)))
@@ -36,7 +36,7 @@ def list_(as_json: bool = typer.Option(False, "--json", help="One JSON object pe
 @app.command()
 def withdraw(announcement_id: int = typer.Argument(..., help="The id shown by `announcements list`")) -> None:
     """Delete the announcement's posts and take it out of the index; its record stays, withdrawn."""
-    outcome = Announcer.from_settings(light_services()).withdraw(
+    outcome = Announcer.from_settings(open_services(warm=False)).withdraw(
         announcement_id, actor=f"cli:{getpass.getuser()}", source="cli"
     )
     typer.echo(f"Announcement {announcement_id} withdrawn.")
@@ -51,7 +51,7 @@ def retry(
     announcement_id: int | None = typer.Argument(None, help="One id; all unfinished ones if left out"),
 ) -> None:
     """Post to the channels an announcement did not reach yet (never posts twice)."""
-    services = light_services()
+    services = open_services(warm=False)
     announcer = Announcer.from_settings(services)
     announcer.allow("retry", f"cli:{getpass.getuser()}", "cli", announcement_id)
     outcomes = [announcer.deliver(announcement_id)] if announcement_id else announcer.resume()
@@ -67,12 +67,12 @@ def retry(
 @token_app.command("create")
 def token_create(name: str = typer.Argument(..., help="Who uses it, e.g. newsletter-tool")) -> None:
     """Make a token and print it once; only its SHA-256 is stored."""
-    typer.echo(tokens.create(light_services().db, name))
+    typer.echo(tokens.create(open_services(warm=False).db, name))
 
 
 @token_app.command("revoke")
 def token_revoke(name: str) -> None:
-    if not tokens.revoke(light_services().db, name):
+    if not tokens.revoke(open_services(warm=False).db, name):
         typer.secho(f"no active token named {name!r}", err=True, fg="red")
         raise typer.Exit(1)
     typer.echo(f"Token {name!r} revoked.")

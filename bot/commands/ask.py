@@ -7,10 +7,8 @@ import sys
 
 import typer
 
-from bot.commands.common import ready_assistant
+from bot.commands.common import open_services
 from bot.render import to_text
-from bot.state.db import Database
-from bot.state.log import record_question
 from config.errors import QuestionError
 
 
@@ -19,24 +17,21 @@ def ask(
     as_json: bool = typer.Option(False, "--json", help="Print the answer contract as JSON"),
 ) -> None:
     """Answer a question from the cluster's documents, citing the passages used."""
-    bot = ready_assistant()
-    db = Database(bot.settings)
-    db.migrate()  # every question is logged, the CLI's too (surface "cli")
+    services = open_services()  # every question is logged, the CLI's too (surface "cli")
+    front_door = services.settings.front_door
     if question != "-":
-        answer = bot.ask(question)
-        record_question(db, answer, surface="cli")
-        typer.echo(answer.model_dump_json() if as_json else to_text(answer, bot.settings.front_door))
+        answer, _ = services.answer(question, surface="cli")
+        typer.echo(answer.model_dump_json() if as_json else to_text(answer, front_door))
         return
     for line in sys.stdin:
         if not line.strip():
             continue
         try:
-            answer = bot.ask(line)
-            record_question(db, answer, surface="cli")
+            answer, _ = services.answer(line, surface="cli")
         except QuestionError as exc:  # one bad line must not lose the others
             typer.echo(json.dumps({"question": line.strip()[:200], "error": str(exc)}), nl=True)
             continue
-        typer.echo(answer.model_dump_json() if as_json else to_text(answer, bot.settings.front_door) + "\n")
+        typer.echo(answer.model_dump_json() if as_json else to_text(answer, front_door) + "\n")
         sys.stdout.flush()
 
 

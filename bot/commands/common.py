@@ -1,17 +1,14 @@
-"""What the commands share: settings and an Assistant whose index exists."""
+"""What the commands share: the Services every surface opens, and the index built with a progress bar."""
 
 from __future__ import annotations
 
 import typer
 from tqdm import tqdm
 
+from bot.services import Services
 from config.errors import CorpusError
-from config.settings import load_settings
+from config.settings import Settings, load_settings
 from retrieval.assistant import Assistant, IngestReport
-
-
-def assistant() -> Assistant:
-    return Assistant(load_settings())
 
 
 def ingest_with_progress(bot: Assistant, paths=None) -> IngestReport:  # noqa: ANN001
@@ -32,9 +29,17 @@ def ingest_with_progress(bot: Assistant, paths=None) -> IngestReport:  # noqa: A
             bar.close()
 
 
-def ready_assistant() -> Assistant:
-    """An Assistant with an index: on first use the configured corpus is ingested."""
-    bot = assistant()
+def open_services(*, warm: bool = True) -> Services:
+    """`Services.open` for a command. Without `warm` (state commands: list, withdraw, report) no
+    model loads; with it the index is built first, on first use, with a progress bar."""
+    settings = load_settings()
+    return Services.open(settings, open_assistant(settings) if warm else None, warm=warm)
+
+
+def open_assistant(settings: Settings | None = None) -> Assistant:
+    """An Assistant with an index, for commands that keep no state (eval, the benchmarks): on first
+    use the configured corpus is ingested, with a progress bar, and an empty corpus is an error."""
+    bot = Assistant(settings or load_settings())
     if bot.is_empty:
         typer.echo(f"No index yet: building it from {bot.settings.corpus_dir} …", err=True)
         report = ingest_with_progress(bot)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from bot.commands.common import ready_assistant
+from bot.commands.common import open_assistant
 from config.settings import ROOT
 from retrieval.evaluation import Report, evaluate, read_cases
 
@@ -23,7 +23,7 @@ def eval_command(
 ) -> None:
     """Score answers: hit@1, hit@3, key-fact recall, answered/declined shares, length, latency."""
     sets = {str(f): read_cases(f) for f in files or [DEV_SET]}  # every file is checked before any is asked
-    bot = ready_assistant()
+    bot = open_assistant()
     reports = {name: evaluate(bot, cases) for name, cases in sets.items()}
     if as_json:
         figures = {name: r.summary() for name, r in reports.items()}

@@ -6,14 +6,16 @@ from pathlib import Path
 
 import typer
 
-from bot.commands.common import assistant, ingest_with_progress
+from bot.commands.common import ingest_with_progress
+from config.settings import load_settings
+from retrieval.assistant import Assistant
 
 
 def ingest(
     paths: list[Path] = typer.Argument(None, help="Files or folders (default: the configured corpus folder)"),
 ) -> None:
     """Index the corpus incrementally: unchanged documents are not embedded again."""
-    report = ingest_with_progress(assistant(), paths or None)
+    report = ingest_with_progress(Assistant(load_settings()), paths or None)
     for failure in report.failures:
         typer.secho(f"failed: {failure}", err=True, fg=typer.colors.RED)
     typer.echo(

@@ -6,7 +6,7 @@ import json
 
 import typer
 
-from bot.commands.state import light_services
+from bot.commands.common import open_services
 from bot.report.build import build_report
 from bot.report.digest import digest_client, post_digest
 from bot.report.period import parse_since
@@ -21,7 +21,7 @@ def report(
 ) -> None:
     """Questions, share answered, votes, most cited documents, and unanswered questions grouped."""
     start = parse_since(since)
-    services = light_services()
+    services = open_services(warm=False)
     client = digest_client(services.settings) if post else None  # fail before the work, not after
     prune(services.db, services.settings.question_retention_days)
     result = build_report(services, start)

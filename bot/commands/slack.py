@@ -31,7 +31,7 @@ def socket_handler(settings: Settings, services=None):  # noqa: ANN001, ANN201 (
     if not settings.slack_app_token.startswith("xapp-"):
         raise ConfigError("PARTNERBOT_SLACK_APP_TOKEN must be an app-level token starting with xapp-")
     require_bot_token(settings)
-    services = services or Services.start(settings)
+    services = services or Services.open(settings)
     app, _ = build_app(services, socket_mode=True)
     return SocketModeHandler(app, settings.slack_app_token)
 

@@ -33,7 +33,7 @@ DESCRIPTION = (
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     settings = settings or load_settings()
-    services = services or Services.start(settings)
+    services = services or Services.open(settings)
     app = FastAPI(
         title="partnerbot",
         version="0.1.0",

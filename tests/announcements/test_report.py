@@ -119,8 +119,19 @@ def test_the_report_command_reads_the_log_and_posts_the_digest(fresh_services, s
 
 
 @pytest.mark.integration
+def test_partnerbot_ask_prunes_old_questions_as_every_surface_does(fresh_services) -> None:
+    services = fresh_services(question_retention_days=7)
+    seed(services)  # one question is 20 days old
+    asked = partnerbot(
+        "ask", "Who funds pilots?", data=services.settings.data_dir, PARTNERBOT_QUESTION_RETENTION_DAYS="7"
+    )
+    assert asked.returncode == 0, asked.stderr
+    assert build_report(services, parse_since("60d")).questions == 11  # 11 seeded, the old pruned, 1 asked
+
+
+@pytest.mark.integration
 def test_old_questions_are_pruned_when_services_start(fresh_services) -> None:
     services = fresh_services(question_retention_days=7)
     seed(services)  # one question is 20 days old
-    Services.start(services.settings, services.assistant)
+    Services.open(services.settings, services.assistant)
     assert build_report(services, parse_since("60d")).questions == 10

@@ -64,7 +64,7 @@ def live_server(
         public_base_url=url,
         database_url=f"sqlite:///{state / 'web.db'}",
     )
-    services = Services.start(settings, Assistant(settings, embedder=embedder))
+    services = Services.open(settings, Assistant(settings, embedder=embedder))
     server = uvicorn.Server(uvicorn.Config(create_app(settings, services), log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
