@@ -6,11 +6,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-
 from bot.report.gaps import Gap, group
 from bot.services import Services
-from bot.state.models import Question, Vote
+from bot.state import log as log_store
 
 
 @dataclass
@@ -45,19 +43,14 @@ class Report:
 
 def build_report(services: Services, since: datetime, top: int = 5) -> Report:
     until = datetime.now(UTC)
-    with services.db.session() as session:
-        rows = session.execute(
-            select(Question.surface, Question.answered, Question.sources, Question.question).where(
-                Question.asked_at >= since
-            )
-        ).all()
-        votes = session.scalars(select(Vote.helpful).where(Vote.voted_at >= since)).all()
+    rows = log_store.questions_since(services.db, since)
+    votes = log_store.votes_since(services.db, since)
     report = Report(since=since, until=until, questions=len(rows))
     report.answered = sum(1 for r in rows if r.answered)
     report.by_surface = dict(Counter(r.surface for r in rows).most_common())
     report.helpful = sum(1 for v in votes if v)
     report.unhelpful = len(votes) - report.helpful
-    cited = Counter(doc_id for r in rows if r.answered for doc_id in dict.fromkeys(r.sources or []))
+    cited = Counter(doc_id for r in rows if r.answered for doc_id in dict.fromkeys(r.sources))
     for doc_id, count in cited.most_common(top):
         found = services.assistant.document(doc_id)
         report.top_documents.append((doc_id, found[0].title if found else doc_id, count))

@@ -1,7 +1,9 @@
-"""Writing the question log and votes: what every surface calls after answering."""
+"""The question log and votes: written by every surface after answering, read by feedback, Share
+and the report. Reads return plain records, never session-bound rows."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
@@ -9,6 +11,41 @@ from sqlalchemy import delete, select
 from bot.state.db import Database
 from bot.state.models import Question, Vote, now
 from retrieval.answer import Answer
+
+
+@dataclass(frozen=True)
+class Logged:
+    """One question of the log as the report and the Slack buttons read it."""
+
+    id: int
+    question: str
+    surface: str
+    answered: bool
+    sources: tuple[str, ...]
+
+
+def question(db: Database, question_id: int | None) -> Logged | None:
+    """A logged question by id (the id a vote or a Share button carries), or None."""
+    if not question_id:
+        return None
+    with db.session() as session:
+        row = session.get(Question, question_id)
+        return _logged(row) if row else None
+
+
+def questions_since(db: Database, since: datetime) -> list[Logged]:
+    with db.session() as session:
+        return [_logged(r) for r in session.scalars(select(Question).where(Question.asked_at >= since))]
+
+
+def votes_since(db: Database, since: datetime) -> list[bool]:
+    """Whether each vote cast since then found its answer helpful."""
+    with db.session() as session:
+        return list(session.scalars(select(Vote.helpful).where(Vote.voted_at >= since)))
+
+
+def _logged(row: Question) -> Logged:
+    return Logged(row.id, row.question, row.surface, row.answered, tuple(row.sources or ()))
 
 
 def record_question(

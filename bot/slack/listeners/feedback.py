@@ -8,8 +8,7 @@ from slack_bolt import Ack, App, Respond
 
 from bot.slack.blocks import FEEDBACK_DOWN, FEEDBACK_UP
 from bot.slack.context import SlackBot
-from bot.state.log import record_vote
-from bot.state.models import Question
+from bot.state import log as log_store
 
 log = logging.getLogger(__name__)
 
@@ -26,13 +25,12 @@ def register(app: App, bot: SlackBot) -> None:
             question_id = int(action.get("value") or 0) or None
         except ValueError:
             question_id = None
-        with bot.services.db.session() as session:
-            row = session.get(Question, question_id) if question_id else None
-            question, sources = (row.question, list(row.sources)) if row else ("(unknown)", [])
+        row = log_store.question(bot.services.db, question_id)
+        question, sources = (row.question, list(row.sources)) if row else ("(unknown)", [])
         if row is None:
             question_id = None
             log.warning("vote on an answer whose question id %r is not in the log", action.get("value"))
-        record_vote(
+        log_store.record_vote(
             bot.services.db,
             question=question,
             sources=sources,

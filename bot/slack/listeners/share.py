@@ -13,7 +13,7 @@ from bot.slack.blocks import SHARE
 from bot.slack.client import SLACK_ERRORS, describe, error_code
 from bot.slack.context import SlackBot
 from bot.slack.delivery import Asked, compute
-from bot.state.models import Question
+from bot.state import log as log_store
 from retrieval.answer import Answer
 
 log = logging.getLogger(__name__)
@@ -28,12 +28,10 @@ def _answer(
     cached = bot.answers.get(question_id)
     if cached is not None:
         return cached, question_id
-    with bot.services.db.session() as session:
-        row = session.get(Question, question_id)
-        question = row.question if row else None
-    if question is None:
+    row = log_store.question(bot.services.db, question_id)
+    if row is None:
         return None, None
-    asked = Asked(question, channel, "command", user, "", "", surface="share", private=True)
+    asked = Asked(row.question, channel, "command", user, "", "", surface="share", private=True)
     answer, new_id, _ = compute(bot, asked)
     return answer, new_id
 
