@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from slack_sdk import WebClient
 
 from bot.slack import blocks, mrkdwn
+from bot.slack.blocks import Block
 from bot.slack.client import SLACK_ERRORS, describe, error_code
 from bot.slack.context import SlackBot
 from config.errors import PartnerbotError, QuestionError
@@ -24,19 +25,35 @@ log = logging.getLogger(__name__)
 CLAIM = "eyes"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Asked:
-    """One question taken from a message, with where its answer goes."""
+    """One question and who asked it, from where: what answering and the question log need."""
 
     question: str
     channel: str
     channel_type: str | None
     user: str | None
-    ts: str
-    root: str  # the thread the answer goes in
-    surface: str  # mention, dm, thread, channel
+    surface: str  # mention, dm, thread, channel, command, share
+    history: Sequence[Turn] = ()
+
+
+@dataclass(frozen=True)
+class InThread:
+    """Where a message's answer goes: the thread of `root`, in public or only to the asker."""
+
+    ts: str  # the message asked
+    root: str
     private: bool = False
-    history: Sequence[Turn] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the asker is shown: the answer with its sources and buttons, or a notice saying why not."""
+
+    text: str  # the notification and screen-reader text
+    blocks: list[Block]
+    answer: Answer | None = None
+    question_id: int | None = None
 
 
 def claim(bot: SlackBot, client: WebClient, channel: str, ts: str) -> bool:
@@ -53,8 +70,8 @@ def claim(bot: SlackBot, client: WebClient, channel: str, ts: str) -> bool:
     return True
 
 
-def compute(bot: SlackBot, asked: Asked) -> tuple[Answer | None, int | None, str | None]:
-    """(answer, question id, None) or (None, None, safe mrkdwn telling the user why not)."""
+def reply_to(bot: SlackBot, asked: Asked, *, share: bool) -> Reply:
+    """Answer through the services and render it; a failure becomes a notice the asker can act on."""
     try:
         answer, question_id = bot.services.answer(
             asked.question,
@@ -65,49 +82,50 @@ def compute(bot: SlackBot, asked: Asked) -> tuple[Answer | None, int | None, str
             user_id=asked.user,
         )
     except QuestionError as exc:
-        return None, None, f"I can't take that question: {mrkdwn.escape(str(exc))}."
+        return _notice(f"I can't take that question: {mrkdwn.escape(str(exc))}.")
     except PartnerbotError as exc:
         log.error("answering failed: %s", exc)
-        return None, None, failure_text(bot, mrkdwn.escape(str(exc)))
+        return _notice(failure_text(bot, mrkdwn.escape(str(exc))))
     except Exception:
         log.exception("answering %r failed", asked.question[:200])
-        return None, None, failure_text(bot, "an internal error (it is in the bot's log)")
+        return _notice(failure_text(bot, "an internal error (it is in the bot's log)"))
     bot.answers.put(question_id, answer)
-    return answer, question_id, None
+    body = blocks.answer_blocks(
+        answer, question_id=question_id, front_door=bot.settings.front_door, share=share
+    )
+    return Reply(blocks.fallback_text(answer), body, answer, question_id)
+
+
+def _notice(text: str) -> Reply:
+    return Reply(text, blocks.notice_blocks(text))
 
 
 def failure_text(bot: SlackBot, why: str) -> str:
     return f"Sorry, I couldn't answer that: {why}. Please try again, or ask {bot.settings.front_door}."
 
 
-def deliver(bot: SlackBot, client: WebClient, asked: Asked) -> None:
+def deliver(bot: SlackBot, client: WebClient, asked: Asked, where: InThread) -> None:
     """Progress at once, then the answer in its place (or, when private, only to the asker)."""
-    progress_ts = None if asked.private else _progress(client, asked)
-    answer, question_id, problem = compute(bot, asked)
-    if answer is not None:
-        body = blocks.answer_blocks(
-            answer, question_id=question_id, front_door=bot.settings.front_door, share=asked.private
-        )
-        text = blocks.fallback_text(answer)
-    else:
-        body, text = blocks.notice_blocks(problem or ""), problem or ""
+    progress_ts = None if where.private else _progress(client, asked, where)
+    reply = reply_to(bot, asked, share=where.private)
     try:
-        _send(client, asked, progress_ts, text, body)
+        _send(client, asked, where, progress_ts, reply)
     except SLACK_ERRORS as exc:
         error = describe(exc)
-        log.error("could not deliver the answer to %s/%s: %s", asked.channel, asked.ts, error)
+        log.error("could not deliver the answer to %s/%s: %s", asked.channel, where.ts, error)
         _tell(
             client,
             asked,
+            where,
             f"Sorry, I found an answer but Slack would not take it ({error}). Please ask again.",
         )
         return
-    bot.threads.add(asked.channel, asked.root)
+    bot.threads.add(asked.channel, where.root)
 
 
-def _progress(client: WebClient, asked: Asked) -> str | None:
+def _progress(client: WebClient, asked: Asked, where: InThread) -> str | None:
     try:
-        return client.chat_postMessage(channel=asked.channel, thread_ts=asked.root, text=blocks.PROGRESS)[
+        return client.chat_postMessage(channel=asked.channel, thread_ts=where.root, text=blocks.PROGRESS)[
             "ts"
         ]
     except SLACK_ERRORS as exc:
@@ -115,28 +133,29 @@ def _progress(client: WebClient, asked: Asked) -> str | None:
         return None
 
 
-def _send(client: WebClient, asked: Asked, progress_ts: str | None, text: str, body: list) -> None:
-    if asked.private:
+def _send(client: WebClient, asked: Asked, where: InThread, progress_ts: str | None, reply: Reply) -> None:
+    text, body = reply.text, reply.blocks
+    if where.private:
         client.chat_postEphemeral(
-            channel=asked.channel, user=asked.user or "", thread_ts=asked.root, text=text, blocks=body
+            channel=asked.channel, user=asked.user or "", thread_ts=where.root, text=text, blocks=body
         )
     elif progress_ts:
         client.chat_update(channel=asked.channel, ts=progress_ts, text=text, blocks=body)
     else:
-        client.chat_postMessage(channel=asked.channel, thread_ts=asked.root, text=text, blocks=body)
+        client.chat_postMessage(channel=asked.channel, thread_ts=where.root, text=text, blocks=body)
 
 
-def _tell(client: WebClient, asked: Asked, text: str) -> None:
+def _tell(client: WebClient, asked: Asked, where: InThread, text: str) -> None:
     """Last resort: a short plain message to the asker, by whichever way Slack still accepts."""
     attempts = []
-    if not asked.private:
+    if not where.private:
         attempts.append(
-            lambda: client.chat_postMessage(channel=asked.channel, thread_ts=asked.root, text=text)
+            lambda: client.chat_postMessage(channel=asked.channel, thread_ts=where.root, text=text)
         )
     if asked.user:
         attempts.append(
             lambda: client.chat_postEphemeral(
-                channel=asked.channel, user=asked.user, thread_ts=asked.root, text=text
+                channel=asked.channel, user=asked.user, thread_ts=where.root, text=text
             )
         )
     for attempt in attempts:

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from bot.slack import blocks, mrkdwn
 from bot.slack.context import SlackBot
-from bot.slack.delivery import Asked, compute
+from bot.slack.delivery import Asked, reply_to
 from bot.slack.questions import clean
 
 log = logging.getLogger(__name__)
@@ -36,20 +36,10 @@ def register(app: App, bot: SlackBot) -> None:
             channel=command.get("channel_id", ""),
             channel_type="command",
             user=command.get("user_id"),
-            ts="",
-            root="",
             surface="command",
-            private=True,
         )
-        result, question_id, problem = compute(bot, asked)
-        if result is not None:
-            body = blocks.answer_blocks(
-                result, question_id=question_id, front_door=bot.settings.front_door, share=True
-            )
-            text = blocks.fallback_text(result)
-        else:
-            body, text = blocks.notice_blocks(problem or ""), problem or ""
-        reply(respond, client, command, text, body)
+        shown = reply_to(bot, asked, share=True)
+        reply(respond, client, command, shown.text, shown.blocks)
 
     app.command(name)(ack=ack_command, lazy=[answer])
 

@@ -6,7 +6,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.slack.context import SlackBot
-from bot.slack.delivery import Asked, claim, deliver
+from bot.slack.delivery import Asked, InThread, claim, deliver
 from bot.slack.questions import clean, safe_read_thread
 from retrieval.conversation import Turn
 
@@ -27,13 +27,10 @@ def answer_mention(bot: SlackBot, event: dict, client: WebClient, context: BoltC
         channel=channel,
         channel_type=event.get("channel_type") or "channel",
         user=event.get("user"),
-        ts=ts,
-        root=root,
         surface="mention",
-        private=rule.reply == "private",
         history=history,
     )
-    deliver(bot, client, asked)
+    deliver(bot, client, asked, InThread(ts, root, private=rule.reply == "private"))
 
 
 def register(app: App, bot: SlackBot) -> None:

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.slack.context import SlackBot
-from bot.slack.delivery import Asked, claim, deliver
+from bot.slack.delivery import Asked, InThread, claim, deliver
 from bot.slack.listeners.mentions import answer_mention
 from bot.slack.questions import clean, looks_like_question, mentions, safe_read_thread
 from retrieval.conversation import Turn
@@ -63,13 +63,10 @@ def on_message(bot: SlackBot, event: dict, client: WebClient, context: BoltConte
         channel=channel,
         channel_type=event.get("channel_type"),
         user=event.get("user"),
-        ts=ts,
-        root=root,
         surface=surface,
-        private=rule.reply == "private" and not is_dm,
         history=history,
     )
-    deliver(bot, client, asked)
+    deliver(bot, client, asked, InThread(ts, root, private=rule.reply == "private" and not is_dm))
 
 
 def register(app: App, bot: SlackBot) -> None:

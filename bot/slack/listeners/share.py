@@ -12,7 +12,7 @@ from bot.slack import blocks
 from bot.slack.blocks import SHARE
 from bot.slack.client import SLACK_ERRORS, describe, error_code
 from bot.slack.context import SlackBot
-from bot.slack.delivery import Asked, compute
+from bot.slack.delivery import Asked, reply_to
 from bot.state import log as log_store
 from retrieval.answer import Answer
 
@@ -31,9 +31,8 @@ def _answer(
     row = log_store.question(bot.services.db, question_id)
     if row is None:
         return None, None
-    asked = Asked(row.question, channel, "command", user, "", "", surface="share", private=True)
-    answer, new_id, _ = compute(bot, asked)
-    return answer, new_id
+    again = reply_to(bot, Asked(row.question, channel, "command", user, surface="share"), share=True)
+    return again.answer, again.question_id
 
 
 def register(app: App, bot: SlackBot) -> None:
