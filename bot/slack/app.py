@@ -15,6 +15,7 @@ from bot.services import Services
 from bot.slack.channels import load_policy
 from bot.slack.client import SLACK_ERRORS, web_client
 from bot.slack.context import SlackBot
+from bot.slack.filters import OnlyPeople
 from bot.slack.listeners import announce, commands, feedback, mentions, messages, share
 from config.errors import ConfigError
 
@@ -50,6 +51,7 @@ def build_app(services: Services, *, socket_mode: bool = False) -> tuple[App, Sl
             f"Slack did not accept the bot token at {settings.slack_api_url} ({exc}): check "
             "PARTNERBOT_SLACK_BOT_TOKEN and PARTNERBOT_SLACK_API_URL"
         ) from None
+    app.use(OnlyPeople(settings.slack_ignore_bots))
     for register in LISTENERS:
         register(app, bot)
     return app, bot

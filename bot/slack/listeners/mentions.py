@@ -38,8 +38,6 @@ def register(app: App, bot: SlackBot) -> None:
         ack()
 
     def on_mention(event: dict, client: WebClient, context: BoltContext) -> None:
-        if event.get("bot_id") and (bot.settings.slack_ignore_bots or event.get("bot_id") == context.bot_id):
-            return
-        answer_mention(bot, event, client, context)
+        answer_mention(bot, event, client, context)  # other bots are filtered out before (filters.py)
 
     app.event("app_mention")(ack=ack_event, lazy=[on_mention])

@@ -1,6 +1,6 @@
 """Plain messages: DMs (every message is a question), follow-ups in threads the bot answered in,
 and, in channels set to `answer: questions`, every top-level question. Edits, joins and other bots
-are not questions.
+are filtered out before this listener (`bot/slack/filters.py`).
 """
 
 from __future__ import annotations
@@ -14,22 +14,9 @@ from bot.slack.listeners.mentions import answer_mention
 from bot.slack.questions import clean, looks_like_question, mentions, safe_read_thread
 from retrieval.conversation import Turn
 
-QUESTION_SUBTYPES = (None, "thread_broadcast", "file_share")
-
-
-def is_person(bot: SlackBot, event: dict, context: BoltContext) -> bool:
-    if event.get("subtype") not in QUESTION_SUBTYPES or not event.get("user"):
-        return False
-    if event.get("user") == context.bot_user_id or (
-        event.get("bot_id") and event["bot_id"] == context.bot_id
-    ):
-        return False
-    return not (event.get("bot_id") and bot.settings.slack_ignore_bots)
-
 
 def on_message(bot: SlackBot, event: dict, client: WebClient, context: BoltContext) -> None:
-    if not is_person(bot, event, context):
-        return
+    """Only people's messages arrive here (`filters.OnlyPeople`)."""
     channel, ts = event.get("channel", ""), event.get("ts", "")
     is_dm = event.get("channel_type") == "im"
     if not is_dm and mentions(event.get("text", ""), context.bot_user_id):
