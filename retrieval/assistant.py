@@ -29,6 +29,7 @@ from retrieval.query import Kind, Query, analyse
 from retrieval.registry import Registry
 from retrieval.scope import decline_reason
 from retrieval.vectors import VectorIndex
+from retrieval.writer import Writer
 
 log = logging.getLogger(__name__)
 
@@ -244,7 +245,7 @@ class Assistant:
         if self.is_empty:
             raise IndexMissingError("there is no index yet: run `partnerbot ingest` first")
         query = self.understand(question, history)
-        q_vec = self.embedder.embed([_search_text(query)])[0]
+        q_vec = self.embedder.embed([query.embedded])[0]
         passages = self._retrieve(query, q_vec)
         ranked = self.writer.rank(query, q_vec, passages) if passages else []
         if not ranked or not self.writer.answers(ranked):
@@ -285,7 +286,7 @@ class Assistant:
     def retrieve(self, question: str, history: Sequence[Turn | str] = ()) -> list[Passage]:
         """The passages a question is answered from, best first."""
         query = self.understand(question, history)
-        return self._retrieve(query, self.embedder.embed([_search_text(query)])[0])
+        return self._retrieve(query, self.embedder.embed([query.embedded])[0])
 
     def _retrieve(self, query: Query, vector: np.ndarray) -> list[Passage]:
         """Dense and keyword candidates, fused; passages of expired documents left out.
@@ -321,14 +322,22 @@ class Assistant:
         return passages
 
     def _write(self, query: Query, passages: list[Passage], ranked: list[Sentence]) -> Draft:
+        """The first writer that gives a draft: the chat model when one is configured, else (or
+        when it fails, times out or finds nothing) the extractive writer, which always writes."""
+        for writer in self._writers():
+            draft = writer.write(query, passages, ranked)
+            if draft is not None:
+                return draft
+        raise AssertionError("the extractive writer always writes")  # pragma: no cover
+
+    def _writers(self) -> list[Writer]:
+        writers: list[Writer] = []
         if self._chat_model is not None:
             from retrieval.llm import LLMWriter
 
-            llm = LLMWriter(self._chat_model, self.settings.answer_words, self.settings.chat_timeout_s)
-            draft = llm.write(_search_text(query), passages)
-            if draft is not None:
-                return draft
-        return self.writer.write(query, ranked)
+            s = self.settings
+            writers.append(LLMWriter(self._chat_model, s.answer_words, s.chat_timeout_s))
+        return [*writers, self.writer]
 
     def _answer(
         self,
@@ -375,11 +384,6 @@ def _nearest(passages: list[Passage], count: int = 3) -> list[Passage]:
         if p.similarity >= NEAR:
             best.setdefault(p.document.doc_id, p)
     return list(best.values())[:count]
-
-
-def _search_text(query: Query) -> str:
-    """What the question is embedded as: a follow-up carries the question it leans on."""
-    return f"{query.context} {query.search}" if query.context else query.search
 
 
 def _snippet(text: str, limit: int = 240) -> str:

@@ -220,7 +220,7 @@ class ExtractiveWriter:
 
     # -- writing -------------------------------------------------------------------------------
 
-    def write(self, query: Query, ranked: list[Sentence]) -> Draft:
+    def write(self, query: Query, passages: list[Passage], ranked: list[Sentence]) -> Draft:
         """The answering sentence first; others only when they add something the question asked."""
         first = next(s for s in ranked if s.evidenced and not s.asks)
         chosen = [first]

@@ -16,6 +16,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from config.errors import ConfigError
 from retrieval.passage import Draft, Passage
+from retrieval.query import Query
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +63,9 @@ class LLMWriter:
         self.max_words = max_words
         self.timeout_s = timeout_s
 
-    def write(self, question: str, passages: list[Passage]) -> Draft | None:
-        future = _pool.submit(self.model.invoke, prompt(question, passages, self.max_words))
+    def write(self, query: Query, passages: list[Passage], ranked: object = ()) -> Draft | None:
+        """The model's reply from the passages alone (`ranked` is the extractive writer's business)."""
+        future = _pool.submit(self.model.invoke, prompt(query.embedded, passages, self.max_words))
         try:
             reply = future.result(timeout=self.timeout_s)
         except FutureTimeout:

@@ -199,6 +199,11 @@ class Query:
     context_docs: tuple[str, ...] = ()
     previous_reply: str = ""
 
+    @property
+    def embedded(self) -> str:
+        """What the question is embedded as: a follow-up carries the question it leans on."""
+        return f"{self.context} {self.search}" if self.context else self.search
+
 
 def analyse(question: str, lexicon: Lexicon, history: Sequence[Turn] = ()) -> Query:
     search = lexicon.expand(question)
