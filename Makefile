@@ -13,6 +13,7 @@ test:  ## set up (with test tools and system packages) and run every test
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/hadolint Dockerfile
+	.venv/bin/mypy
 	.venv/bin/pytest
 
 lint:

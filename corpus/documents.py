@@ -96,10 +96,11 @@ def build(path: Path, entry: Entry, *, max_bytes: int) -> Loaded:
 def from_text(doc_id: str, title: str, body: str, **metadata: str | None) -> Loaded:
     """A document that is not a file (an announcement): its body is read like Markdown."""
     blocks = clean_blocks([Block("heading", title, 1), *parse_text(body, markdown=True)])
-    return _assemble(blocks, doc_id=doc_id, title=title, **metadata)  # type: ignore[arg-type]
+    return _assemble(blocks, doc_id=doc_id, title=title, **metadata)
 
 
 def _assemble(blocks: list[Block], **fields: object) -> Loaded:
     doc_id = str(fields["doc_id"])
     text, chunks = chunk_blocks(doc_id, blocks)
+    # `fields` are the manifest's and the caller's metadata, checked by name when Document is built
     return Loaded(Document(text=text, **fields), chunks)  # type: ignore[arg-type]

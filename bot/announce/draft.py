@@ -6,6 +6,7 @@ import re
 from datetime import UTC, date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 from config.errors import PartnerbotError
 from config.settings import Settings
@@ -68,7 +69,7 @@ def make_draft(settings: Settings, data: dict[str, object]) -> Draft:
     return draft
 
 
-def _message(error: dict) -> str:  # type: ignore[type-arg]
+def _message(error: ErrorDetails) -> str:
     kind = error.get("type", "")
     if kind == "string_too_short":
         return "must not be empty"

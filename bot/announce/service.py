@@ -91,7 +91,14 @@ class Announcer:
     # -- announcing ---------------------------------------------------------------------------
 
     def prepare(
-        self, draft: Draft, *, key: str, source: str, author_id: str | None, author_name: str, status: str
+        self,
+        draft: Draft,
+        *,
+        key: str,
+        source: str,
+        author_id: str | None,
+        author_name: str,
+        status: AnnouncementStatus,
     ) -> tuple[Announcement, bool]:
         """Write the record and its channel rows (status "draft" while a Slack preview is open)."""
         return store.create(
@@ -146,8 +153,8 @@ class Announcer:
         if row.status in (AnnouncementStatus.WITHDRAWN, AnnouncementStatus.DRAFT):
             return Outcome(row, failed=failed)
         for post in row.posts:
-            if post.status == PostStatus.POSTED and post.permalink is None:
-                self._fetch_permalink(post.id, post.channel, post.ts)  # type: ignore[arg-type]
+            if post.status == PostStatus.POSTED and post.ts and post.permalink is None:
+                self._fetch_permalink(post.id, post.channel, post.ts)
             if not store.claim(self.db, post.id):
                 continue
             try:

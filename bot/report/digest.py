@@ -13,16 +13,22 @@ from config.settings import Settings
 
 def digest_client(settings: Settings) -> WebClient:
     """The Slack client to post the digest with, once both settings it needs are checked."""
+    _channel(settings)
+    return web_client(settings)
+
+
+def _channel(settings: Settings) -> str:
     if not settings.comms_channel:
         raise ConfigError("PARTNERBOT_COMMS_CHANNEL is not set: it names the channel the digest goes to")
-    return web_client(settings)
+    return settings.comms_channel
 
 
 def post_digest(settings: Settings, client: WebClient, report: Report) -> str:
     """The ts of the digest post in PARTNERBOT_COMMS_CHANNEL."""
+    channel = _channel(settings)
     try:
         response = client.chat_postMessage(
-            channel=settings.comms_channel, text=digest_text(report), blocks=to_blocks(report)
+            channel=channel, text=digest_text(report), blocks=to_blocks(report)
         )
     except SLACK_ERRORS as exc:
         raise PartnerbotError(

@@ -152,10 +152,10 @@ def _tell(client: WebClient, asked: Asked, where: InThread, text: str) -> None:
         attempts.append(
             lambda: client.chat_postMessage(channel=asked.channel, thread_ts=where.root, text=text)
         )
-    if asked.user:
+    if user := asked.user:
         attempts.append(
             lambda: client.chat_postEphemeral(
-                channel=asked.channel, user=asked.user, thread_ts=where.root, text=text
+                channel=asked.channel, user=user, thread_ts=where.root, text=text
             )
         )
     for attempt in attempts:

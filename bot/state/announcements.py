@@ -12,7 +12,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from bot.state.db import Database
+from bot.state.db import Database, changed
 from bot.state.models import Announcement, AnnouncementPost, AnnouncementStatus, PostStatus, now
 
 STALE_CLAIM = timedelta(minutes=2)  # a "posting" row older than this was left by a crashed worker
@@ -56,7 +56,9 @@ def create(
         if existing is None:
             raise
         return existing, False
-    return get(db, row.id), True  # type: ignore[return-value]
+    created = get(db, row.id)
+    assert created is not None  # just written in this call
+    return created, True
 
 
 def get(db: Database, announcement_id: int) -> Announcement | None:
@@ -101,7 +103,7 @@ def claim(db: Database, post_id: int) -> bool:
             )
             .values(status=PostStatus.POSTING, attempts=AnnouncementPost.attempts + 1, updated_at=now())
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return changed(result) == 1
 
 
 def set_post(db: Database, post_id: int, **values: object) -> None:
@@ -125,7 +127,7 @@ def set_status(
     if only_from:
         query = query.where(Announcement.status == only_from)
     with db.session() as session:
-        return session.execute(query.values(status=status, **values)).rowcount == 1  # type: ignore[attr-defined]
+        return changed(session.execute(query.values(status=status, **values))) == 1
 
 
 def refresh_status(db: Database, announcement_id: int) -> None:

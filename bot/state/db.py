@@ -8,10 +8,11 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import CursorResult, Engine, Result, create_engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -66,3 +67,8 @@ class Database:
                 self._key_file.write_text(secrets.token_hex(32))
             self._key = self._key_file.read_text().strip().encode()
         return hmac.new(self._key, user_id.encode(), hashlib.sha256).hexdigest()
+
+
+def changed(result: Result) -> int:
+    """Rows an UPDATE or DELETE changed: its result is a CursorResult, which counts them."""
+    return cast(CursorResult, result).rowcount

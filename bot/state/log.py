@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
 
-from bot.state.db import Database
+from bot.state.db import Database, changed
 from bot.state.models import Question, Vote, now
 from retrieval.answer import Answer
 
@@ -113,4 +113,4 @@ def prune(db: Database, retention_days: int) -> int:
     cutoff = datetime.now(UTC) - timedelta(days=retention_days)
     with db.session() as session:
         session.execute(delete(Vote).where(Vote.voted_at < cutoff))
-        return session.execute(delete(Question).where(Question.asked_at < cutoff)).rowcount  # type: ignore[attr-defined]
+        return changed(session.execute(delete(Question).where(Question.asked_at < cutoff)))

@@ -10,7 +10,7 @@ import secrets
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.state.db import Database
+from bot.state.db import Database, changed
 from bot.state.models import ApiToken, now
 from config.errors import ConfigError
 
@@ -40,7 +40,7 @@ def revoke(db: Database, name: str) -> bool:
             .where(ApiToken.name == name, ApiToken.revoked_at.is_(None))
             .values(revoked_at=now())
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return changed(result) == 1
 
 
 def verify(db: Database, token: str, configured_sha256: str | None = None) -> str | None:

@@ -78,6 +78,7 @@ async def _partnerbot(request: Request, exc: PartnerbotError) -> Response:
 
 
 def install(app: FastAPI) -> None:
+    # Starlette types a handler as taking any Exception; each of these takes the one it is registered for
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http)  # type: ignore[arg-type]
     app.add_exception_handler(PartnerbotError, _partnerbot)  # type: ignore[arg-type]
