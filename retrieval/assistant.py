@@ -236,14 +236,7 @@ class Assistant:
             )
         reason = decline_reason(question)
         if reason:
-            return Answer(
-                question=question,
-                answered=False,
-                answer=reason,
-                declined=reason,
-                refer=True,
-                latency_ms=_ms(started),
-            )
+            return self._answer(question, False, reason, [], started, refer=True, declined=reason)
         if self.is_empty:
             raise IndexMissingError("there is no index yet: run `partnerbot ingest` first")
         query = self.understand(question, history)
@@ -348,7 +341,9 @@ class Assistant:
         text: str,
         cited: list[Passage],
         started: float,
+        *,
         refer: bool = False,
+        declined: str | None = None,
     ) -> Answer:
         sources = [
             Source(
@@ -372,6 +367,7 @@ class Assistant:
             answer=text,
             sources=sources,
             refer=refer,
+            declined=declined,
             latency_ms=_ms(started),
         )
 
