@@ -21,10 +21,10 @@ DEV_SET = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev.
 
 def rankings(bot: Assistant, question: str) -> dict[str, list[str]]:
     vector = bot.embedder.embed([question])[0]
-    dense = dict(bot.vectors.search(vector, CANDIDATES))
-    keyword = dict(bot.keyword.search(question, CANDIDATES))
+    dense = dict(bot.index.vectors.search(vector, CANDIDATES))
+    keyword = dict(bot.index.keyword.search(question, CANDIDATES))
     rrf = [i for i, _ in reciprocal_rank_fusion([list(dense), list(keyword)])]
-    for chunk_id, v in bot.vectors.vectors([i for i in keyword if i not in dense]).items():
+    for chunk_id, v in bot.index.vectors.vectors([i for i in keyword if i not in dense]).items():
         dense[chunk_id] = float(v @ vector)  # as Assistant.retrieve does
     convex = [i for i, _ in convex_fusion(dense, keyword)]
     return {
@@ -45,7 +45,7 @@ def main() -> None:
 
     def text(chunk_id: str) -> str:
         doc_id, _, index = chunk_id.rpartition("#")
-        return bot.registry.chunks(doc_id)[int(index)].text.lower()
+        return bot.index.registry.chunks(doc_id)[int(index)].text.lower()
 
     totals: dict[str, dict[str, float]] = {}
     for case in cases:

@@ -113,7 +113,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(data_dir=Path(tmp) / "partnerbot", corpus_dir=args.corpus[0])
         bot = Assistant(settings, embedder=embedder)
-        report = bot.ingest(args.corpus)
+        report = bot.index.ingest(args.corpus)
         bot.warm_up()
         plain = PlainPipeline(args.corpus, embedder, Path(tmp) / "plain")
         print(f"corpus: {', '.join(map(str, args.corpus))} ({len(report.added)} documents)")

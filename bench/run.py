@@ -70,7 +70,7 @@ def encoder_by_batch(
 
 def ingest_throughput(assistant: Assistant) -> dict[str, float]:
     started = time.perf_counter()
-    report = assistant.ingest()
+    report = assistant.index.ingest()
     seconds = time.perf_counter() - started
     if report.failures:
         raise SystemExit(f"bench: ingest failed for {report.failures}")
@@ -95,7 +95,7 @@ def query_latency(assistant: Assistant, asked: list[str], rounds: int) -> dict[s
 def measure(name: str, corpus_dir: Path, data_dir: Path, embedder, asked: list[str], rounds: int) -> dict:
     assistant = Assistant(load_settings(data_dir=data_dir, corpus_dir=corpus_dir), embedder=embedder)
     started = time.perf_counter()
-    _ = assistant.vectors  # opening Chroma (and importing it, the first time) is start-up, not ingest
+    _ = assistant.index.vectors  # opening Chroma (and importing it, the first time) is start-up, not ingest
     open_s = time.perf_counter() - started
     ingest = ingest_throughput(assistant)
     encoder = encoder_throughput(embedder, corpus_dir)

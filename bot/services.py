@@ -9,12 +9,14 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.state import log as question_log
 from bot.state.db import Database
-from bot.state.log import prune, record_question
+from bot.state.log import Logged, prune, record_question
 from config.settings import Settings
 from retrieval.answer import Answer
 from retrieval.assistant import Assistant
 from retrieval.conversation import Turn
+from retrieval.index import Index
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +34,9 @@ class Services:
         the state store, migrated and pruned to the question log's retention period.
         """
         assistant = assistant or Assistant(settings)
-        if warm and assistant.is_empty:
+        if warm and assistant.index.is_empty:
             log.warning("no index yet: building it from %s", settings.corpus_dir)
-            report = assistant.ingest()
+            report = assistant.index.ingest()
             for failure in report.failures:
                 log.warning("skipped %s", failure)
         if warm:
@@ -43,6 +45,11 @@ class Services:
         db.migrate()
         prune(db, settings.question_retention_days)  # the question log's retention period
         return cls(settings, assistant, db)
+
+    @property
+    def index(self) -> Index:
+        """The documents: ingest, add and remove go here; answering goes through `answer`."""
+        return self.assistant.index
 
     def answer(
         self,
@@ -60,3 +67,29 @@ class Services:
             self.db, answer, surface=surface, channel=channel, channel_type=channel_type, user_id=user_id
         )
         return answer, row
+
+    def logged(self, question_id: int | None) -> Logged | None:
+        """A question of the log, by the id an answer's buttons carry."""
+        return question_log.question(self.db, question_id)
+
+    def vote(
+        self,
+        question_id: int | None,
+        *,
+        helpful: bool,
+        channel: str | None = None,
+        user_id: str | None = None,
+    ) -> bool:
+        """Store a vote on an answer; False when its question is no longer in the log (the vote is
+        kept all the same, without the question it was about)."""
+        row = self.logged(question_id)
+        question_log.record_vote(
+            self.db,
+            question=row.question if row else "(unknown)",
+            sources=list(row.sources) if row else [],
+            helpful=helpful,
+            channel=channel,
+            user_id=user_id,
+            question_id=row.id if row else None,
+        )
+        return row is not None

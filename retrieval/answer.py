@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from pydantic import BaseModel, Field
 
 
@@ -33,3 +35,9 @@ class Answer(BaseModel):
     declined: str | None = Field(
         None, description="Why the question was declined outright (off-topic, medical, aimed at the bot)"
     )
+
+
+def viewer_url(base_url: str, doc_id: str, chunk: int | None = None) -> str:
+    """The source viewer's address of a document, at a passage when `chunk` is given."""
+    url = f"{base_url.rstrip('/')}/sources/{quote(doc_id, safe='')}"
+    return f"{url}#chunk-{chunk}" if chunk is not None else url

@@ -55,7 +55,7 @@ def built_data_dir(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceT
     """A data folder holding the index of the reference corpus, built once."""
     data = tmp_path_factory.mktemp("built") / "data"
     assistant = Assistant(load_settings(data_dir=data, corpus_dir=CORPUS), embedder=embedder)
-    report = assistant.ingest()
+    report = assistant.index.ingest()
     assert not report.failures, report.failures
     return data
 

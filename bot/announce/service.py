@@ -10,7 +10,6 @@ Running `deliver` again completes what is left and repeats nothing.
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
@@ -27,7 +26,6 @@ from corpus.documents import from_text
 
 log = logging.getLogger(__name__)
 ORGANISATION = "West Yorkshire healthtech cluster"
-_index_lock = threading.Lock()  # the Assistant's index is rewritten on add/remove: one writer at a time
 
 
 @dataclass
@@ -188,7 +186,7 @@ class Announcer:
         for row in store.listing(self.db, limit=10_000):
             if (
                 row.status in (AnnouncementStatus.PUBLISHED, AnnouncementStatus.PARTIAL)
-                and row.doc_id not in self.services.assistant.registry
+                and row.doc_id not in self.services.index.registry
             ):
                 self._index(row)
         return [self.deliver(i) for i in store.unfinished(self.db)]
@@ -212,8 +210,7 @@ class Announcer:
         store.set_status(
             self.db, row.id, AnnouncementStatus.WITHDRAWN, withdrawn_at=now(), withdrawn_by=actor
         )
-        with _index_lock:
-            self.services.assistant.remove_document(row.doc_id)
+        self.services.index.remove_document(row.doc_id)
         failed: dict[str, str] = {}
         for post in row.posts:
             if post.status == PostStatus.POSTING:
@@ -263,13 +260,4 @@ class Announcer:
             organisation=ORGANISATION,
             author=row.author_name,
         )
-        with _index_lock:
-            current = self.services.assistant.registry.content_hash(row.doc_id)
-            document = self.services.assistant.document(row.doc_id)
-            if (
-                current == loaded.document.content_hash
-                and document
-                and document[0].source_url == loaded.document.source_url
-            ):
-                return
-            self.services.assistant.add_document(loaded)
+        self.services.index.add_document(loaded)  # a version already indexed costs nothing

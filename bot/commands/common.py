@@ -8,10 +8,11 @@ from tqdm import tqdm
 from bot.services import Services
 from config.errors import CorpusError
 from config.settings import Settings, load_settings
-from retrieval.assistant import Assistant, IngestReport
+from retrieval.assistant import Assistant
+from retrieval.index import Index, IngestReport
 
 
-def ingest_with_progress(bot: Assistant, paths=None) -> IngestReport:  # noqa: ANN001
+def ingest_with_progress(index: Index, paths=None) -> IngestReport:  # noqa: ANN001
     """Ingest with a progress bar on stderr (it stays quiet when nothing needs embedding)."""
     bar: tqdm | None = None
 
@@ -23,7 +24,7 @@ def ingest_with_progress(bot: Assistant, paths=None) -> IngestReport:  # noqa: A
             bar.update(done - bar.n)
 
     try:
-        return bot.ingest(paths, progress)
+        return index.ingest(paths, progress)
     finally:
         if bar is not None:
             bar.close()
@@ -40,12 +41,12 @@ def open_assistant(settings: Settings | None = None) -> Assistant:
     """An Assistant with an index, for commands that keep no state (eval, the benchmarks): on first
     use the configured corpus is ingested, with a progress bar, and an empty corpus is an error."""
     bot = Assistant(settings or load_settings())
-    if bot.is_empty:
+    if bot.index.is_empty:
         typer.echo(f"No index yet: building it from {bot.settings.corpus_dir} …", err=True)
-        report = ingest_with_progress(bot)
+        report = ingest_with_progress(bot.index)
         for failure in report.failures:
             typer.secho(f"  skipped {failure}", err=True, fg=typer.colors.YELLOW)
-        if bot.is_empty:
+        if bot.index.is_empty:
             raise CorpusError(
                 f"{bot.settings.corpus_dir} holds no document that could be read "
                 f"({len(report.failures)} failed); add .txt, .md, .html, .pdf or .docx files"

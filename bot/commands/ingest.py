@@ -15,7 +15,7 @@ def ingest(
     paths: list[Path] = typer.Argument(None, help="Files or folders (default: the configured corpus folder)"),
 ) -> None:
     """Index the corpus incrementally: unchanged documents are not embedded again."""
-    report = ingest_with_progress(Assistant(load_settings()), paths or None)
+    report = ingest_with_progress(Assistant(load_settings()).index, paths or None)
     for failure in report.failures:
         typer.secho(f"failed: {failure}", err=True, fg=typer.colors.RED)
     typer.echo(

@@ -52,7 +52,7 @@ def build_report(services: Services, since: datetime, top: int = 5) -> Report:
     report.unhelpful = len(votes) - report.helpful
     cited = Counter(doc_id for r in rows if r.answered for doc_id in dict.fromkeys(r.sources))
     for doc_id, count in cited.most_common(top):
-        found = services.assistant.document(doc_id)
+        found = services.index.document(doc_id)
         report.top_documents.append((doc_id, found[0].title if found else doc_id, count))
     report.gaps = group([r.question for r in rows if not r.answered], services.assistant.embedder)
     return report

@@ -9,7 +9,7 @@ from fastapi.templating import Jinja2Templates
 
 from bot.services import Services
 from config.settings import Settings
-from retrieval.assistant import Assistant
+from retrieval.index import Index
 
 
 def get_services(request: Request) -> Services:
@@ -20,8 +20,8 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.services.settings
 
 
-def get_assistant(request: Request) -> Assistant:
-    return request.app.state.services.assistant
+def get_index(request: Request) -> Index:
+    return request.app.state.services.index
 
 
 def get_templates(request: Request) -> Jinja2Templates:
@@ -30,5 +30,5 @@ def get_templates(request: Request) -> Jinja2Templates:
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-AssistantDep = Annotated[Assistant, Depends(get_assistant)]
+IndexDep = Annotated[Index, Depends(get_index)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]

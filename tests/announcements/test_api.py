@@ -135,4 +135,4 @@ def test_withdraw_through_the_api(api: Api) -> None:
     assert gone.status_code == 200 and gone.json()["status"] == "withdrawn"
     assert {p["status"] for p in gone.json()["posts"]} == {"deleted"}
     assert len(api.slack.calls_to("chat.delete")) == 2
-    assert api.services.assistant.document(record["doc_id"]) is None
+    assert api.services.index.document(record["doc_id"]) is None

@@ -57,7 +57,7 @@ def test_a_crash_mid_posting_is_completed_at_start_without_repeating(fresh_servi
     assert sorted(posted) == ["C0EVENTS", "C0FUND"]  # the first channel is not posted again
     row = store.get(services.db, crashed.id)
     assert all(p.permalink for p in row.posts)  # the missing permalink was fetched too
-    assert services.assistant.document(crashed.doc_id)
-    assert services.assistant.document(published.doc_id)[0].source_url == "https://x/p12"
+    assert services.index.document(crashed.doc_id)
+    assert services.index.document(published.doc_id)[0].source_url == "https://x/p12"
     assert store.get(services.db, draft.id).status == "draft"
-    assert services.assistant.document(draft.doc_id) is None
+    assert services.index.document(draft.doc_id) is None

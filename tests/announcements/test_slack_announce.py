@@ -166,7 +166,7 @@ def test_withdraw_deletes_the_posts_and_leaves_the_index_but_keeps_the_record(ha
     announce(harness, ["C0NEWS", "C0FUND"])
     [note] = harness.slack.wait_for("chat.postEphemeral", where=lambda c: c["user"] == COMMS)
     [row] = store.listing(harness.services.db)
-    assert harness.services.assistant.document(row.doc_id)
+    assert harness.services.index.document(row.doc_id)
     # someone outside the group cannot withdraw it
     refused = harness.sender.command(
         "/announce",
@@ -197,7 +197,7 @@ def test_withdraw_deletes_the_posts_and_leaves_the_index_but_keeps_the_record(ha
     harness.slack.wait_for("chat.postEphemeral", where=lambda c: "withdrawn:" in c.text)
     kept = store.get(harness.services.db, row.id)
     assert kept.status == "withdrawn" and kept.withdrawn_by == COMMS and kept.title == FUND["title"]
-    assert harness.services.assistant.document(row.doc_id) is None
+    assert harness.services.index.document(row.doc_id) is None
     answer, _ = harness.services.answer("any funding calls open?", surface="dm")
     assert all(s.doc_id != row.doc_id for s in answer.sources)
     actions = [(e.action, e.actor, e.allowed) for e in audit.entries(harness.services.db)][:2]

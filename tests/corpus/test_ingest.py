@@ -46,7 +46,7 @@ def corpus(tmp_path: Path) -> Path:
 def test_incremental_ingest(corpus: Path, make_settings: Callable[..., Settings], embedder) -> None:
     settings = make_settings(corpus_dir=corpus)
     calls: list[tuple[int, int]] = []
-    first = Assistant(settings, embedder=embedder).ingest(
+    first = Assistant(settings, embedder=embedder).index.ingest(
         progress=lambda done, total: calls.append((done, total))
     )
     assert sorted(first.added) == ["alpha", "beta", "gamma"] and not first.failures
@@ -60,38 +60,38 @@ def test_incremental_ingest(corpus: Path, make_settings: Callable[..., Settings]
 
     # Unchanged: nothing is embedded again, even by a new process reading the index from disk.
     again = Assistant(settings, embedder=embedder)
-    second = again.ingest()
+    second = again.index.ingest()
     assert second.chunks_embedded == 0 and sorted(second.unchanged) == ["alpha", "beta", "gamma"]
 
     # Changed: the old chunks are gone from Chroma and from keyword search, the new ones are there.
     (corpus / "beta.txt").write_text("The kingfisher scheme funds one trial site a year in Calderdale.")
-    third = again.ingest()
+    third = again.index.ingest()
     assert third.updated == ["beta"] and third.chunks_embedded == 1
     assert list(stored(settings, "beta").values()) == [
         "The kingfisher scheme funds one trial site a year in Calderdale."
     ]
-    assert again.keyword.search("zebrafinch", 10) == []
-    assert [i for i, _ in again.keyword.search("kingfisher", 10)] == ["beta#0"]
+    assert again.index.keyword.search("zebrafinch", 10) == []
+    assert [i for i, _ in again.index.keyword.search("kingfisher", 10)] == ["beta#0"]
     reopened = Assistant(settings, embedder=embedder)
-    assert reopened.keyword.search("zebrafinch", 10) == []
+    assert reopened.index.keyword.search("zebrafinch", 10) == []
     assert all("zebrafinch" not in p.chunk.text for p in reopened.retrieve("zebrafinch programme district"))
 
     # Vanished: removed from Chroma, the keyword index and the registry.
     (corpus / "gamma.txt").unlink()
-    fourth = reopened.ingest()
+    fourth = reopened.index.ingest()
     assert fourth.removed == ["gamma"] and fourth.chunks_embedded == 0
-    assert stored(settings, "gamma") == {} and reopened.keyword.search("otter", 10) == []
-    assert "gamma" not in reopened.registry
+    assert stored(settings, "gamma") == {} and reopened.index.keyword.search("otter", 10) == []
+    assert "gamma" not in reopened.index.registry
 
     # Failed: the file is reported and its previously indexed version stays searchable.
     alpha_before = stored(settings, "alpha")
     (corpus / "alpha.md").write_bytes("# Alpha guide\n\nCaf\u00e9 notes".encode("cp1252"))
-    fifth = reopened.ingest()
+    fifth = reopened.index.ingest()
     assert len(fifth.failures) == 1 and "alpha.md" in fifth.failures[0]
     assert fifth.removed == [] and fifth.chunks_embedded == 0
     assert stored(settings, "alpha") == alpha_before
-    assert reopened.keyword.search("heron", 5)
-    assert "alpha" in reopened.registry
+    assert reopened.index.keyword.search("heron", 5)
+    assert "alpha" in reopened.index.registry
 
 
 def test_ingest_of_one_path_leaves_the_rest_of_the_index_alone(
@@ -100,8 +100,8 @@ def test_ingest_of_one_path_leaves_the_rest_of_the_index_alone(
     settings = make_settings(corpus_dir=corpus)
     bot = Assistant(settings, embedder=embedder)
     (corpus / "alpha.md").unlink()
-    bot.ingest()
-    report = bot.ingest([corpus / "beta.txt"])
+    bot.index.ingest()
+    report = bot.index.ingest([corpus / "beta.txt"])
     assert report.unchanged == ["beta"] and report.removed == []
     assert stored(settings, "gamma")
 
@@ -116,11 +116,11 @@ def test_a_metadata_change_in_the_manifest_reaches_the_index(
     entry = "documents:\n  - {{file: a.txt, id: a, author: {author}, source_url: {url}}}\n"
     (folder / "manifest.yaml").write_text(entry.format(author="Old", url="https://old.example/a"))
     bot = Assistant(make_settings(corpus_dir=folder), embedder=embedder)
-    bot.ingest()
+    bot.index.ingest()
     (folder / "manifest.yaml").write_text(entry.format(author="New", url="https://new.example/a"))
-    report = bot.ingest()
+    report = bot.index.ingest()
     assert report.updated == ["a"]
-    document = bot.registry.document("a")
+    document = bot.index.registry.document("a")
     assert document is not None and (document.author, document.source_url) == ("New", "https://new.example/a")
 
 
@@ -131,10 +131,10 @@ def test_a_file_moved_within_the_corpus_stays_indexed(
     (folder / "sub").mkdir(parents=True)
     (folder / "a.txt").write_text("The hub finds NHS trial sites for small firms.")
     bot = Assistant(make_settings(corpus_dir=folder), embedder=embedder)
-    bot.ingest()
+    bot.index.ingest()
     (folder / "a.txt").rename(folder / "sub" / "a.txt")
-    report = bot.ingest()
-    assert report.removed == [] and "a" in bot.registry and bot.vectors.count() == 1
+    report = bot.index.ingest()
+    assert report.removed == [] and "a" in bot.index.registry and bot.index.vectors.count() == 1
     assert report.chunks_embedded == 0, "moved, not changed: nothing to embed again"
-    assert bot.registry.document("a").path == str((folder / "sub" / "a.txt").resolve())
-    assert bot.ingest().unchanged == ["a"]
+    assert bot.index.registry.document("a").path == str((folder / "sub" / "a.txt").resolve())
+    assert bot.index.ingest().unchanged == ["a"]

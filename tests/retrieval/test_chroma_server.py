@@ -57,19 +57,19 @@ def test_ingest_and_answer_through_a_chroma_server(chroma_url, make_settings, em
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     assistant = Assistant(make_settings(chroma_url=chroma_url, corpus_dir=corpus), embedder=embedder)
-    first = assistant.ingest()
+    first = assistant.index.ingest()
     assert len(first.added) == 5 and not first.failures
-    assert assistant.vectors.count() == first.chunks_embedded
+    assert assistant.index.vectors.count() == first.chunks_embedded
     answer = assistant.ask(
         "Which government department selected regions to produce science and innovation audits?"
     )
     assert answer.answered and "Business, Energy and Industrial Strategy" in answer.answer
 
-    removed_chunks = len(assistant.registry.chunks("digital-health-strategy-for-all"))
+    removed_chunks = len(assistant.index.registry.chunks("digital-health-strategy-for-all"))
     (corpus / "digital-health-strategy-for-all.txt").unlink()
-    second = assistant.ingest()
+    second = assistant.index.ingest()
     assert second.removed == ["digital-health-strategy-for-all"] and second.chunks_embedded == 0
-    assert assistant.vectors.count() == first.chunks_embedded - removed_chunks
+    assert assistant.index.vectors.count() == first.chunks_embedded - removed_chunks
     cited = assistant.ask("What percentage of health-tech revenues are in Leeds City Region?").sources
     assert all(s.doc_id != "digital-health-strategy-for-all" for s in cited)
 
@@ -77,4 +77,4 @@ def test_ingest_and_answer_through_a_chroma_server(chroma_url, make_settings, em
 def test_unreachable_chroma_server_is_a_config_error(make_settings, embedder):
     assistant = Assistant(make_settings(chroma_url=f"http://127.0.0.1:{free_port()}"), embedder=embedder)
     with pytest.raises(ConfigError, match="cannot open the Chroma index"):
-        assistant.ingest()
+        assistant.index.ingest()

@@ -110,7 +110,7 @@ def test_a_huge_chunked_body_is_refused_while_streaming(client):
 
 def test_documents_lists_every_indexed_document_with_metadata_and_chunk_counts(client, services):
     documents = client.get("/api/documents").json()
-    expected = {doc.doc_id: count for doc, count in services.assistant.documents()}
+    expected = {doc.doc_id: count for doc, count in services.index.documents()}
     assert {d["doc_id"]: d["chunks"] for d in documents} == expected
     strategy = next(d for d in documents if d["doc_id"] == "lep-board-healthtech-strategy-2022")
     assert strategy["published"] == "2022-01-26"

@@ -108,7 +108,7 @@ def test_ask_then_follow_a_citation_to_the_highlighted_passage(page, live_server
     assert target["id"] == f"chunk-{chunk}"
     assert target["background"] == HIGHLIGHT
     assert 0 <= target["top"] < target["height"]
-    document, chunks = live_server.services.assistant.document(doc_id)
+    document, chunks = live_server.services.index.document(doc_id)
     passage = " ".join(page.text_content(f"#chunk-{chunk}").split())
     assert passage == " ".join(chunks[int(chunk)].text.split())
     others = page.eval_on_selector_all(

@@ -26,7 +26,7 @@ def _chunk_html(page: str, n: int) -> str:
 
 
 def test_every_document_renders_its_metadata_and_every_passage(client, services):
-    for document, count in services.assistant.documents():
+    for document, count in services.index.documents():
         response = client.get(f"/sources/{document.doc_id}")
         assert response.status_code == 200
         page = response.text
@@ -39,14 +39,14 @@ def test_every_document_renders_its_metadata_and_every_passage(client, services)
 
 
 def test_each_passage_element_holds_exactly_the_cited_chunk(client, services):
-    _, chunks = services.assistant.document(STRATEGY)
+    _, chunks = services.index.document(STRATEGY)
     page = client.get(f"/sources/{STRATEGY}").text
     for chunk in chunks:
         assert _text(_chunk_html(page, chunk.index)) == " ".join(chunk.text.split())
 
 
 def test_the_whole_cleaned_text_is_shown(client, services):
-    document, _ = services.assistant.document(STRATEGY)
+    document, _ = services.index.document(STRATEGY)
     article = re.search(
         r'<article class="document"[^>]*>(.*)</article>', client.get(f"/sources/{STRATEGY}").text, re.S
     )
@@ -54,7 +54,7 @@ def test_the_whole_cleaned_text_is_shown(client, services):
 
 
 def test_original_page_is_linked_where_known_and_its_absence_said_where_not(client, services):
-    with_url = next(d for d, _ in services.assistant.documents() if d.source_url)
+    with_url = next(d for d, _ in services.index.documents() if d.source_url)
     page = client.get(f"/sources/{with_url.doc_id}").text
     assert f'href="{with_url.source_url}"' in page
     assert "Open the original page" in page
@@ -84,7 +84,7 @@ def test_a_missing_passage_shows_the_whole_document_with_a_notice(client, chunk)
 
 def test_the_documents_page_links_every_document(client, services):
     page = client.get("/sources").text
-    for document, _ in services.assistant.documents():
+    for document, _ in services.index.documents():
         assert f'href="/sources/{document.doc_id}"' in page
 
 

@@ -8,7 +8,6 @@ from slack_bolt import Ack, App, Respond
 
 from bot.slack.blocks import FEEDBACK_DOWN, FEEDBACK_UP
 from bot.slack.context import SlackBot
-from bot.state import log as log_store
 
 log = logging.getLogger(__name__)
 
@@ -25,20 +24,8 @@ def register(app: App, bot: SlackBot) -> None:
             question_id = int(action.get("value") or 0) or None
         except ValueError:
             question_id = None
-        row = log_store.question(bot.services.db, question_id)
-        question, sources = (row.question, list(row.sources)) if row else ("(unknown)", [])
-        if row is None:
-            question_id = None
+        if not bot.services.vote(question_id, helpful=helpful, channel=channel, user_id=user):
             log.warning("vote on an answer whose question id %r is not in the log", action.get("value"))
-        log_store.record_vote(
-            bot.services.db,
-            question=question,
-            sources=sources,
-            helpful=helpful,
-            channel=channel,
-            user_id=user,
-            question_id=question_id,
-        )
         thanks = (
             "Thanks, noted that this answer helped."
             if helpful

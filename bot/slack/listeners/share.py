@@ -13,7 +13,6 @@ from bot.slack.blocks import SHARE
 from bot.slack.client import SLACK_ERRORS, describe, error_code
 from bot.slack.context import SlackBot
 from bot.slack.delivery import Asked, reply_to
-from bot.state import log as log_store
 from retrieval.answer import Answer
 
 log = logging.getLogger(__name__)
@@ -28,7 +27,7 @@ def _answer(
     cached = bot.answers.get(question_id)
     if cached is not None:
         return cached, question_id
-    row = log_store.question(bot.services.db, question_id)
+    row = bot.services.logged(question_id)
     if row is None:
         return None, None
     again = reply_to(bot, Asked(row.question, channel, "command", user, surface="share"), share=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.web.deps import AssistantDep, ServicesDep
-from retrieval.answer import Answer
+from bot.web.deps import IndexDep, ServicesDep, SettingsDep
+from retrieval.answer import Answer, viewer_url
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -53,7 +53,7 @@ def ask(body: AskRequest, services: ServicesDep) -> Answer:
 
 
 @router.get("/documents", response_model=list[DocumentInfo])
-def documents(assistant: AssistantDep) -> list[DocumentInfo]:
+def documents(index: IndexDep, settings: SettingsDep) -> list[DocumentInfo]:
     return [
         DocumentInfo(
             doc_id=doc.doc_id,
@@ -63,9 +63,9 @@ def documents(assistant: AssistantDep) -> list[DocumentInfo]:
             organisation=doc.organisation,
             published=doc.published,
             source_url=doc.source_url,
-            url=assistant.viewer_url(doc.doc_id),
+            url=viewer_url(settings.public_base_url, doc.doc_id),
             chunks=count,
             origin=doc.origin,
         )
-        for doc, count in sorted(assistant.documents(), key=lambda d: d[0].title.lower())
+        for doc, count in sorted(index.documents(), key=lambda d: d[0].title.lower())
     ]

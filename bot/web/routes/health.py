@@ -44,12 +44,12 @@ def readyz(services: ServicesDep) -> JSONResponse:
 
 
 def _documents(services: Services) -> None:
-    if services.assistant.is_empty:
+    if services.index.is_empty:
         raise RuntimeError("no documents are indexed: run `partnerbot ingest`")
 
 
 def _index(services: Services) -> None:
-    if services.assistant.vectors.count() == 0:
+    if services.index.vectors.count() == 0:
         raise RuntimeError("the vector index holds no passages: run `partnerbot ingest`")
 
 

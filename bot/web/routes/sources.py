@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from bot.web.deps import AssistantDep, TemplatesDep
+from bot.web.deps import IndexDep, TemplatesDep
 from bot.web.viewer import parts
 
 router = APIRouter(include_in_schema=False)
@@ -20,8 +20,8 @@ _INDEX = re.compile(r"[0-9]{1,9}")  # ASCII digits only: "²".isdigit() is true,
 
 
 @router.get("/sources", response_class=HTMLResponse)
-def index(request: Request, assistant: AssistantDep, templates: TemplatesDep) -> HTMLResponse:
-    documents = sorted(assistant.documents(), key=lambda d: d[0].title.lower())
+def listing(request: Request, index: IndexDep, templates: TemplatesDep) -> HTMLResponse:
+    documents = sorted(index.documents(), key=lambda d: d[0].title.lower())
     return templates.TemplateResponse(request, "sources.html", {"documents": documents})
 
 
@@ -29,12 +29,12 @@ def index(request: Request, assistant: AssistantDep, templates: TemplatesDep) ->
 def source(
     request: Request,
     doc_id: str,
-    assistant: AssistantDep,
+    index: IndexDep,
     templates: TemplatesDep,
     chunk: str | None = None,
 ) -> Response:
     """`?chunk=N` redirects to `#chunk-N`, for links whose fragment was dropped along the way."""
-    found = assistant.document(doc_id)
+    found = index.document(doc_id)
     if found is None:
         raise HTTPException(404, f"There is no document with the id “{doc_id[:200]}”.")
     document, chunks = found

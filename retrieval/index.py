@@ -1,0 +1,195 @@
+"""The index answers come from: vectors (Chroma), keywords (BM25) and the document registry, kept
+in step. Ingest, add and remove take one lock, so the threads of a server never write at once;
+`version` grows with every change, so what is derived from the index knows when to rebuild.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from config.settings import Settings
+from corpus.documents import Loaded, find_files, load_files
+from corpus.model import Chunk, Document
+from retrieval.embed import Embedder
+from retrieval.keyword import KeywordIndex
+from retrieval.registry import Registry
+from retrieval.vectors import VectorIndex
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+
+
+class Index:
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.version = 0
+        self._lock = threading.RLock()
+        self._vectors: VectorIndex | None = None
+        self._keyword: KeywordIndex | None = None
+        self._registry: Registry | None = None
+
+    def open(self) -> None:
+        """Open Chroma, the registry and the keyword index once, so no request pays for it."""
+        _ = self.vectors, self.registry, self.keyword
+
+    @property
+    def vectors(self) -> VectorIndex:
+        if self._vectors is None:
+            self._vectors = VectorIndex(self.settings.index_dir, self.settings.chroma_url)
+        return self._vectors
+
+    @property
+    def registry(self) -> Registry:
+        if self._registry is None:
+            self._registry = Registry(self.settings.index_dir / "documents.json")
+        return self._registry
+
+    @property
+    def keyword(self) -> KeywordIndex:
+        if self._keyword is None:
+            folder = self.settings.index_dir / "keyword"
+            self._keyword = (
+                KeywordIndex.load(folder) if (folder / "ids.json").is_file() else self._rebuild_keyword()
+            )
+        return self._keyword
+
+    @property
+    def is_empty(self) -> bool:
+        return len(self.registry) == 0
+
+    # -- changing --------------------------------------------------------------------------------
+
+    def ingest(self, paths: Sequence[Path] | None = None, progress: Progress | None = None) -> IngestReport:
+        """Index new and changed files, drop vanished ones; unchanged ones are not re-embedded."""
+        with self._lock:
+            return self._ingest(paths, progress)
+
+    def _ingest(self, paths: Sequence[Path] | None, progress: Progress | None) -> IngestReport:
+        started = time.perf_counter()
+        roots = list(paths) if paths else [self.settings.corpus_dir]
+        found = {str(p) for p in find_files(roots)}
+        result = load_files(roots, max_bytes=self.settings.max_file_bytes)
+        report = IngestReport(failures=result.failures)
+        changed: list[Loaded] = []
+        moved = False
+        for loaded in result.loaded:
+            doc = loaded.document
+            previous = self.registry.document(doc.doc_id)
+            if previous is None or previous.content_hash != doc.content_hash:
+                (report.updated if previous else report.added).append(doc.doc_id)
+                changed.append(loaded)
+                continue
+            report.unchanged.append(doc.doc_id)
+            if previous.path != doc.path:  # moved: same content, nothing to embed again
+                self.registry.put(doc, loaded.chunks)
+                moved = True
+        loaded_ids = {loaded.document.doc_id for loaded in result.loaded}
+        for doc_id in self.registry.ids():
+            indexed = self.registry.document(doc_id)
+            if (
+                indexed
+                and doc_id not in loaded_ids
+                and indexed.origin == "corpus"
+                and indexed.path
+                and _under(indexed.path, roots)
+                and indexed.path not in found
+            ):
+                self._remove(doc_id)
+                report.removed.append(doc_id)
+        report.chunks_embedded = self._index(changed, progress)
+        if changed or report.removed:
+            self._commit()
+        elif moved:
+            self.registry.save()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def add_document(self, loaded: Loaded) -> bool:
+        """Index one document that is not a file (an announcement), replacing an earlier version;
+        False when this version is indexed already."""
+        with self._lock:
+            if self.registry.content_hash(loaded.document.doc_id) == loaded.document.content_hash:
+                return False
+            self._index([loaded], None)
+            self._commit()
+            return True
+
+    def remove_document(self, doc_id: str) -> bool:
+        with self._lock:
+            if doc_id not in self.registry:
+                return False
+            self._remove(doc_id)
+            self._commit()
+            return True
+
+    def _index(self, changed: list[Loaded], progress: Progress | None) -> int:
+        chunks = [(loaded.document, c) for loaded in changed for c in loaded.chunks]
+        for loaded in changed:
+            self.vectors.delete_document(loaded.document.doc_id)
+        batch = 64
+        done = 0
+        if chunks:
+            self.embedder.warm_up()  # before the progress bar starts, so it measures embedding only
+        if progress:
+            progress(0, len(chunks))
+        for i in range(0, len(chunks), batch):
+            part = chunks[i : i + batch]
+            vectors = self.embedder.embed([c.embed_text(d) for d, c in part])
+            metadatas = [{**d.metadata(), "chunk": c.index, "start": c.start, "end": c.end} for d, c in part]
+            self.vectors.add([c.chunk_id for _, c in part], vectors, [c.text for _, c in part], metadatas)
+            done += len(part)
+            if progress:
+                progress(done, len(chunks))
+        for loaded in changed:
+            self.registry.put(loaded.document, loaded.chunks)
+        return len(chunks)
+
+    def _remove(self, doc_id: str) -> None:
+        self.vectors.delete_document(doc_id)
+        self.registry.remove(doc_id)
+
+    def _commit(self) -> None:
+        self.registry.save()
+        self._keyword = self._rebuild_keyword()
+        self.version += 1
+
+    def _rebuild_keyword(self) -> KeywordIndex:
+        pairs = self.registry.all_chunks()
+        index = KeywordIndex([c.chunk_id for _, c in pairs], [c.embed_text(d) for d, c in pairs])
+        index.save(self.settings.index_dir / "keyword")
+        return index
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def documents(self) -> list[tuple[Document, int]]:
+        """Every indexed document with its chunk count."""
+        return [
+            (d, len(self.registry.chunks(i))) for i in self.registry.ids() if (d := self.registry.document(i))
+        ]
+
+    def document(self, doc_id: str) -> tuple[Document, list[Chunk]] | None:
+        doc = self.registry.document(doc_id)
+        return (doc, self.registry.chunks(doc_id)) if doc else None
+
+
+def _under(path: str, roots: Sequence[Path]) -> bool:
+    resolved = Path(path).resolve()
+    return any(resolved == r.resolve() or r.resolve() in resolved.parents for r in roots)
