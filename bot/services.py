@@ -34,9 +34,9 @@ class Services:
         the state store, migrated and pruned to the question log's retention period.
         """
         assistant = assistant or Assistant(settings)
-        if warm and assistant.index.is_empty:
-            log.warning("no index yet: building it from %s", settings.corpus_dir)
-            report = assistant.index.ingest()
+        report = assistant.index.build_if_empty() if warm else None
+        if report is not None:
+            log.warning("there was no index: built it from %s", settings.corpus_dir)
             for failure in report.failures:
                 log.warning("skipped %s", failure)
         if warm:

@@ -28,8 +28,9 @@ _SOCIAL = re.compile(
     r"(?:(?:@[\w.]+|https?://\S+)[\s,|]*)+$",
     re.IGNORECASE,
 )
-# "Twitter: @NHSLocalGrowth" under an author's bio is how to reach them, a fact partners ask for;
-# one labelled handle is kept, while "Follow us on …" and bare runs of handles or links are chrome.
+# "Twitter: @NHSLocalGrowth" under an author's bio is how to reach them, a fact partners ask for: a
+# line naming a platform and one handle is kept (an organisation's too); "Follow us on …" and bare
+# runs of handles or links are chrome.
 _CONTACT_HANDLE = re.compile(r"^(?:twitter|x|linkedin|mastodon|bluesky)\s*:\s*@[\w.]+$", re.IGNORECASE)
 _COUNTER = re.compile(r"^(?:\d+\s+(?:comments?|replies|likes|shares|views)|comments?\s*\(\d+\))$", re.I)
 _IMAGE = re.compile(

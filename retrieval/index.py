@@ -52,28 +52,36 @@ class Index:
 
     @property
     def vectors(self) -> VectorIndex:
-        if self._vectors is None:
-            self._vectors = VectorIndex(self.settings.index_dir, self.settings.chroma_url)
-        return self._vectors
+        with self._lock:  # opened once, by whichever thread comes first
+            if self._vectors is None:
+                self._vectors = VectorIndex(self.settings.index_dir, self.settings.chroma_url)
+            return self._vectors
 
     @property
     def registry(self) -> Registry:
-        if self._registry is None:
-            self._registry = Registry(self.settings.index_dir / "documents.json")
-        return self._registry
+        with self._lock:
+            if self._registry is None:
+                self._registry = Registry(self.settings.index_dir / "documents.json")
+            return self._registry
 
     @property
     def keyword(self) -> KeywordIndex:
-        if self._keyword is None:
-            folder = self.settings.index_dir / "keyword"
-            self._keyword = (
-                KeywordIndex.load(folder) if (folder / "ids.json").is_file() else self._rebuild_keyword()
-            )
-        return self._keyword
+        with self._lock:  # a missing keyword index is rebuilt, never while an ingest writes it
+            if self._keyword is None:
+                folder = self.settings.index_dir / "keyword"
+                self._keyword = (
+                    KeywordIndex.load(folder) if (folder / "ids.json").is_file() else self._rebuild_keyword()
+                )
+            return self._keyword
 
     @property
     def is_empty(self) -> bool:
         return len(self.registry) == 0
+
+    def build_if_empty(self, progress: Progress | None = None) -> IngestReport | None:
+        """On first use, the configured corpus is ingested; None when there was an index already."""
+        with self._lock:
+            return self._ingest(None, progress) if self.is_empty else None
 
     # -- changing --------------------------------------------------------------------------------
 

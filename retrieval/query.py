@@ -50,8 +50,8 @@ EVIDENCE = {
     # saying where it first appeared; not any sentence that shares the question's words
     Kind.BYLINE: re.compile(
         rf"\b(?:wr(?:ote|itten|iting)|author(?:ed|s)?|published|posted|(?:first )?appeared|republished|"
-        rf"re-?posted|reprinted|featured|report to|date|director|on behalf of)\b|\b(?:{_MONTHS})\b|"
-        r"\b(?:19|20)\d{2}\b",
+        rf"re-?posted|reprinted|featured|report to|dated|director|on behalf of)\b|\bdate:|"
+        rf"\b(?:{_MONTHS.replace('May|', '')})\b|\b(?-i:May)\b|\b(?:19|20)\d{{2}}\b",
         re.IGNORECASE,
     ),
     Kind.CONTACT: re.compile(
@@ -60,20 +60,23 @@ EVIDENCE = {
 }
 _NAMES_MONTH = re.compile(  # the verb "may" is no month; "May" is
     r"\b(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
-    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b|\bMay\b"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b|\bMay\b(?! (?:I|we|you)\b)"  # not "May I ask…"
 )
 _DAY = re.compile(
     rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\b|\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|"
-    r"\b\d{1,2}/\d{1,2}\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b",
+    r"\b(?!24/7)\d{1,2}/\d{1,2}\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b",
     re.IGNORECASE,
 )
 # Asked for one way of reaching someone, another is no answer: an email does not give a phone number.
-_CHANNELS = (
-    (
-        re.compile(r"\b(?:phone|telephone|tel|mobile|direct line|call)\b", re.I),
-        re.compile(r"\+?\(?\d[\d ()-]{8,}\d"),
-    ),
+_CHANNELS = (  # the first asked wins: "the email for the Safe AI call" asks for an email
     (re.compile(r"\be-?mail\b", re.I), re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")),
+    (
+        re.compile(
+            r"\b(?:phone|telephone|tel|mobile|direct line|ring)\b|\bcall (?:them|him|her|someone)\b", re.I
+        ),
+        # +44 … or 0113 …: a number to dial, not "2023 - 2024"
+        re.compile(r"(?<![\d(])(?:\+\d|\(?0\d)[\d ()-]{8,}\d"),
+    ),
     (
         re.compile(r"\b(?:twitter|handle|x account|linkedin|mastodon|bluesky)\b", re.I),
         re.compile(r"(?<![\w.])@\w{2,}|\blinkedin\.com/", re.I),
@@ -104,13 +107,14 @@ _WHEN = re.compile(
 _ROUTE_ASKED = (  # how a partner asks for a way in: the asking, not what it is about
     r"\bwhere (?:do|should|can) (?:i|we) (?:start|begin|go)\b|\bwho (?:do|should|can) (?:i|we) "
     r"(?:ping|contact|ask|talk to|speak to|email|call|approach)\b|"
-    r"\bwho (?:can |could )?(?:help|helps|supports)\b|"
+    r"\bwho (?:can |could )?(?:help|helps)\b|"
     r"\bhow (?:do|can) (?:i|we) (?:get|find|reach|approach|access)\b|\bwhere (?:do|can) (?:i|we) find\b"
 )
 _ROUTE = re.compile(rf"{_ROUTE_ASKED}|\bfront door\b", re.IGNORECASE)
 _ASKER_WANTS = re.compile(
     rf"{_ROUTE_ASKED}|"
-    r"\b(?:i|we|and)\s+(?:really\s+|just\s+)?(?:want|wanna|need|would like|['’]d like)(?:\s+to)?\b|"
+    r"\b(?:i|we)['’]d like(?:\s+to)?\b|"
+    r"\b(?:i|we|and)\s+(?:really\s+|just\s+)?(?:want|wanna|need|would like)(?:\s+to)?\b|"
     r"\b(?:i['’]?m|we['’]re|i am|we are)\s+(?:looking|trying|hoping)\s+to\b",
     re.IGNORECASE,
 )
@@ -126,7 +130,8 @@ _BYLINE = re.compile(
 _OUTCOME = re.compile(
     r"\bin the end\b|\bend(?:ed)? up\b|\bso far\b|\bto date\b|\bpushed back\b|\bgo(?:ne)? ahead\b|"
     r"\bonce it (?:was|had been)\b|"
-    r"\b(?:did|has|have) (?:it|they|that|this|the \w+) (?:ever |actually |really )?(?:happen|get|got|been)\b|"
+    r"\b(?:did|has|have) (?:it|they|that|this|the (?:\w+ ){0,3}\w+) (?:ever |actually |really )?"
+    r"(?:happen(?:ed)?|get|got|been)\b|"
     r"\bactually (?:happen|adopt|approv|agree|sign|publish|launch|deliver)\w*",
     re.IGNORECASE,
 )

@@ -35,8 +35,8 @@ _OPINION = re.compile(
 # Whether a treatment or device works for patients is a clinical judgement, not a partnership fact.
 _CLINICAL = re.compile(
     r"\b(?:better|worse|safer|more effective|less effective|as good|as safe)\b.{0,40}\bthan\b.{0,60}"
-    r"\b(?:surgery|operations?|treatments?|therap(?:y|ies)|procedures?|drugs?|medication|outcomes?|"
-    r"survival|recovery|complications?)\b"
+    r"\b(?:surgery|surgical|treatments?|therap(?:y|ies)|drugs?|medication|survival|recovery|"
+    r"complications?|(?:patient|clinical|surgical) (?:outcomes?|procedures?))\b"
     r"|\b(?:clinical|patient|surgical) (?:outcomes?|effectiveness|evidence|results)\b.{0,40}"
     r"\b(?:better|worse|compare|compared|versus|vs)\b"
     r"|\b(?:is|are|does|do) .{0,40}\b(?:effective|safe|work)\b (?:for|in|at) "

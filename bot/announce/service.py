@@ -49,7 +49,7 @@ class Announcer:
     @classmethod
     def from_settings(cls, services: Services) -> Announcer:
         """An Announcer posting with the configured bot token (for the API and the CLI)."""
-        return cls(services, web_client(services.settings))
+        return cls(services, web_client(services.settings, retry_connections=False))
 
     # -- who may ------------------------------------------------------------------------------
 

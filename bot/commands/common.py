@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import typer
 from tqdm import tqdm
 
@@ -9,11 +12,12 @@ from bot.services import Services
 from config.errors import CorpusError
 from config.settings import Settings, load_settings
 from retrieval.assistant import Assistant
-from retrieval.index import Index, IngestReport
+from retrieval.index import Progress
 
 
-def ingest_with_progress(index: Index, paths=None) -> IngestReport:  # noqa: ANN001
-    """Ingest with a progress bar on stderr (it stays quiet when nothing needs embedding)."""
+@contextmanager
+def progress_bar() -> Iterator[Progress]:
+    """An ingest progress callback drawing a bar on stderr; quiet when nothing needs embedding."""
     bar: tqdm | None = None
 
     def progress(done: int, total: int) -> None:
@@ -24,7 +28,7 @@ def ingest_with_progress(index: Index, paths=None) -> IngestReport:  # noqa: ANN
             bar.update(done - bar.n)
 
     try:
-        return index.ingest(paths, progress)
+        yield progress
     finally:
         if bar is not None:
             bar.close()
@@ -43,13 +47,15 @@ def open_assistant(settings: Settings | None = None) -> Assistant:
     bot = Assistant(settings or load_settings())
     if bot.index.is_empty:
         typer.echo(f"No index yet: building it from {bot.settings.corpus_dir} …", err=True)
-        report = ingest_with_progress(bot.index)
-        for failure in report.failures:
-            typer.secho(f"  skipped {failure}", err=True, fg=typer.colors.YELLOW)
-        if bot.index.is_empty:
-            raise CorpusError(
-                f"{bot.settings.corpus_dir} holds no document that could be read "
-                f"({len(report.failures)} failed); add .txt, .md, .html, .pdf or .docx files"
-            )
+    with progress_bar() as progress:
+        report = bot.index.build_if_empty(progress)
+    for failure in report.failures if report else []:
+        typer.secho(f"  skipped {failure}", err=True, fg=typer.colors.YELLOW)
+    if bot.index.is_empty:
+        failed = len(report.failures) if report else 0
+        raise CorpusError(
+            f"{bot.settings.corpus_dir} holds no document that could be read ({failed} failed); "
+            "add .txt, .md, .html, .pdf or .docx files"
+        )
     bot.warm_up()
     return bot

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from bot.commands.common import ingest_with_progress
+from bot.commands.common import progress_bar
 from config.settings import load_settings
 from retrieval.assistant import Assistant
 
@@ -15,7 +15,8 @@ def ingest(
     paths: list[Path] = typer.Argument(None, help="Files or folders (default: the configured corpus folder)"),
 ) -> None:
     """Index the corpus incrementally: unchanged documents are not embedded again."""
-    report = ingest_with_progress(Assistant(load_settings()).index, paths or None)
+    with progress_bar() as progress:
+        report = Assistant(load_settings()).index.ingest(paths or None, progress)
     for failure in report.failures:
         typer.secho(f"failed: {failure}", err=True, fg=typer.colors.RED)
     typer.echo(

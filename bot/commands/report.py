@@ -11,7 +11,6 @@ from bot.report.build import build_report
 from bot.report.digest import digest_client, post_digest
 from bot.report.period import parse_since
 from bot.report.render import to_text
-from bot.state.log import prune
 
 
 def report(
@@ -23,7 +22,6 @@ def report(
     start = parse_since(since)
     services = open_services(warm=False)
     client = digest_client(services.settings) if post else None  # fail before the work, not after
-    prune(services.db, services.settings.question_retention_days)
     result = build_report(services, start)
     typer.echo(json.dumps(result.as_dict(), indent=2) if as_json else to_text(result))
     if client is not None:

@@ -14,7 +14,7 @@ from config.settings import Settings
 def digest_client(settings: Settings) -> WebClient:
     """The Slack client to post the digest with, once both settings it needs are checked."""
     _channel(settings)
-    return web_client(settings)
+    return web_client(settings, retry_connections=False)
 
 
 def _channel(settings: Settings) -> str:

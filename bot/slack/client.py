@@ -10,7 +10,7 @@ import json
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
-from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, RetryHandler
 
 from config.errors import ConfigError
 from config.settings import Settings
@@ -26,17 +26,21 @@ def require_bot_token(settings: Settings) -> str:
     return settings.slack_bot_token
 
 
-def web_client(settings: Settings) -> WebClient:
-    """Waits out 429s (Retry-After) and retries connections that were refused or dropped; nothing
-    else, so a post Slack answered is never sent twice."""
+def web_client(settings: Settings, *, retry_connections: bool = True) -> WebClient:
+    """Waits out 429s (Retry-After): Slack did nothing with a rate-limited call.
+
+    A dropped connection is retried only where a repeat is harmless (answers: a progress message
+    is replaced in place). Announcements and the digest pass `retry_connections=False`: a
+    connection can drop after Slack posted, and a channel must not get the post twice.
+    """
+    handlers: list[RetryHandler] = [RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)]
+    if retry_connections:
+        handlers.append(ConnectionErrorRetryHandler())
     return WebClient(
         token=require_bot_token(settings),
         base_url=settings.slack_api_url,
         timeout=15,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(),
-            RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-        ],
+        retry_handlers=handlers,
     )
 
 

@@ -174,7 +174,7 @@ class AnnounceFlow:
 
 def register(app: App, bot: SlackBot) -> None:
     services = bot.services
-    flow = AnnounceFlow(services, Announcer(services, app.client))
+    flow = AnnounceFlow(services, Announcer.from_settings(services))  # its own client: no connection retries
     app.command(services.settings.announce_command)(flow.command)
     app.view(views.FORM)(flow.form_submitted)
     app.view(views.PREVIEW)(flow.preview_submitted)
