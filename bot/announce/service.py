@@ -228,6 +228,12 @@ class Announcer:
             store.set_post(self.db, post.id, status=PostStatus.DELETED, error=None)
         return Outcome(self._get(announcement_id), failed=failed)
 
+    # -- reading ------------------------------------------------------------------------------
+
+    def listing(self, limit: int = 100) -> list[Announcement]:
+        """The newest announcements first, with their posts (`/announce list` in Slack)."""
+        return store.listing(self.db, limit=limit)
+
     # -- helpers ------------------------------------------------------------------------------
 
     def _get(self, announcement_id: int) -> Announcement:

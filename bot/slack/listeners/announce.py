@@ -23,7 +23,6 @@ from bot.services import Services
 from bot.slack import announce_views as views
 from bot.slack.client import SLACK_ERRORS
 from bot.slack.context import SlackBot
-from bot.state import announcements as store
 from bot.state.models import AnnouncementStatus
 
 log = logging.getLogger(__name__)
@@ -145,7 +144,7 @@ class AnnounceFlow:
         self._say(client, user, channel, text)
 
     def _listing(self) -> str:
-        rows = store.listing(self.announcer.db, limit=10)
+        rows = self.announcer.listing(limit=10)
         if not rows:
             return "No announcements yet."
         return "\n".join(f"*{r.id}* {status(r)} · {r.title} · by {r.author_name}" for r in rows)
