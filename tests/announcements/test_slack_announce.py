@@ -162,6 +162,21 @@ def test_a_post_that_failed_half_way_is_completed_on_retry_not_repeated(
     assert store.get(harness.services.db, row.id).status == "published"
 
 
+def test_announce_list_shows_the_group_the_recent_ones_and_refuses_others(harness: Harness) -> None:
+    def listed(user: str) -> str:
+        return harness.sender.command(
+            "/announce", "list", user=user, channel="C0NEWS", response_url=harness.slack.response_url()
+        ).text
+
+    assert "No announcements yet." in listed(COMMS)
+    announce(harness, ["C0FUND"])
+    harness.slack.wait_for("chat.postEphemeral", where=lambda c: c["user"] == COMMS)
+    [row] = store.listing(harness.services.db)
+    shown = listed(COMMS)
+    assert f"*{row.id}*" in shown and FUND["title"] in shown and "published" in shown
+    assert "Only the communications group" in listed(STRANGER)
+
+
 def test_withdraw_deletes_the_posts_and_leaves_the_index_but_keeps_the_record(harness: Harness) -> None:
     announce(harness, ["C0NEWS", "C0FUND"])
     [note] = harness.slack.wait_for("chat.postEphemeral", where=lambda c: c["user"] == COMMS)
