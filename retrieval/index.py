@@ -31,6 +31,7 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)  # unchanged, but missing from the vectors
     failures: list[str] = field(default_factory=list)
     chunks_embedded: int = 0
     seconds: float = 0.0
@@ -69,9 +70,7 @@ class Index:
         with self._lock:  # a missing keyword index is rebuilt, never while an ingest writes it
             if self._keyword is None:
                 folder = self.settings.index_dir / "keyword"
-                self._keyword = (
-                    KeywordIndex.load(folder) if (folder / "ids.json").is_file() else self._rebuild_keyword()
-                )
+                self._keyword = self._load_keyword(folder)
             return self._keyword
 
     @property
@@ -109,6 +108,10 @@ class Index:
             if previous.path != doc.path:  # moved: same content, nothing to embed again
                 self.registry.put(doc, loaded.chunks)
                 moved = True
+        report.repaired = self._missing_vectors({loaded.document.doc_id for loaded in changed})
+        changed += [
+            Loaded(d, self.registry.chunks(i)) for i in report.repaired if (d := self.registry.document(i))
+        ]
         loaded_ids = {loaded.document.doc_id for loaded in result.loaded}
         for doc_id in self.registry.ids():
             indexed = self.registry.document(doc_id)
@@ -123,7 +126,7 @@ class Index:
                 self._remove(doc_id)
                 report.removed.append(doc_id)
         report.chunks_embedded = self._index(changed, progress)
-        if changed or report.removed:
+        if changed or report.removed or self._keyword_out_of_step():
             self._commit()
         elif moved:
             self.registry.save()
@@ -178,6 +181,32 @@ class Index:
         self.registry.save()
         self._keyword = self._rebuild_keyword()
         self.version += 1
+
+    def _missing_vectors(self, changing: set[str]) -> list[str]:
+        """Documents the registry holds that the vectors lack, all of them re-embedded from the
+        registry's copy: a deleted or replaced Chroma folder, or a crash between the two writes,
+        must not leave questions unanswerable while ingest reports "unchanged"."""
+        expected = sum(len(self.registry.chunks(i)) for i in self.registry.ids())
+        if self.vectors.count() == expected:
+            return []
+        self.vectors.keep_only(set(self.registry.ids()))  # vectors of documents it no longer knows
+        if self.vectors.count() == expected:
+            return []
+        log.warning("the vector index is out of step with the registry: re-embedding what it holds")
+        return [i for i in self.registry.ids() if i not in changing]
+
+    def _keyword_out_of_step(self) -> bool:
+        return set(self.keyword.ids) != {c.chunk_id for _, c in self.registry.all_chunks()}
+
+    def _load_keyword(self, folder: Path) -> KeywordIndex:
+        """The saved keyword index, or one rebuilt from the registry when it is missing or damaged
+        (it is derived data: nothing is lost)."""
+        if (folder / "ids.json").is_file():
+            try:
+                return KeywordIndex.load(folder)
+            except (OSError, ValueError, KeyError) as exc:
+                log.warning("the keyword index in %s is damaged (%s): rebuilding it", folder, exc)
+        return self._rebuild_keyword()
 
     def _rebuild_keyword(self) -> KeywordIndex:
         pairs = self.registry.all_chunks()

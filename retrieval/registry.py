@@ -7,11 +7,14 @@ documents, and the source viewer reads documents from it by id (never by path).
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import asdict
 from pathlib import Path
 
 from corpus.model import Chunk, Document
+
+log = logging.getLogger(__name__)
 
 
 class Registry:
@@ -19,7 +22,12 @@ class Registry:
         self.path = path
         self._docs: dict[str, dict] = {}
         if path.is_file():
-            self._docs = json.loads(path.read_text(encoding="utf-8"))
+            try:
+                self._docs = json.loads(path.read_text(encoding="utf-8"))
+            except (ValueError, UnicodeDecodeError) as exc:  # truncated by a crash, or emptied
+                log.warning("%s is damaged (%s): the index is rebuilt from the documents", path, exc)
+            if not isinstance(self._docs, dict):
+                self._docs = {}
 
     def __contains__(self, doc_id: str) -> bool:
         return doc_id in self._docs

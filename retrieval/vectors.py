@@ -59,6 +59,13 @@ class VectorIndex:
     def delete_document(self, doc_id: str) -> None:
         self._collection.delete(where={"doc_id": doc_id})
 
+    def keep_only(self, doc_ids: set[str]) -> None:
+        """Drop the vectors of every other document (left behind when the registry was lost)."""
+        if doc_ids:
+            self._collection.delete(where={"doc_id": {"$nin": sorted(doc_ids)}})
+        elif self._collection.count():
+            self._collection.delete(where={"doc_id": {"$ne": ""}})
+
     def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity), best first."""
         n = min(k, self.count())

@@ -21,7 +21,9 @@ def ingest(
         typer.secho(f"failed: {failure}", err=True, fg=typer.colors.RED)
     typer.echo(
         f"{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
-        f"{len(report.removed)} removed; {report.chunks_embedded} chunks embedded in {report.seconds:.1f}s"
+        f"{len(report.removed)} removed"
+        + (f", {len(report.repaired)} repaired" if report.repaired else "")
+        + f"; {report.chunks_embedded} chunks embedded in {report.seconds:.1f}s"
     )
     if report.failures:
         raise typer.Exit(1)

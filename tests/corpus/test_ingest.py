@@ -138,3 +138,47 @@ def test_a_file_moved_within_the_corpus_stays_indexed(
     assert report.chunks_embedded == 0, "moved, not changed: nothing to embed again"
     assert bot.index.registry.document("a").path == str((folder / "sub" / "a.txt").resolve())
     assert bot.index.ingest().unchanged == ["a"]
+
+
+def _answerable(bot: Assistant, word: str) -> bool:
+    """The word's document is found by both indexes, as a question about it needs."""
+    passages = bot.retrieve(f"which programme helps firms in the {word} district?")
+    return any(word in p.chunk.text for p in passages) and bool(bot.index.keyword.search(word, 5))
+
+
+def test_a_lost_vector_index_is_repaired_by_the_next_ingest(
+    corpus: Path, make_settings: Callable[..., Settings], embedder
+) -> None:
+    """Issue 15: with the Chroma folder gone, ingest said "unchanged" and every question failed."""
+    settings = make_settings(corpus_dir=corpus)
+    first = Assistant(settings, embedder=embedder).index.ingest()
+    client = chromadb.PersistentClient(  # the vectors lost, as a deleted Chroma folder loses them
+        path=str(settings.index_dir / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+    )
+    client.get_collection(COLLECTION).delete(where={"doc_id": {"$ne": ""}})
+    bot = Assistant(settings, embedder=embedder)
+    report = bot.index.ingest()
+    assert sorted(report.repaired) == ["alpha", "beta", "gamma"] and report.added == []
+    assert bot.index.vectors.count() == first.chunks_embedded
+    assert _answerable(bot, "zebrafinch")
+    assert Assistant(settings, embedder=embedder).index.ingest().repaired == [], "repaired once"
+
+
+@pytest.mark.parametrize("damage", ["", '{"alpha": {"docum', "\xff\xfe"])
+def test_a_damaged_registry_or_keyword_index_is_rebuilt_not_a_traceback(
+    corpus: Path, make_settings: Callable[..., Settings], embedder, damage: str
+) -> None:
+    """A crash mid-write leaves a truncated file; what is derived from the documents is rebuilt."""
+    settings = make_settings(corpus_dir=corpus)
+    Assistant(settings, embedder=embedder).index.ingest()
+    (settings.index_dir / "keyword" / "ids.json").write_text(damage, encoding="latin-1")
+    keyword_only = Assistant(settings, embedder=embedder)
+    assert _answerable(keyword_only, "otter"), "the keyword index is rebuilt from the registry"
+
+    (settings.index_dir / "documents.json").write_text(damage, encoding="latin-1")
+    bot = Assistant(settings, embedder=embedder)
+    assert bot.index.is_empty
+    report = bot.index.ingest()
+    assert sorted(report.added) == ["alpha", "beta", "gamma"]
+    assert _answerable(bot, "zebrafinch")
+    assert Assistant(settings, embedder=embedder).index.ingest().repaired == []
