@@ -1,6 +1,8 @@
 """What a running surface holds: settings, the warmed-up Assistant and the state store.
 
-Every surface answers through `Services.answer`, so each question is asked and logged the same way.
+Every surface answers through `Services.answer`, so each question is asked and logged the same way,
+and reads the state (the question log, announcements, API tokens, the audit log) through the methods
+below, so no surface queries the store itself. Posting announcements needs Slack: see `Announcer`.
 """
 
 from __future__ import annotations
@@ -8,10 +10,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
+from bot.state import announcements as announcement_store
+from bot.state import audit, tokens
 from bot.state import log as question_log
 from bot.state.db import Database
 from bot.state.log import Logged, prune, record_question
+from bot.state.models import Announcement
 from config.settings import Settings
 from retrieval.answer import Answer
 from retrieval.assistant import Assistant
@@ -93,3 +99,53 @@ class Services:
             question_id=row.id if row else None,
         )
         return row is not None
+
+    def questions_since(self, since: datetime) -> list[Logged]:
+        return question_log.questions_since(self.db, since)
+
+    def votes_since(self, since: datetime) -> list[bool]:
+        """Whether each vote cast since then found its answer helpful."""
+        return question_log.votes_since(self.db, since)
+
+    # -- announcements: reading them needs no Slack token, posting does (`Announcer`) -----------
+
+    def announcements(self, limit: int = 100) -> list[Announcement]:
+        """The newest first, with the status of each channel's post."""
+        return announcement_store.listing(self.db, limit=limit)
+
+    def announcement(self, announcement_id: int) -> Announcement | None:
+        return announcement_store.get(self.db, announcement_id)
+
+    def audit(
+        self,
+        action: str,
+        actor: str,
+        source: str,
+        *,
+        allowed: bool,
+        reason: str | None = None,
+        announcement_id: int | None = None,
+    ) -> None:
+        """One row of the audit log: every announcement command, allowed or refused."""
+        audit.record(
+            self.db,
+            action=action,
+            actor=actor,
+            source=source,
+            allowed=allowed,
+            reason=reason,
+            announcement_id=announcement_id,
+        )
+
+    # -- bearer tokens of the announcements API ------------------------------------------------
+
+    def token_name(self, presented: str) -> str | None:
+        """The name of the token presented, or None when it is unknown or revoked."""
+        return tokens.verify(self.db, presented, self.settings.announce_api_token_sha256)
+
+    def create_token(self, name: str) -> str:
+        """A new token, shown this once; only its SHA-256 is stored."""
+        return tokens.create(self.db, name)
+
+    def revoke_token(self, name: str) -> bool:
+        return tokens.revoke(self.db, name)

@@ -20,7 +20,6 @@ from bot.announce.draft import AnnouncementError, Draft
 from bot.services import Services
 from bot.slack.client import SLACK_ERRORS, describe, web_client
 from bot.state import announcements as store
-from bot.state import audit
 from bot.state.models import Announcement, AnnouncementStatus, PostStatus, now
 from corpus.documents import from_text
 
@@ -59,14 +58,8 @@ class Announcer:
         """Raise (and audit) when a Slack user is not in the communications group."""
         reason = self.group.check(user_id)
         if reason:
-            audit.record(
-                self.db,
-                action=action,
-                actor=user_id or "?",
-                source=source,
-                allowed=False,
-                reason=reason,
-                announcement_id=target,
+            self.services.audit(
+                action, user_id or "?", source, allowed=False, reason=reason, announcement_id=target
             )
             raise AnnouncementError(
                 "Only the communications group can do this. Ask them to post it, or to add you "
@@ -76,15 +69,7 @@ class Announcer:
     def allow(
         self, action: str, actor: str, source: str, target: int | None = None, reason: str | None = None
     ) -> None:
-        audit.record(
-            self.db,
-            action=action,
-            actor=actor,
-            source=source,
-            allowed=True,
-            reason=reason,
-            announcement_id=target,
-        )
+        self.services.audit(action, actor, source, allowed=True, reason=reason, announcement_id=target)
 
     # -- announcing ---------------------------------------------------------------------------
 
@@ -183,7 +168,7 @@ class Announcer:
     def resume(self) -> list[Outcome]:
         """Complete every announcement left half-posted (after a restart or a Slack outage), and put
         back in the index any posted one it lacks (an index rebuilt in a new data folder)."""
-        for row in store.listing(self.db, limit=10_000):
+        for row in self.services.announcements(limit=10_000):
             if (
                 row.status in (AnnouncementStatus.PUBLISHED, AnnouncementStatus.PARTIAL)
                 and row.doc_id not in self.services.index.registry
@@ -228,16 +213,10 @@ class Announcer:
             store.set_post(self.db, post.id, status=PostStatus.DELETED, error=None)
         return Outcome(self._get(announcement_id), failed=failed)
 
-    # -- reading ------------------------------------------------------------------------------
-
-    def listing(self, limit: int = 100) -> list[Announcement]:
-        """The newest announcements first, with their posts (`/announce list` in Slack)."""
-        return store.listing(self.db, limit=limit)
-
     # -- helpers ------------------------------------------------------------------------------
 
     def _get(self, announcement_id: int) -> Announcement:
-        row = store.get(self.db, announcement_id)
+        row = self.services.announcement(announcement_id)
         if row is None:
             raise AnnouncementError(
                 f"there is no announcement {announcement_id}; `partnerbot announcements list`"

@@ -10,8 +10,6 @@ import typer
 from bot.announce.service import Announcer
 from bot.announce.summary import as_dict, status
 from bot.commands.common import open_services
-from bot.state import announcements as store
-from bot.state import tokens
 
 app = typer.Typer(help="The communications group's announcements: list, withdraw, retry; API tokens.")
 token_app = typer.Typer(help="Bearer tokens of POST /api/announcements (stored hashed).")
@@ -21,7 +19,7 @@ app.add_typer(token_app, name="token")
 @app.command("list")
 def list_(as_json: bool = typer.Option(False, "--json", help="One JSON object per line")) -> None:
     """Every announcement, newest first, with the status of each channel's post."""
-    rows = store.listing(open_services(warm=False).db, limit=1000)
+    rows = open_services(warm=False).announcements(limit=1000)
     for row in rows:
         if as_json:
             typer.echo(json.dumps(as_dict(row)))
@@ -67,12 +65,12 @@ def retry(
 @token_app.command("create")
 def token_create(name: str = typer.Argument(..., help="Who uses it, e.g. newsletter-tool")) -> None:
     """Make a token and print it once; only its SHA-256 is stored."""
-    typer.echo(tokens.create(open_services(warm=False).db, name))
+    typer.echo(open_services(warm=False).create_token(name))
 
 
 @token_app.command("revoke")
 def token_revoke(name: str) -> None:
-    if not tokens.revoke(open_services(warm=False).db, name):
+    if not open_services(warm=False).revoke_token(name):
         typer.secho(f"no active token named {name!r}", err=True, fg="red")
         raise typer.Exit(1)
     typer.echo(f"Token {name!r} revoked.")

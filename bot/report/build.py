@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 from bot.report.gaps import Gap, group
 from bot.services import Services
-from bot.state import log as log_store
 
 
 @dataclass
@@ -43,8 +42,8 @@ class Report:
 
 def build_report(services: Services, since: datetime, top: int = 5) -> Report:
     until = datetime.now(UTC)
-    rows = log_store.questions_since(services.db, since)
-    votes = log_store.votes_since(services.db, since)
+    rows = services.questions_since(since)
+    votes = services.votes_since(since)
     report = Report(since=since, until=until, questions=len(rows))
     report.answered = sum(1 for r in rows if r.answered)
     report.by_surface = dict(Counter(r.surface for r in rows).most_common())

@@ -12,7 +12,7 @@ from typing import cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import CursorResult, Engine, Result, create_engine
+from sqlalchemy import CursorResult, Engine, Result, create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -47,6 +47,11 @@ class Database:
             raise ConfigError(
                 f"cannot reach or migrate the state database: {exc.__class__.__name__}: {exc}"
             ) from exc
+
+    def ping(self) -> None:
+        """Raise unless the database answers a trivial query (the readiness probe)."""
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -37,6 +37,7 @@ def test_readyz_is_503_when_the_state_store_is_unreachable(services, make_settin
     body = response.json()
     assert body["status"] == "unavailable"
     assert body["checks"]["state"].startswith("OperationalError")
+    assert "127.0.0.1" not in response.text and "nobody" not in response.text  # shown to anyone
     assert body["checks"]["model"] == "ok"
 
 

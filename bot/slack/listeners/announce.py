@@ -34,6 +34,7 @@ USAGE = (
 
 class AnnounceFlow:
     def __init__(self, services: Services, announcer: Announcer) -> None:
+        self.services = services
         self.settings = services.settings
         self.announcer = announcer
 
@@ -144,7 +145,7 @@ class AnnounceFlow:
         self._say(client, user, channel, text)
 
     def _listing(self) -> str:
-        rows = self.announcer.listing(limit=10)
+        rows = self.services.announcements(limit=10)
         if not rows:
             return "No announcements yet."
         return "\n".join(f"*{r.id}* {status(r)} · {r.title} · by {r.author_name}" for r in rows)

@@ -19,8 +19,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.announce.draft import AnnouncementError, make_draft
 from bot.announce.service import Announcer
 from bot.announce.summary import as_dict
-from bot.state import announcements as store
-from bot.state import audit, tokens
 from bot.web.deps import ServicesDep
 from config.errors import ConfigError
 
@@ -51,7 +49,7 @@ def token_name(
     if credentials is None or not credentials.credentials:
         _refuse(services, "no bearer token")
         raise HTTPException(401, "send Authorization: Bearer <token>", headers=CHALLENGE)
-    name = tokens.verify(services.db, credentials.credentials, services.settings.announce_api_token_sha256)
+    name = services.token_name(credentials.credentials)
     if name is None:
         _refuse(services, "unknown or revoked token")
         raise HTTPException(401, "the bearer token is not valid (unknown or revoked)", headers=CHALLENGE)
@@ -59,7 +57,7 @@ def token_name(
 
 
 def _refuse(services: ServicesDep, reason: str) -> None:
-    audit.record(services.db, action="announce", actor="api:?", source="api", allowed=False, reason=reason)
+    services.audit("announce", "api:?", "api", allowed=False, reason=reason)
 
 
 TokenDep = Annotated[str, Depends(token_name)]
@@ -97,7 +95,7 @@ def post_announcement(
 
 @router.get("/announcements", summary="Every announcement, newest first")
 def list_announcements(services: ServicesDep, token: TokenDep) -> list[dict[str, Any]]:
-    return [as_dict(row) for row in store.listing(services.db)]
+    return [as_dict(row) for row in services.announcements()]
 
 
 @router.delete("/announcements/{announcement_id}", summary="Withdraw: delete the posts, leave the index")
@@ -106,7 +104,7 @@ def withdraw_announcement(
     services: ServicesDep,
     token: TokenDep,
 ) -> dict[str, Any]:
-    if store.get(services.db, announcement_id) is None:
+    if services.announcement(announcement_id) is None:
         raise HTTPException(404, f"there is no announcement {announcement_id}")
     outcome = _announcer(services).withdraw(announcement_id, actor=f"api:{token}", source="api")
     return {**as_dict(outcome.announcement), "failed": outcome.failed}
