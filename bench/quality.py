@@ -27,7 +27,7 @@ from corpus.model import Chunk, Document
 from retrieval.answer import Answer, Source
 from retrieval.assistant import Assistant
 from retrieval.conversation import Turn
-from retrieval.embed import SentenceTransformerEmbedder
+from retrieval.embed import Embedder, make_embedder
 from retrieval.evaluation import Report, evaluate, read_cases
 from retrieval.passage import Passage
 from retrieval.vectors import VectorIndex
@@ -45,7 +45,7 @@ TOP = 3
 class PlainPipeline:
     """Split, embed, store in Chroma, paste the top 3 chunks: nothing else."""
 
-    def __init__(self, folders: list[Path], embedder: SentenceTransformerEmbedder, index_dir: Path) -> None:
+    def __init__(self, folders: list[Path], embedder: Embedder, index_dir: Path) -> None:
         self.embedder = embedder
         self.index = VectorIndex(index_dir)
         self.chunks: dict[str, Passage] = {}
@@ -108,10 +108,10 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, nargs="+", default=[SHARED / "corpus"])
     parser.add_argument("--questions", type=Path, nargs="+", default=SETS)
     args = parser.parse_args()
-    embedder = SentenceTransformerEmbedder()
-    embedder.warm_up()
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(data_dir=Path(tmp) / "partnerbot", corpus_dir=args.corpus[0])
+        embedder = make_embedder(settings)
+        embedder.warm_up()
         bot = Assistant(settings, embedder=embedder)
         report = bot.index.ingest(args.corpus)
         bot.warm_up()

@@ -20,7 +20,7 @@ from synthetic import generate
 from config.settings import ROOT, load_settings
 from corpus.documents import load_files
 from retrieval.assistant import Assistant
-from retrieval.embed import SentenceTransformerEmbedder
+from retrieval.embed import Embedder, make_embedder
 
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
@@ -39,7 +39,7 @@ def questions(limit: int | None) -> list[str]:
     return found[:limit] if limit else found
 
 
-def encoder_throughput(embedder: SentenceTransformerEmbedder, corpus_dir: Path) -> dict[str, float]:
+def encoder_throughput(embedder: Embedder, corpus_dir: Path) -> dict[str, float]:
     """The same texts ingest embeds (chunk text under its author and headings), through the encoder alone."""
     result = load_files([corpus_dir], max_bytes=20_000_000)
     texts = [chunk.embed_text(loaded.document) for loaded in result.loaded for chunk in loaded.chunks]
@@ -50,7 +50,7 @@ def encoder_throughput(embedder: SentenceTransformerEmbedder, corpus_dir: Path) 
 
 
 def encoder_by_batch(
-    embedder: SentenceTransformerEmbedder, corpus_dir: Path, sizes: tuple[int, ...], passes: int
+    embedder: Embedder, corpus_dir: Path, sizes: tuple[int, ...], passes: int
 ) -> dict[int, float]:
     """Raw encoder chunks/s at several batch sizes: padding to the longest text makes big batches dear."""
     result = load_files([corpus_dir], max_bytes=20_000_000)
@@ -121,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
         "--quick", action="store_true", help="a smoke run: 100 chunks, 3 questions, batch sizes 16 and 64"
     )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--backend", choices=("onnx", "torch"), default="onnx", help="the encoder ingest and questions use"
+    )
     args = parser.parse_args(argv)
     min_chunks, rounds, asked, sizes, passes = args.chunks, args.rounds, questions(None), (8, 16, 32, 64), 2
     if args.quick:
@@ -132,20 +135,22 @@ def main(argv: list[str] | None = None) -> int:
         f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
     )
-    embedder = SentenceTransformerEmbedder()
-    started = time.perf_counter()
-    embedder.warm_up()
-    load_s = time.perf_counter() - started
-    embedder.embed(["warm-up"])  # first-call costs belong to neither figure
-    print(f"model load: {load_s:.1f} s")
-
-    figures: dict = {"cores": os.cpu_count(), "date": datetime.now(UTC).isoformat(), "model_load_s": load_s}
-    batches = encoder_by_batch(embedder, CORPUS, sizes, passes)
-    figures["encoder_by_batch_size"] = batches
-    print(
-        "raw encoder by batch size (reference chunks): "
-        + ", ".join(f"{size}: {rate:.1f} chunks/s" for size, rate in batches.items())
-    )
+    figures: dict = {"cores": os.cpu_count(), "date": datetime.now(UTC).isoformat(), "backend": args.backend}
+    embedders = {}
+    for backend in ("torch", "onnx"):  # both, in the same run, so that their ratio means something
+        embedder = make_embedder(load_settings(embedding_backend=backend))
+        started = time.perf_counter()
+        embedder.warm_up()
+        load_s = time.perf_counter() - started
+        embedder.embed(["warm-up"])  # first-call costs belong to neither figure
+        batches = encoder_by_batch(embedder, CORPUS, sizes, passes)
+        figures[backend] = {"model_load_s": load_s, "encoder_by_batch_size": batches}
+        print(
+            f"{backend}: model load {load_s:.1f} s; raw encoder by batch size (reference chunks): "
+            + ", ".join(f"{size}: {rate:.1f} chunks/s" for size, rate in batches.items())
+        )
+        embedders[backend] = embedder
+    embedder = embedders[args.backend]
     with tempfile.TemporaryDirectory(prefix="partnerbot-bench-") as tmp:
         root = Path(tmp)
         figures["reference"] = measure("reference", CORPUS, root / "ref-data", embedder, asked, rounds)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
@@ -19,7 +19,7 @@ from config.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "config" / "defaults.yaml"
-_PATH_KEYS = ("corpus_dir", "data_dir", "slack_channels_file", "glossary_file")
+_PATH_KEYS = ("corpus_dir", "data_dir", "slack_channels_file", "glossary_file", "model_cache_dir")
 
 
 class _YamlFile(PydanticBaseSettingsSource):
@@ -55,6 +55,8 @@ class Settings(BaseSettings):
 
     chroma_url: str | None = None
     embedding_model: str | None = None
+    embedding_backend: Literal["onnx", "torch"] = "onnx"  # the same vectors; onnx starts in <1 s
+    model_cache_dir: Path | None = None  # where the ONNX export is kept (default ~/.cache/partnerbot)
     top_k: int = Field(8, ge=1, le=50)
     answer_words: int = Field(80, ge=10, le=1000)
     max_sources: int = Field(5, ge=1, le=20)

@@ -15,7 +15,7 @@ from config.errors import IndexMissingError, QuestionError
 from config.settings import Settings
 from retrieval.answer import Answer, Source, viewer_url
 from retrieval.conversation import Turn
-from retrieval.embed import Embedder, SentenceTransformerEmbedder
+from retrieval.embed import Embedder, make_embedder
 from retrieval.extractive import ExtractiveWriter, Sentence
 from retrieval.fuse import convex_fusion
 from retrieval.index import Index
@@ -45,7 +45,7 @@ class Assistant:
         """`today` is the clock expiry is read against: tests move it instead of patching `date`."""
         self.settings = settings
         self.today = today
-        self.embedder = embedder or SentenceTransformerEmbedder(settings.embedding_model)
+        self.embedder = embedder or make_embedder(settings)
         self.index = index or Index(settings, self.embedder)
         self._chat_model = chat_model
         self._writer: tuple[int, ExtractiveWriter] | None = None  # with the index version it reads

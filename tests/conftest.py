@@ -14,7 +14,7 @@ import pytest
 from bot.services import Services
 from config.settings import ROOT, Settings, load_settings
 from retrieval.assistant import Assistant
-from retrieval.embed import SentenceTransformerEmbedder
+from retrieval.embed import Embedder, OnnxEmbedder
 
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
@@ -32,8 +32,9 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session")
-def embedder() -> SentenceTransformerEmbedder:
-    model = SentenceTransformerEmbedder()
+def embedder() -> Embedder:
+    """The default backend, its export kept where the CLI's subprocesses find it too."""
+    model = OnnxEmbedder()
     model.warm_up()
     return model
 
@@ -51,7 +52,7 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
 
 
 @pytest.fixture(scope="session")
-def built_data_dir(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> Path:
+def built_data_dir(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
     """A data folder holding the index of the reference corpus, built once."""
     data = tmp_path_factory.mktemp("built") / "data"
     assistant = Assistant(load_settings(data_dir=data, corpus_dir=CORPUS), embedder=embedder)
@@ -61,16 +62,14 @@ def built_data_dir(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceT
 
 
 @pytest.fixture(scope="session")
-def services(built_data_dir: Path, embedder: SentenceTransformerEmbedder) -> Services:
+def services(built_data_dir: Path, embedder: Embedder) -> Services:
     """Read-only services over the reference corpus: do not ingest or add documents through it."""
     settings = load_settings(data_dir=built_data_dir, corpus_dir=CORPUS)
     return Services.open(settings, Assistant(settings, embedder=embedder))
 
 
 @pytest.fixture
-def fresh_services(
-    built_data_dir: Path, tmp_path: Path, embedder: SentenceTransformerEmbedder
-) -> Callable[..., Services]:
+def fresh_services(built_data_dir: Path, tmp_path: Path, embedder: Embedder) -> Callable[..., Services]:
     """Services over a private copy of the built index; keyword arguments override settings."""
 
     def make(**overrides: object) -> Services:

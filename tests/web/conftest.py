@@ -19,7 +19,7 @@ from bot.state.db import Database
 from bot.web.app import create_app
 from config.settings import load_settings
 from retrieval.assistant import Assistant
-from retrieval.embed import SentenceTransformerEmbedder
+from retrieval.embed import Embedder
 from tests.conftest import CORPUS
 
 ANSWERABLE = "What are the three headline goals of the healthtech strategy?"
@@ -51,7 +51,7 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(
-    built_data_dir: Path, embedder: SentenceTransformerEmbedder, tmp_path_factory: pytest.TempPathFactory
+    built_data_dir: Path, embedder: Embedder, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     """The real app under uvicorn in a thread; its public base URL is its own, so citations work."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

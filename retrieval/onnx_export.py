@@ -1,0 +1,71 @@
+"""Export a sentence-transformers model folder to ONNX, once, on this machine (no download).
+
+The exported graph takes token ids and returns the model's normalised sentence embedding (its own
+pooling modules included), so the ONNX Runtime encoder gives the vectors torch gives. Only this
+module imports torch: answering and ingesting load the exported file with onnxruntime.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from pathlib import Path
+
+from config.errors import ConfigError
+
+log = logging.getLogger(__name__)
+OPSET = 17
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+def export(model_path: Path, target: Path) -> Path:
+    """Write `target` (atomically: a crash leaves no half file) and return it."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    try:
+        model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True).eval()
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot load the embedding model from {model_path}: {exc}") from exc
+
+    class Pooled(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, *tokens: torch.Tensor) -> torch.Tensor:
+            embedding = self.model(dict(zip(INPUTS, tokens, strict=True)))["sentence_embedding"]
+            return torch.nn.functional.normalize(embedding, p=2, dim=1)
+
+    sample = model.tokenizer(["an example", "a second, longer example"], padding=True, return_tensors="pt")
+    if "token_type_ids" not in sample:
+        raise ConfigError(f"{model_path}: only BERT-style models (with token type ids) can be exported")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(f".{os.getpid()}.part")
+    axes = {name: {0: "batch", 1: "tokens"} for name in INPUTS}
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the TorchScript exporter's notes on tracing BERT: noise here
+        torch.onnx.export(
+            Pooled(),
+            tuple(sample[name] for name in INPUTS),
+            str(partial),
+            input_names=list(INPUTS),
+            output_names=["embedding"],
+            dynamic_axes={**axes, "embedding": {0: "batch"}},
+            opset_version=OPSET,
+            dynamo=False,  # the TorchScript exporter needs no onnxscript and handles BERT well
+        )
+    partial.replace(target)
+    log.info("exported %s to %s", model_path, target)
+    return target
+
+
+if __name__ == "__main__":  # scripts/setup: export the default model now rather than on first use
+    from retrieval.embed import OnnxEmbedder
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    embedder = OnnxEmbedder()
+    embedder.warm_up()
+    print(f"ONNX encoder ready: {embedder.onnx_file}")
