@@ -16,7 +16,7 @@ from config.settings import Settings
 from retrieval.answer import Answer, Source, viewer_url
 from retrieval.conversation import Turn
 from retrieval.embed import Embedder, make_embedder
-from retrieval.extractive import ExtractiveWriter, Sentence
+from retrieval.extractive import ExtractiveWriter, Sentence, sentence_texts
 from retrieval.fuse import convex_fusion
 from retrieval.index import Index
 from retrieval.lexicon import Lexicon, read_glossary
@@ -46,7 +46,7 @@ class Assistant:
         self.settings = settings
         self.today = today
         self.embedder = embedder or make_embedder(settings)
-        self.index = index or Index(settings, self.embedder)
+        self.index = index or Index(settings, self.embedder, sentence_texts)
         self._chat_model = chat_model
         self._writer: tuple[int, ExtractiveWriter] | None = None  # with the index version it reads
         self._lexicon: tuple[int, Lexicon] | None = None
@@ -113,6 +113,7 @@ class Assistant:
                 keyword.doc_freq,
                 self.settings.answer_words,
                 self.lexicon.spelled_out,
+                self.index.sentences.of_chunk,
             )
             self._writer = (version, writer)
         return self._writer[1]

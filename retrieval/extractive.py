@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from corpus.chunk import split_sentences
-from corpus.model import Document
+from corpus.model import Chunk, Document
 from retrieval.embed import Embedder
 from retrieval.frontmatter import byline, readable_date
 from retrieval.passage import Draft, Passage
@@ -100,9 +100,12 @@ class ExtractiveWriter:
         vocabulary: Mapping[str, int],
         max_words: int,
         spelled_out: Callable[[str], frozenset[str]] = lambda text: frozenset(),
+        stored: Callable[[str, int], Mapping[str, np.ndarray]] = lambda doc_id, chunk: {},
     ) -> None:
-        """`spelled_out`: the meanings of the short forms a text writes, which it also says."""
+        """`spelled_out`: the meanings of the short forms a text writes, which it also says.
+        `stored`: the sentence vectors ingest embedded for a chunk (by document id and chunk index)."""
         self.embedder = embedder
+        self.stored = stored
         self.spelled_out = spelled_out
         self.idf = idf
         self.vocabulary = vocabulary
@@ -130,6 +133,8 @@ class ExtractiveWriter:
         bags = list(surroundings.values())
         weights = self._slot_weights(query, bags)
         common = {t for bag in bags for t in bag if sum(t in b for b in bags) >= COMMON * len(bags)}
+        for p in passages:
+            self._cache.update(self.stored(p.document.doc_id, p.chunk.index))
         dense = self._embed([s.text for s in found]) @ q_vec
         scored = []
         for unit, sim in zip(found, dense, strict=True):
@@ -336,6 +341,13 @@ class ExtractiveWriter:
         """Says the same in other words, and names nobody and nothing new."""
         va, vb = self._embed([candidate, chosen])
         return float(va @ vb) > REDUNDANT and not (_names(candidate) - _names(chosen))
+
+
+def sentence_texts(document: Document, chunk: Chunk) -> list[str]:
+    """Every text `rank` may score in this chunk, the sentences inside joined pairs too: what ingest
+    embeds ahead of the questions."""
+    units = _units(Passage(chunk, document, 0.0))
+    return list(dict.fromkeys(t for u in units for t in (u.text, u.core.text if u.core else "") if t))
 
 
 def _units(passage: Passage, fields: bool = True) -> list[Sentence]:

@@ -12,17 +12,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from config.settings import Settings
 from corpus.documents import Loaded, find_files, load_files
 from corpus.model import Chunk, Document
 from retrieval.embed import Embedder
 from retrieval.keyword import KeywordIndex
 from retrieval.registry import Registry
+from retrieval.sentences import SentenceVectors, Splitter
 from retrieval.vectors import VectorIndex
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[int, int], None]  # (texts embedded, texts to embed)
+BATCH = 64  # chunks per write to Chroma; sentences go to the encoder four times as many at once
 
 
 @dataclass
@@ -38,9 +42,12 @@ class IngestReport:
 
 
 class Index:
-    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder, splitter: Splitter) -> None:
+        """`splitter`: the sentences the answer writer scores in a chunk, embedded here at ingest."""
         self.settings = settings
         self.embedder = embedder
+        self.splitter = splitter
+        self.sentences = SentenceVectors(settings.index_dir / "sentences")
         self.version = 0
         self._lock = threading.RLock()
         self._vectors: VectorIndex | None = None
@@ -152,29 +159,45 @@ class Index:
             return True
 
     def _index(self, changed: list[Loaded], progress: Progress | None) -> int:
+        """Embed the chunks of `changed` (into Chroma) and their sentences (beside it)."""
         chunks = [(loaded.document, c) for loaded in changed for c in loaded.chunks]
+        per_document = [
+            [(c.index, text) for c in loaded.chunks for text in self.splitter(loaded.document, c)]
+            for loaded in changed
+        ]
+        sentences = [text for pairs in per_document for _, text in pairs]
         for loaded in changed:
             self.vectors.delete_document(loaded.document.doc_id)
-        batch = 64
-        done = 0
-        if chunks:
+        total, done = len(chunks) + len(sentences), 0
+        if total:
             self.embedder.warm_up()  # before the progress bar starts, so it measures embedding only
         if progress:
-            progress(0, len(chunks))
-        for i in range(0, len(chunks), batch):
-            part = chunks[i : i + batch]
+            progress(0, total)
+        for i in range(0, len(chunks), BATCH):
+            part = chunks[i : i + BATCH]
             vectors = self.embedder.embed([c.embed_text(d) for d, c in part])
             metadatas = [{**d.metadata(), "chunk": c.index, "start": c.start, "end": c.end} for d, c in part]
             self.vectors.add([c.chunk_id for _, c in part], vectors, [c.text for _, c in part], metadatas)
             done += len(part)
             if progress:
-                progress(done, len(chunks))
-        for loaded in changed:
+                progress(done, total)
+        parts = []
+        for i in range(0, len(sentences), BATCH * 4):
+            parts.append(self.embedder.embed(sentences[i : i + BATCH * 4]))
+            done += len(parts[-1])
+            if progress:
+                progress(done, total)
+        stacked = np.concatenate(parts) if parts else np.zeros((0, self.embedder.dimensions), np.float32)
+        start = 0
+        for loaded, pairs in zip(changed, per_document, strict=True):
+            self.sentences.put(loaded.document.doc_id, pairs, stacked[start : start + len(pairs)])
+            start += len(pairs)
             self.registry.put(loaded.document, loaded.chunks)
         return len(chunks)
 
     def _remove(self, doc_id: str) -> None:
         self.vectors.delete_document(doc_id)
+        self.sentences.remove(doc_id)
         self.registry.remove(doc_id)
 
     def _commit(self) -> None:
@@ -186,12 +209,17 @@ class Index:
         """Documents the registry holds that the vectors lack, all of them re-embedded from the
         registry's copy: a deleted or replaced Chroma folder, or a crash between the two writes,
         must not leave questions unanswerable while ingest reports "unchanged"."""
-        expected = sum(len(self.registry.chunks(i)) for i in self.registry.ids())
+        known = set(self.registry.ids())
+        self.sentences.keep_only(known)
+        unsplit = [i for i in known - changing if not self.sentences.has(i)]
+        if unsplit:  # an index from before sentence vectors were stored, or files lost
+            log.warning("%d documents have no sentence vectors: embedding them again", len(unsplit))
+        expected = sum(len(self.registry.chunks(i)) for i in known)
         if self.vectors.count() == expected:
-            return []
-        self.vectors.keep_only(set(self.registry.ids()))  # vectors of documents it no longer knows
+            return sorted(unsplit)
+        self.vectors.keep_only(known)  # vectors of documents it no longer knows
         if self.vectors.count() == expected:
-            return []
+            return sorted(unsplit)
         log.warning("the vector index is out of step with the registry: re-embedding what it holds")
         return [i for i in self.registry.ids() if i not in changing]
 

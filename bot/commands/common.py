@@ -23,7 +23,8 @@ def progress_bar() -> Iterator[Progress]:
     def progress(done: int, total: int) -> None:
         nonlocal bar
         if bar is None and total:
-            bar = tqdm(total=total, unit="chunk", desc="embedding", file=typer.get_text_stream("stderr"))
+            stderr = typer.get_text_stream("stderr")
+            bar = tqdm(total=total, unit="text", desc="embedding passages and sentences", file=stderr)
         if bar is not None:
             bar.update(done - bar.n)
 

@@ -50,8 +50,9 @@ def test_incremental_ingest(corpus: Path, make_settings: Callable[..., Settings]
         progress=lambda done, total: calls.append((done, total))
     )
     assert sorted(first.added) == ["alpha", "beta", "gamma"] and not first.failures
-    total = first.chunks_embedded
-    assert total > 64, "needs more than one embedding batch to show progress"
+    assert first.chunks_embedded > 64, "needs more than one embedding batch to show progress"
+    total = calls[0][1]  # passages, then the sentences the writer scores: both counted
+    assert total > first.chunks_embedded
     assert calls[0] == (0, total) and calls[-1] == (total, total)
     assert all(t == total for _, t in calls)
     assert [d for d, _ in calls] == sorted({d for d, _ in calls}) and len(calls) >= 3
@@ -182,3 +183,61 @@ def test_a_damaged_registry_or_keyword_index_is_rebuilt_not_a_traceback(
     assert sorted(report.added) == ["alpha", "beta", "gamma"]
     assert _answerable(bot, "zebrafinch")
     assert Assistant(settings, embedder=embedder).index.ingest().repaired == []
+
+
+class Counting:
+    """The real encoder, recording what it is asked to embed."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.texts = inner, []
+        self.dimensions, self.batch_size = inner.dimensions, inner.batch_size
+
+    def warm_up(self) -> None:
+        self.inner.warm_up()
+
+    def embed(self, texts: list[str]):
+        self.texts.extend(texts)
+        return self.inner.embed(texts)
+
+
+def test_a_question_embeds_only_itself_the_sentences_were_embedded_at_ingest(
+    corpus: Path, make_settings: Callable[..., Settings], embedder
+) -> None:
+    """Issue 14: embedding the passages' sentences was three quarters of each question's cost."""
+    settings = make_settings(corpus_dir=corpus)
+    counting = Counting(embedder)
+    bot = Assistant(settings, embedder=counting)
+    bot.index.ingest()
+    assert any("zebrafinch programme in district 0-1" in t and len(t) < 120 for t in counting.texts)
+    counting.texts.clear()
+    answer = bot.ask("which programme helps small firms in district 3-2?")
+    assert answer.answered and "programme in district" in answer.answer
+    assert counting.texts == ["which programme helps small firms in district 3-2?"]
+
+    counting.texts.clear()  # a new process reads them from disk
+    reopened = Assistant(settings, embedder=counting)
+    assert reopened.ask("which programme helps small firms in district 3-2?").answer == answer.answer
+    assert len(counting.texts) == 1
+
+
+def test_sentence_vectors_follow_their_document_and_lost_or_damaged_ones_cost_only_time(
+    corpus: Path, make_settings: Callable[..., Settings], embedder
+) -> None:
+    settings = make_settings(corpus_dir=corpus)
+    bot = Assistant(settings, embedder=embedder)
+    bot.index.ingest()
+    folder = settings.index_dir / "sentences"
+    assert len(list(folder.glob("*.npz"))) == 3
+    assert bot.index.remove_document("gamma") and len(list(folder.glob("*.npz"))) == 2
+
+    next(folder.glob("*.npz")).write_bytes(b"PK\x03\x04 truncated")  # a crash mid-write
+    counting = Counting(embedder)
+    damaged = Assistant(settings, embedder=counting)
+    answer = damaged.ask("which programme helps small firms in district 3-2?")
+    assert answer.answered and len(counting.texts) > 1, "embedded at question time instead"
+
+    for path in folder.glob("*.npz"):
+        path.unlink()  # an index from before sentence vectors were stored
+    report = Assistant(settings, embedder=embedder).index.ingest([corpus / "alpha.md", corpus / "beta.txt"])
+    assert sorted(report.repaired) == ["alpha", "beta"] and len(list(folder.glob("*.npz"))) == 2
+    assert Assistant(settings, embedder=embedder).index.ingest().repaired == [], "repaired once"
