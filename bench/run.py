@@ -21,6 +21,7 @@ from config.settings import ROOT, load_settings
 from corpus.documents import load_files
 from retrieval.assistant import Assistant
 from retrieval.embed import Embedder, make_embedder
+from retrieval.extractive import sentence_texts
 
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
@@ -40,13 +41,21 @@ def questions(limit: int | None) -> list[str]:
 
 
 def encoder_throughput(embedder: Embedder, corpus_dir: Path) -> dict[str, float]:
-    """The same texts ingest embeds (chunk text under its author and headings), through the encoder alone."""
+    """The texts ingest embeds (chunks under their author and headings, then the sentences the writer
+    scores), through the encoder alone: the limit of ingest."""
     result = load_files([corpus_dir], max_bytes=20_000_000)
-    texts = [chunk.embed_text(loaded.document) for loaded in result.loaded for chunk in loaded.chunks]
+    pairs = [(loaded.document, chunk) for loaded in result.loaded for chunk in loaded.chunks]
+    sentences = [text for document, chunk in pairs for text in sentence_texts(document, chunk)]
     started = time.perf_counter()
-    embedder.embed(texts)
+    embedder.embed([chunk.embed_text(document) for document, chunk in pairs])
+    embedder.embed(sentences)
     seconds = time.perf_counter() - started
-    return {"chunks": len(texts), "seconds": seconds, "chunks_per_s": len(texts) / seconds}
+    return {
+        "chunks": len(pairs),
+        "sentences": len(sentences),
+        "seconds": seconds,
+        "chunks_per_s": len(pairs) / seconds,
+    }
 
 
 def encoder_by_batch(
@@ -100,7 +109,10 @@ def measure(name: str, corpus_dir: Path, data_dir: Path, embedder, asked: list[s
     ingest = ingest_throughput(assistant)
     encoder = encoder_throughput(embedder, corpus_dir)
     latency = query_latency(assistant, asked, rounds)
-    print(f"{name} corpus: {ingest['documents']} documents, {ingest['chunks']} chunks")
+    print(
+        f"{name} corpus: {ingest['documents']} documents, {ingest['chunks']} chunks "
+        f"({encoder['sentences']} sentences embedded with them)"
+    )
     print(f"  index open: {open_s:.1f} s (not counted in ingest)")
     print(
         f"  ingest throughput: {ingest['chunks_per_s']:.1f} chunks/s ({ingest['seconds']:.1f} s); "

@@ -101,11 +101,12 @@ class OnnxEmbedder:
 
     A single text (a question) runs on one thread: on a busy machine that is far steadier than two
     threads contending. Batches (ingest) run on every core, sorted by length so that a batch pads
-    little.
+    little; small batches are fastest here (chunks/s at 2, 4, 8, 16, 32: 66, 65, 61, 54, 42 on the
+    reference corpus, 2 cores).
     """
 
     def __init__(
-        self, model_path: str | Path | None = None, cache_dir: Path | None = None, batch_size: int = 32
+        self, model_path: str | Path | None = None, cache_dir: Path | None = None, batch_size: int = 4
     ) -> None:
         self.model_path = Path(model_path) if model_path else default_model_path()
         if not self.model_path.is_dir():

@@ -112,6 +112,7 @@ class ExtractiveWriter:
         self.max_words = max_words
         self._cache: dict[str, np.ndarray] = {}
         self._doc_words: dict[str, frozenset[str]] = {}
+        self._text_terms: dict[str, frozenset[str]] = {}
 
     # -- scoring -------------------------------------------------------------------------------
 
@@ -177,7 +178,7 @@ class ExtractiveWriter:
         return replace(unit, score=score, dense=sim, covered=covered, parts=parts)
 
     def _answers_part(
-        self, part: Part, unit: Sentence, held: set[str], around: set[str], common: set[str]
+        self, part: Part, unit: Sentence, held: frozenset[str], around: set[str], common: set[str]
     ) -> bool:
         """Whether a sentence can answer this part of the question.
 
@@ -300,8 +301,14 @@ class ExtractiveWriter:
         total = sum(weights.values()) or 1.0
         return {slot: w / total for slot, w in weights.items()}
 
-    def _terms(self, text: str) -> set[str]:
-        return set(tokens(text)) | self.spelled_out(text)
+    def _terms(self, text: str) -> frozenset[str]:
+        """Once per text: the same passages come back question after question."""
+        terms = self._text_terms.get(text)
+        if terms is None:
+            if len(self._text_terms) > 50_000:
+                self._text_terms.clear()
+            terms = self._text_terms[text] = frozenset(tokens(text)) | self.spelled_out(text)
+        return terms
 
     def _lead(self, document: Document) -> frozenset[str]:
         """The terms of a document's opening lines and metadata: a news story's or board paper's
@@ -396,7 +403,7 @@ def _first_passage(passage: Passage, passages: list[Passage]) -> Passage:
     return min(same, key=lambda p: p.chunk.index)
 
 
-def _counts(counted: frozenset[str], held: set[str], text: str) -> bool:
+def _counts(counted: frozenset[str], held: frozenset[str], text: str) -> bool:
     """A "how many X" answer has X beside its number; counting years, any span of time will do."""
     if not counted:
         return True

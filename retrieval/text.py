@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 STOP_WORDS = frozenset(
@@ -34,6 +35,7 @@ _IRREGULAR = dict(
 )
 
 
+@lru_cache(maxsize=1 << 16)  # a corpus's vocabulary: the same few thousand words, every question
 def stem(word: str) -> str:
     """A small suffix stripper: enough to match "funding"/"funded"/"funds", cheap and predictable."""
     word = re.sub(r"['’]s$", "", word)

@@ -17,10 +17,13 @@ pytestmark = pytest.mark.integration
 
 INGEST = r"^  ingest throughput: \d+\.\d chunks/s \(\d+\.\d s\); raw encoder: \d+\.\d chunks/s \(\d+\.\d s\)$"
 FIGURES = [
-    r"^model load: \d+\.\d s$",
-    r"^raw encoder by batch size \(reference chunks\): 16: \d+\.\d chunks/s, 64: \d+\.\d chunks/s$",
-    r"^reference corpus: 5 documents, \d+ chunks$",
-    r"^generated corpus: \d+ documents, \d+ chunks$",
+    *(
+        rf"^{backend}: model load \d+\.\d s; raw encoder by batch size \(reference chunks\): "
+        r"16: \d+\.\d chunks/s, 64: \d+\.\d chunks/s$"
+        for backend in ("torch", "onnx")
+    ),
+    r"^reference corpus: 5 documents, \d+ chunks \(\d+ sentences embedded with them\)$",
+    r"^generated corpus: \d+ documents, \d+ chunks \(\d+ sentences embedded with them\)$",
     r"^  index open: \d+\.\d s \(not counted in ingest\)$",
     INGEST,
     r"^  query latency: p50 \d+ ms, p95 \d+ ms \(3 queries\)$",
