@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.state import announcements as announcement_store
 from bot.state import audit, tokens
 from bot.state import log as question_log
@@ -66,12 +68,17 @@ class Services:
         channel: str | None = None,
         channel_type: str | None = None,
         user_id: str | None = None,
-    ) -> tuple[Answer, int]:
-        """The answer and the id of its question-log row (feedback votes refer to it)."""
+    ) -> tuple[Answer, int | None]:
+        """The answer and the id of its question-log row (feedback votes refer to it), None when
+        the log cannot be written: a database outage must not cost the partner an answer."""
         answer = self.assistant.ask(question, history)
-        row = record_question(
-            self.db, answer, surface=surface, channel=channel, channel_type=channel_type, user_id=user_id
-        )
+        try:
+            row = record_question(
+                self.db, answer, surface=surface, channel=channel, channel_type=channel_type, user_id=user_id
+            )
+        except SQLAlchemyError as exc:
+            log.warning("the question log is unavailable (%s): answered without logging", type(exc).__name__)
+            return answer, None
         return answer, row
 
     def logged(self, question_id: int | None) -> Logged | None:

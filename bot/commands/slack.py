@@ -6,6 +6,9 @@ HTTP mode needs no command of its own: `partnerbot serve` mounts it at POST /sla
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections.abc import Callable
 
 import typer
 
@@ -13,6 +16,7 @@ from config.errors import ConfigError
 from config.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
+BACKOFF_MAX_S = 60
 
 
 def socket_handler(settings: Settings, services=None):  # noqa: ANN001, ANN201 (imported lazily)
@@ -50,7 +54,24 @@ def slack(
     settings = load_settings()
     handler = socket_handler(settings)
     typer.echo("partnerbot: connecting to Slack over Socket Mode; Ctrl+C stops", err=True)
-    handler.start()
+    connect(handler)
+    threading.Event().wait()  # the connection runs in its own threads, as SocketModeHandler.start does
+
+
+def connect(handler, sleep: Callable[[float], None] = time.sleep) -> int:  # noqa: ANN001 (imported lazily)
+    """Connect, waiting out a Slack that cannot be reached (1, 2, 4 … 60 s apart): exiting instead
+    would make a restart policy crash-loop until Slack is back. Returns the attempts it took."""
+    from bot.slack.client import SLACK_ERRORS, describe
+
+    delay, attempts = 1.0, 1
+    while True:
+        try:
+            handler.connect()
+            return attempts
+        except SLACK_ERRORS as exc:
+            log.warning("Socket Mode cannot connect (%s): trying again in %.0f s", describe(exc), delay)
+        sleep(delay)
+        delay, attempts = min(delay * 2, BACKOFF_MAX_S), attempts + 1
 
 
 def register(app: typer.Typer) -> None:

@@ -6,20 +6,25 @@ the two behave the same. Add a feature by adding its listener module to LISTENER
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from slack_bolt import App
 from slack_bolt.error import BoltError
+from slack_sdk import WebClient
 
 from bot.services import Services
 from bot.slack.channels import load_policy
-from bot.slack.client import SLACK_ERRORS, web_client
+from bot.slack.client import SLACK_ERRORS, describe, error_code, require_bot_token, web_client
 from bot.slack.context import SlackBot
 from bot.slack.filters import OnlyPeople
 from bot.slack.listeners import announce, commands, feedback, mentions, messages, share
 from config.errors import ConfigError
+from config.settings import Settings
 
+log = logging.getLogger(__name__)
 Register = Callable[[App, SlackBot], None]
+PROBE_TIMEOUT_S = 5
 LISTENERS: tuple[Register, ...] = (
     mentions.register,
     messages.register,
@@ -39,19 +44,43 @@ def build_app(services: Services, *, socket_mode: bool = False) -> tuple[App, Sl
             "PARTNERBOT_SLACK_SIGNING_SECRET is not set: HTTP mode must verify Slack's requests"
         )
     bot = SlackBot(services, load_policy(settings.slack_channels_file))
+    check_token(settings)
     try:
         app = App(
             signing_secret=settings.slack_signing_secret,
             client=client,
             process_before_response=False,
             request_verification_enabled=not socket_mode,
+            token_verification_enabled=False,  # check_token did it; bolt asks again on the first event
         )
-    except (BoltError, *SLACK_ERRORS) as exc:
-        raise ConfigError(
-            f"Slack did not accept the bot token at {settings.slack_api_url} ({exc}): check "
-            "PARTNERBOT_SLACK_BOT_TOKEN and PARTNERBOT_SLACK_API_URL"
-        ) from None
+    except BoltError as exc:
+        raise ConfigError(f"the Slack app cannot be built: {exc}") from None
     app.use(OnlyPeople(settings.slack_ignore_bots))
     for register in LISTENERS:
         register(app, bot)
     return app, bot
+
+
+def check_token(settings: Settings) -> None:
+    """A token Slack refuses stops start-up with a line saying so. Slack unreachable, hanging or
+    failing (5xx) does not: the web app and API must not go down with Slack, and events are answered
+    once it is back. One quick call, no retries: start-up must not wait a minute."""
+    probe = WebClient(
+        token=require_bot_token(settings), base_url=settings.slack_api_url, timeout=PROBE_TIMEOUT_S
+    )
+    try:
+        probe.auth_test()
+    except SLACK_ERRORS as exc:
+        response = getattr(exc, "response", None)
+        status = getattr(response, "status_code", None) or 0
+        code = error_code(exc)
+        if code and status < 500:
+            raise ConfigError(
+                f"Slack did not accept the bot token at {settings.slack_api_url} ({code}): check "
+                "PARTNERBOT_SLACK_BOT_TOKEN and PARTNERBOT_SLACK_API_URL"
+            ) from None
+        log.warning(
+            "Slack cannot be reached at %s (%s): starting anyway; Slack events are answered once it is back",
+            settings.slack_api_url,
+            describe(exc),
+        )

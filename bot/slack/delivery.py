@@ -89,7 +89,8 @@ def reply_to(bot: SlackBot, asked: Asked, *, share: bool) -> Reply:
     except Exception:
         log.exception("answering %r failed", asked.question[:200])
         return _notice(failure_text(bot, "an internal error (it is in the bot's log)"))
-    bot.answers.put(question_id, answer)
+    if question_id is not None:  # None: the question log was unavailable
+        bot.answers.put(question_id, answer)
     body = blocks.answer_blocks(
         answer, question_id=question_id, front_door=bot.settings.front_door, share=share
     )

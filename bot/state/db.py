@@ -20,6 +20,8 @@ from config.errors import ConfigError
 from config.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+CONNECT_TIMEOUT_S = 5
+STATEMENT_TIMEOUT_MS = 10_000
 
 
 class Database:
@@ -28,7 +30,9 @@ class Database:
         if self.url.startswith("sqlite:///"):
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.engine: Engine = create_engine(self.url, pool_pre_ping=True)
+            self.engine: Engine = create_engine(
+                self.url, pool_pre_ping=True, connect_args=_timeouts(self.url)
+            )
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             raise ConfigError(f"PARTNERBOT_DATABASE_URL is not usable: {exc}") from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -72,6 +76,19 @@ class Database:
                 self._key_file.write_text(secrets.token_hex(32))
             self._key = self._key_file.read_text().strip().encode()
         return hmac.new(self._key, user_id.encode(), hashlib.sha256).hexdigest()
+
+
+def _timeouts(url: str) -> dict[str, object]:
+    """A database host that accepts connections and never answers must fail in seconds, not hang
+    start-up and every request for minutes."""
+    if url.startswith("postgresql"):
+        return {
+            "connect_timeout": CONNECT_TIMEOUT_S,
+            "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
+        }
+    if url.startswith("sqlite"):
+        return {"timeout": CONNECT_TIMEOUT_S}  # waiting for another writer's lock
+    return {}
 
 
 def changed(result: Result) -> int:

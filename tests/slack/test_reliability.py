@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import socket
 import time
 
 import pytest
+from fastapi.testclient import TestClient
 
+from bot.web.app import create_app
+from config.errors import ConfigError
 from tests.slack.conftest import ANSWERABLE, ASKER, CHANNEL, mention_event
 from tests.support.slack_api import BOT_USER_ID
 
@@ -117,3 +122,32 @@ def test_a_failing_slash_command_response_url_is_told_another_way(slack):
     )
     [told] = slack.api.wait_for("chat.postEphemeral", timeout=90)
     assert told["user"] == ASKER and "HTTP 500" in told.text
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("slack_down", ["refused", "500"])
+def test_the_web_app_starts_and_answers_while_slack_is_down(fresh_services, slack_api, caplog, slack_down):
+    """Issue 15: with Slack unreachable or failing at start-up, serve exited: the web went down too."""
+    url = f"http://127.0.0.1:{_closed_port()}/api/" if slack_down == "refused" else slack_api.base_url
+    slack_api.fail("auth.test", status=500)
+    services = fresh_services(
+        slack_bot_token=slack_api.token, slack_signing_secret="secret", slack_api_url=url
+    )
+    with caplog.at_level(logging.WARNING), TestClient(create_app(services.settings, services)) as client:
+        answered = client.post("/api/ask", json={"question": ANSWERABLE})
+    assert answered.status_code == 200 and answered.json()["answered"]
+    assert "Slack cannot be reached" in caplog.text and "starting anyway" in caplog.text
+
+
+def test_a_token_slack_refuses_still_stops_start_up_with_one_clear_line(fresh_services, slack_api):
+    slack_api.fail("auth.test", status=200, error="invalid_auth")
+    services = fresh_services(
+        slack_bot_token=slack_api.token, slack_signing_secret="secret", slack_api_url=slack_api.base_url
+    )
+    with pytest.raises(ConfigError, match=r"did not accept the bot token .*\(invalid_auth\)"):
+        create_app(services.settings, services)

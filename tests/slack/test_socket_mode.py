@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bot.cli import app as cli
-from bot.commands.slack import socket_handler
+from bot.commands.slack import connect, socket_handler
 from config.errors import ConfigError
 from tests.slack.conftest import ANSWERABLE, ASKER, CHANNEL, mention_event
 from tests.support.slack_api import BOT_USER_ID
@@ -40,6 +40,26 @@ def test_a_mention_over_socket_mode_is_acked_and_answered_once(fresh_services, s
             assert [c["thread_ts"] for c in slack_api.calls_to("chat.postMessage")] == [ts]
         finally:
             handler.close()
+
+
+@pytest.mark.integration
+def test_socket_mode_waits_out_slack_being_unreachable_instead_of_exiting(fresh_services, slack_api):
+    """Issue 15: exiting made a restart policy crash-loop until Slack was back."""
+    services = fresh_services(
+        slack_bot_token=slack_api.token, slack_api_url=slack_api.base_url, slack_app_token="xapp-1-local"
+    )
+    slack_api.fail("apps.connections.open", status=503, times=2)
+    waits: list[float] = []
+    with SocketModeServer() as socket:
+        slack_api.socket_url = socket.url
+        handler = socket_handler(services.settings, services)
+        try:
+            assert connect(handler, sleep=waits.append) == 3
+            socket.wait_connected()
+        finally:
+            handler.close()
+    assert waits == [1.0, 2.0]
+    assert len(slack_api.calls_to("apps.connections.open")) == 3
 
 
 @pytest.mark.unit

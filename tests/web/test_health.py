@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import OperationalError
 
 from bot.services import Services
 from bot.state.db import Database
@@ -39,6 +43,41 @@ def test_readyz_is_503_when_the_state_store_is_unreachable(services, make_settin
     assert body["checks"]["state"].startswith("OperationalError")
     assert "127.0.0.1" not in response.text and "nobody" not in response.text  # shown to anyone
     assert body["checks"]["model"] == "ok"
+
+
+def test_a_database_outage_costs_the_log_entry_not_the_answer(services, make_settings):
+    """Issue 15: with PostgreSQL stopped mid-run, /api/ask gave a 500 for an answer it had computed."""
+    settings = make_settings(
+        data_dir=services.settings.data_dir, database_url="postgresql+psycopg://nobody:x@127.0.0.1:1/none"
+    )
+    broken = Services(settings, services.assistant, Database(settings))
+    with TestClient(create_app(settings, broken)) as client:
+        response = client.post("/api/ask", json={"question": "Who leads the healthtech strategy?"})
+    assert response.status_code == 200
+    assert response.json()["answered"] and response.json()["sources"]
+
+
+def test_a_database_host_that_never_answers_fails_in_seconds_not_minutes(make_settings):
+    """A host that accepts the connection and then says nothing hung start-up for minutes."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # the kernel completes the handshake; nobody ever answers
+    port = silent.getsockname()[1]
+    settings = make_settings(database_url=f"postgresql+psycopg://nobody:x@127.0.0.1:{port}/none")
+    outcome: list[BaseException] = []
+
+    def ping() -> None:
+        try:
+            Database(settings).ping()
+        except BaseException as exc:  # the outcome is what is checked below
+            outcome.append(exc)
+
+    worker = threading.Thread(target=ping, daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    silent.close()
+    assert not worker.is_alive(), "still waiting after a minute"
+    assert outcome and isinstance(outcome[0], OperationalError)
 
 
 def test_readyz_is_503_and_ask_says_what_to_do_when_nothing_is_indexed(make_settings, embedder):
