@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -71,3 +74,22 @@ def test_the_backend_is_chosen_by_setting_and_a_missing_folder_is_named(tmp_path
         make_embedder(load_settings(data_dir=tmp_path, embedding_model=str(tmp_path / "nowhere")))
     with pytest.raises(ConfigError):
         load_settings(data_dir=tmp_path, embedding_backend="tensorflow")
+
+
+def test_answering_imports_neither_torch_nor_sentence_transformers(built_data_dir: Path):
+    """Issue 14: their imports were most of a fresh process's 8 s to its first answer."""
+    probe = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from bot.cli import app\n"
+        "result = CliRunner().invoke(app, ['ask', 'who leads the healthtech strategy?'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARTNERBOT_")}
+    env.update(PARTNERBOT_DATA_DIR=str(built_data_dir), HF_HUB_OFFLINE="1")
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
