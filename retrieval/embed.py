@@ -119,6 +119,7 @@ class OnnxEmbedder:
         self._tokenizer: Tokenizer | None = None
         self._sessions: dict[int, onnxruntime.InferenceSession] = {}  # by intra-op thread count
         self._lock = threading.Lock()
+        self._session_lock = threading.Lock()
 
     @property
     def onnx_file(self) -> Path:
@@ -146,24 +147,24 @@ class OnnxEmbedder:
                 raise ConfigError(f"cannot read {self.model_path / 'tokenizer.json'}: {exc}") from exc
             tokenizer.enable_truncation(_max_tokens(self.model_path))
             tokenizer.enable_padding(pad_id=tokenizer.token_to_id("[PAD]") or 0)
-            self._tokenizer = tokenizer
-            self.dimensions = int(self._run(["ready"], 1).shape[1])
+            self.dimensions = int(self._run(tokenizer, ["ready"], 1).shape[1])
+            self._tokenizer = tokenizer  # last: a failed warm-up is tried again in full
 
     def embed(self, texts: list[str]) -> np.ndarray:
         self.warm_up()
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
-        threads = 1 if len(texts) == 1 else (os.cpu_count() or 1)
+        threads = 1 if len(texts) == 1 else len(os.sched_getaffinity(0))  # the cores this process may use
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         vectors = np.empty((len(texts), self.dimensions), dtype=np.float32)
         for start in range(0, len(order), self.batch_size):
             batch = order[start : start + self.batch_size]
-            vectors[batch] = self._run([texts[i] for i in batch], threads)
+            vectors[batch] = self._run(self._tokenizer, [texts[i] for i in batch], threads)
         return vectors
 
-    def _run(self, texts: list[str], threads: int) -> np.ndarray:
-        assert self._tokenizer is not None
-        encoded = self._tokenizer.encode_batch(texts)
+    def _run(self, tokenizer: Tokenizer | None, texts: list[str], threads: int) -> np.ndarray:
+        assert tokenizer is not None
+        encoded = tokenizer.encode_batch(texts)
         feed = {
             "input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
             "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
@@ -172,28 +173,30 @@ class OnnxEmbedder:
         return np.asarray(self._session(threads).run(None, feed)[0], dtype=np.float32)
 
     def _session(self, threads: int) -> onnxruntime.InferenceSession:
-        session = self._sessions.get(threads)
-        if session is None:
-            import onnxruntime
+        with self._session_lock:  # one session per thread count, however many requests arrive at once
+            return self._sessions.get(threads) or self._open_session(threads)
 
-            options = onnxruntime.SessionOptions()
-            options.intra_op_num_threads = threads
-            options.inter_op_num_threads = 1
-            options.log_severity_level = 3  # warnings about unused initialisers are noise here
-            try:
-                session = onnxruntime.InferenceSession(
-                    str(self.onnx_file), options, providers=["CPUExecutionProvider"]
-                )
-            except Exception as exc:  # a damaged file: onnxruntime raises its own exception types
-                raise ConfigError(
-                    f"cannot load {self.onnx_file} ({exc}); delete it and it is exported again"
-                ) from exc
-            self._sessions[threads] = session
+    def _open_session(self, threads: int) -> onnxruntime.InferenceSession:
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3  # warnings about unused initialisers are noise here
+        try:
+            session = onnxruntime.InferenceSession(
+                str(self.onnx_file), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # a damaged file: onnxruntime raises its own exception types
+            raise ConfigError(
+                f"cannot load {self.onnx_file} ({exc}); delete it and it is exported again"
+            ) from exc
+        self._sessions[threads] = session
         return session
 
 
 def default_cache_dir() -> Path:
-    """Where exported models are kept: PARTNERBOT_MODEL_CACHE_DIR, else the user's cache folder."""
+    """Where exported models are kept unless PARTNERBOT_MODEL_CACHE_DIR says otherwise."""
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "partnerbot" / "models"
 

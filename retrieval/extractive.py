@@ -328,7 +328,8 @@ class ExtractiveWriter:
         key = f"{document.doc_id}:{document.content_hash}:{length}"
         words = self._doc_words.get(key)
         if words is None:
-            words = frozenset(self._terms(document.text[:length])) | _context_terms_of(document)
+            text = document.text[:length]  # not through _terms: its cache is for passages, not documents
+            words = frozenset(tokens(text)) | self.spelled_out(text) | _context_terms_of(document)
             if len(self._doc_words) > 10_000:
                 self._doc_words.clear()
             self._doc_words[key] = words

@@ -42,7 +42,12 @@ def export(model_path: Path, target: Path) -> Path:
     sample = model.tokenizer(["an example", "a second, longer example"], padding=True, return_tensors="pt")
     if "token_type_ids" not in sample:
         raise ConfigError(f"{model_path}: only BERT-style models (with token type ids) can be exported")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot keep the exported model in {target.parent} ({exc}): set PARTNERBOT_MODEL_CACHE_DIR"
+        ) from exc
     partial = target.with_suffix(f".{os.getpid()}.part")
     axes = {name: {0: "batch", 1: "tokens"} for name in INPUTS}
     with torch.no_grad(), warnings.catch_warnings():
@@ -62,10 +67,12 @@ def export(model_path: Path, target: Path) -> Path:
     return target
 
 
-if __name__ == "__main__":  # scripts/setup: export the default model now rather than on first use
+if __name__ == "__main__":  # scripts/setup and the Docker build: export now, not on first use
+    from config.settings import load_settings
     from retrieval.embed import OnnxEmbedder
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    embedder = OnnxEmbedder()
+    settings = load_settings()
+    embedder = OnnxEmbedder(settings.embedding_model, settings.model_cache_dir)
     embedder.warm_up()
     print(f"ONNX encoder ready: {embedder.onnx_file}")

@@ -89,8 +89,10 @@ class SentenceVectors:
         except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
             log.warning("sentence vectors of %s are damaged (%s): embedding at question time", doc_id, exc)
             return {}
+        unit = vectors.astype(np.float32)
+        unit /= np.maximum(np.linalg.norm(unit, axis=1, keepdims=True), 1e-12)  # float16 rounding off
         by_chunk: dict[int, Vectors] = {}
-        for chunk, text, vector in zip(chunks, texts, vectors.astype(np.float32), strict=True):
+        for chunk, text, vector in zip(chunks, texts, unit, strict=True):
             by_chunk.setdefault(int(chunk), {})[text] = vector
         return by_chunk
 

@@ -61,7 +61,7 @@ def slack(
 def connect(handler, sleep: Callable[[float], None] = time.sleep) -> int:  # noqa: ANN001 (imported lazily)
     """Connect, waiting out a Slack that cannot be reached (1, 2, 4 … 60 s apart): exiting instead
     would make a restart policy crash-loop until Slack is back. Returns the attempts it took."""
-    from bot.slack.client import SLACK_ERRORS, describe
+    from bot.slack.client import SLACK_ERRORS, describe, refused_token
 
     delay, attempts = 1.0, 1
     while True:
@@ -69,6 +69,11 @@ def connect(handler, sleep: Callable[[float], None] = time.sleep) -> int:  # noq
             handler.connect()
             return attempts
         except SLACK_ERRORS as exc:
+            if code := refused_token(exc):
+                raise ConfigError(
+                    f"Slack refused the app-level token ({code}): check PARTNERBOT_SLACK_APP_TOKEN "
+                    "(xapp-…, with the connections:write scope)"
+                ) from None
             log.warning("Socket Mode cannot connect (%s): trying again in %.0f s", describe(exc), delay)
         sleep(delay)
         delay, attempts = min(delay * 2, BACKOFF_MAX_S), attempts + 1

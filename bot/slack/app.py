@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 
 from bot.services import Services
 from bot.slack.channels import load_policy
-from bot.slack.client import SLACK_ERRORS, describe, error_code, require_bot_token, web_client
+from bot.slack.client import SLACK_ERRORS, describe, refused_token, require_bot_token, web_client
 from bot.slack.context import SlackBot
 from bot.slack.filters import OnlyPeople
 from bot.slack.listeners import announce, commands, feedback, mentions, messages, share
@@ -62,19 +62,16 @@ def build_app(services: Services, *, socket_mode: bool = False) -> tuple[App, Sl
 
 
 def check_token(settings: Settings) -> None:
-    """A token Slack refuses stops start-up with a line saying so. Slack unreachable, hanging or
-    failing (5xx) does not: the web app and API must not go down with Slack, and events are answered
-    once it is back. One quick call, no retries: start-up must not wait a minute."""
-    probe = WebClient(
-        token=require_bot_token(settings), base_url=settings.slack_api_url, timeout=PROBE_TIMEOUT_S
-    )
+    """A token Slack refuses stops start-up with a line saying so. Slack unreachable, hanging,
+    failing (5xx) or rate-limiting does not: the web app and API must not go down with Slack, and
+    events are answered once it is back. One quick call, no retries: start-up must not wait."""
+    token, url = require_bot_token(settings), settings.slack_api_url
+    probe = WebClient(token=token, base_url=url, timeout=PROBE_TIMEOUT_S, retry_handlers=[])
     try:
         probe.auth_test()
     except SLACK_ERRORS as exc:
-        response = getattr(exc, "response", None)
-        status = getattr(response, "status_code", None) or 0
-        code = error_code(exc)
-        if code and status < 500:
+        code = refused_token(exc)
+        if code:
             raise ConfigError(
                 f"Slack did not accept the bot token at {settings.slack_api_url} ({code}): check "
                 "PARTNERBOT_SLACK_BOT_TOKEN and PARTNERBOT_SLACK_API_URL"

@@ -76,7 +76,7 @@ def answer_mrkdwn(answer: Answer) -> str:
 
 
 def feedback_buttons(question_id: int | None, share: bool) -> Block:
-    value = str(question_id or "")
+    value = str(question_id or 0)  # never empty (Slack refuses that); 0: the log was unavailable
     elements: list[Block] = [
         _button("👍 Helpful", FEEDBACK_UP, value),
         _button("👎 Not helpful", FEEDBACK_DOWN, value),

@@ -53,6 +53,26 @@ def error_code(exc: BaseException) -> str | None:
         return None
 
 
+# Slack's answers that mean the token itself is wrong: waiting will not help, start-up must stop.
+TOKEN_REFUSED = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "token_expired",
+        "account_inactive",
+        "not_allowed_token_type",
+        "missing_scope",
+    }
+)
+
+
+def refused_token(exc: BaseException) -> str | None:
+    """Slack's error code when it refused the token; None for outages, timeouts and rate limits."""
+    code = error_code(exc)
+    return code if code in TOKEN_REFUSED else None
+
+
 def describe(exc: BaseException) -> str:
     """One short line for a failed call: Slack's error code when there is one."""
     response = getattr(exc, "response", None)

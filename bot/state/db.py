@@ -45,6 +45,11 @@ class Database:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         config.attributes["connection_url"] = self.url
+        config.attributes["connect_args"] = {  # a silent host must not hang start-up either
+            k: v
+            for k, v in _timeouts(self.url).items()
+            if k != "options"  # no statement limit here
+        }
         try:
             command.upgrade(config, "head")
         except SQLAlchemyError as exc:
@@ -81,13 +86,11 @@ class Database:
 def _timeouts(url: str) -> dict[str, object]:
     """A database host that accepts connections and never answers must fail in seconds, not hang
     start-up and every request for minutes."""
-    if url.startswith("postgresql"):
+    if url.startswith(("postgresql://", "postgresql+psycopg://")):  # psycopg 3: libpq keywords
         return {
             "connect_timeout": CONNECT_TIMEOUT_S,
             "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
         }
-    if url.startswith("sqlite"):
-        return {"timeout": CONNECT_TIMEOUT_S}  # waiting for another writer's lock
     return {}
 
 

@@ -130,11 +130,11 @@ def _closed_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.mark.parametrize("slack_down", ["refused", "500"])
+@pytest.mark.parametrize("slack_down", ["refused", "500", "429"])
 def test_the_web_app_starts_and_answers_while_slack_is_down(fresh_services, slack_api, caplog, slack_down):
     """Issue 15: with Slack unreachable or failing at start-up, serve exited: the web went down too."""
     url = f"http://127.0.0.1:{_closed_port()}/api/" if slack_down == "refused" else slack_api.base_url
-    slack_api.fail("auth.test", status=500)
+    slack_api.fail("auth.test", status=429 if slack_down == "429" else 500, retry_after=30)
     services = fresh_services(
         slack_bot_token=slack_api.token, slack_signing_secret="secret", slack_api_url=url
     )

@@ -62,6 +62,22 @@ def test_socket_mode_waits_out_slack_being_unreachable_instead_of_exiting(fresh_
     assert len(slack_api.calls_to("apps.connections.open")) == 3
 
 
+@pytest.mark.integration
+def test_socket_mode_stops_at_once_when_slack_refuses_the_app_token(fresh_services, slack_api):
+    services = fresh_services(
+        slack_bot_token=slack_api.token, slack_api_url=slack_api.base_url, slack_app_token="xapp-1-local"
+    )
+    slack_api.fail("apps.connections.open", status=200, error="invalid_auth")
+    waits: list[float] = []
+    handler = socket_handler(services.settings, services)
+    try:
+        with pytest.raises(ConfigError, match=r"refused the app-level token \(invalid_auth\)"):
+            connect(handler, sleep=waits.append)
+    finally:
+        handler.close()
+    assert waits == []
+
+
 @pytest.mark.unit
 @pytest.mark.parametrize(
     "env, args, message",

@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from bot.services import Services
 from bot.state.db import Database
 from bot.web.app import create_app
+from config.errors import ConfigError
 from retrieval.assistant import Assistant
 
 pytestmark = pytest.mark.integration
@@ -57,7 +58,8 @@ def test_a_database_outage_costs_the_log_entry_not_the_answer(services, make_set
     assert response.json()["answered"] and response.json()["sources"]
 
 
-def test_a_database_host_that_never_answers_fails_in_seconds_not_minutes(make_settings):
+@pytest.mark.parametrize("step", ["migrate", "ping"])
+def test_a_database_host_that_never_answers_fails_in_seconds_not_minutes(make_settings, step):
     """A host that accepts the connection and then says nothing hung start-up for minutes."""
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
@@ -66,18 +68,19 @@ def test_a_database_host_that_never_answers_fails_in_seconds_not_minutes(make_se
     settings = make_settings(database_url=f"postgresql+psycopg://nobody:x@127.0.0.1:{port}/none")
     outcome: list[BaseException] = []
 
-    def ping() -> None:
+    def run() -> None:
         try:
-            Database(settings).ping()
+            getattr(Database(settings), step)()
         except BaseException as exc:  # the outcome is what is checked below
             outcome.append(exc)
 
-    worker = threading.Thread(target=ping, daemon=True)
+    worker = threading.Thread(target=run, daemon=True)
     worker.start()
-    worker.join(timeout=60)
+    worker.join(timeout=30)
     silent.close()
-    assert not worker.is_alive(), "still waiting after a minute"
-    assert outcome and isinstance(outcome[0], OperationalError)
+    assert not worker.is_alive(), "still waiting after 30 s"
+    expected = ConfigError if step == "migrate" else OperationalError
+    assert outcome and isinstance(outcome[0], expected), outcome
 
 
 def test_readyz_is_503_and_ask_says_what_to_do_when_nothing_is_indexed(make_settings, embedder):
