@@ -292,8 +292,17 @@ def _counted(question: str, lexicon: Lexicon) -> frozenset[str]:
     return frozenset()
 
 
+_TWO_ASKED = re.compile(
+    r"\b(who|what|when|where|how|which)\s+(?:and|n|&|\+)\s+(who|what|when|where|how|which)\b([^?]*)", re.I
+)
+
+
 def _parts(question: str) -> tuple[str, ...]:
-    """Questions asked in one message ("is X part of it? and who runs it?"), each with some words."""
+    """Questions asked in one message ("is X part of it? and who runs it?"), each with some words.
+
+    "when n where is the showcase?" asks two: "when is the showcase?" and "where is the showcase?".
+    """
+    question = _TWO_ASKED.sub(lambda m: f"{m[1]}{m[3]}? {m[2]}{m[3]}", question)
     pieces = [
         p.strip()
         for p in re.split(r"\?+\s*|;\s+|,\s+and\s+(?=(?:who|what|when|where|how|which)\b)", question)

@@ -105,6 +105,9 @@ def test_a_message_asking_two_things_has_two_parts_and_a_remark_is_not_one(lexic
     assert [p.kind for p in two] == [Kind.OPEN, Kind.AMOUNT]
     (one,) = analyse("how many jobs so far? need a number for a slide", lexicon).parts
     assert one.text == "how many jobs so far" and one.kind is Kind.NUMBER and "job" in one.counted
+    when, where = analyse("when n where is the healthtech showcase? for the newsletter", lexicon).parts
+    assert (when.text, when.kind) == ("when is the healthtech showcase", Kind.WHEN)
+    assert where.text == "where is the healthtech showcase"
 
 
 def test_a_follow_up_leans_on_the_turn_before_and_a_new_question_does_not(lexicon: Lexicon) -> None:
