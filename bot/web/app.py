@@ -14,6 +14,7 @@ from bot.web.docs import SWAGGER_ASSETS
 from bot.web.routes import announcements, api, ask, docs, health, sources
 from bot.web.security import BodyLimit, SecurityHeaders
 from bot.web.templating import STATIC_DIR, make_templates
+from bot.web.throttle import FailureThrottle
 from config.settings import Settings, load_settings
 
 ROUTERS: list[APIRouter] = [
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         redoc_url=None,
     )
     app.state.services = services
+    app.state.token_failures = FailureThrottle()
     app.state.templates = make_templates(settings)
     app.mount("/static/swagger", StaticFiles(directory=SWAGGER_ASSETS), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

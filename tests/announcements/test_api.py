@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from bot.state import announcements as store
 from bot.state import audit, tokens
 from bot.web.app import create_app
+from bot.web.throttle import FailureThrottle
 from tests.announcements.conftest import slack_settings
 from tests.support.slack_api import SlackAPI
 
@@ -136,3 +137,26 @@ def test_withdraw_through_the_api(api: Api) -> None:
     assert {p["status"] for p in gone.json()["posts"]} == {"deleted"}
     assert len(api.slack.calls_to("chat.delete")) == 2
     assert api.services.index.document(record["doc_id"]) is None
+
+
+def test_token_guessing_is_throttled_per_client_and_audited_once_a_refusal(api: Api) -> None:
+    """Issue 15: 2,000 guesses went through in 13 s, each an audit row."""
+    answers = [api.post(CALL, token=f"pbt_guess-{i}").status_code for i in range(25)]
+    assert answers[:10] == [401] * 10 and set(answers[10:]) == {429}
+    throttled = api.post(CALL)  # the right token too: the address waits, whatever it sends
+    assert throttled.status_code == 429 and 0 < int(throttled.headers["retry-after"]) <= 60
+    assert "try again in" in throttled.json()["detail"]
+    assert len(audit.entries(api.services.db)) == 10
+    assert not api.slack.calls_to("chat.postMessage")
+
+
+def test_the_throttle_forgets_failures_after_its_window() -> None:
+    now = [0.0]
+    throttle = FailureThrottle(limit=2, window_s=60, clock=lambda: now[0])
+    throttle.failed("a")
+    throttle.failed("a")
+    assert throttle.retry_after("a") == 60 and throttle.retry_after("b") == 0
+    now[0] = 59.5
+    assert throttle.retry_after("a") == 0.5
+    now[0] = 60.0
+    assert throttle.retry_after("a") == 0

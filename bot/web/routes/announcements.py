@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Path, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.announce.draft import AnnouncementError, make_draft
 from bot.announce.service import Announcer
 from bot.announce.summary import as_dict
+from bot.services import Services
 from bot.web.deps import ServicesDep
+from bot.web.throttle import FailureThrottle
 from config.errors import ConfigError
 
 router = APIRouter(prefix="/api", tags=["announcements"])
@@ -43,20 +46,34 @@ class AnnouncementIn(BaseModel):
 
 
 def token_name(
-    services: ServicesDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    request: Request,
+    services: ServicesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> str:
-    """The name of the presented token, or 401. Refusals go to the audit log."""
+    """The name of the presented token, or 401 (audited). A client with too many failures in the
+    last minute gets 429 and a Retry-After without its token being looked at."""
+    client = request.client.host if request.client else "?"
+    throttle: FailureThrottle = request.app.state.token_failures
+    wait = throttle.retry_after(client)
+    if wait:
+        seconds = str(math.ceil(wait))
+        raise HTTPException(
+            429,
+            f"too many failed tokens from this address: try again in {seconds} s",
+            {"Retry-After": seconds},
+        )
     if credentials is None or not credentials.credentials:
-        _refuse(services, "no bearer token")
+        _refuse(services, throttle, client, "no bearer token")
         raise HTTPException(401, "send Authorization: Bearer <token>", headers=CHALLENGE)
     name = services.token_name(credentials.credentials)
     if name is None:
-        _refuse(services, "unknown or revoked token")
+        _refuse(services, throttle, client, "unknown or revoked token")
         raise HTTPException(401, "the bearer token is not valid (unknown or revoked)", headers=CHALLENGE)
     return name
 
 
-def _refuse(services: ServicesDep, reason: str) -> None:
+def _refuse(services: Services, throttle: FailureThrottle, client: str, reason: str) -> None:
+    throttle.failed(client)
     services.audit("announce", "api:?", "api", allowed=False, reason=reason)
 
 
