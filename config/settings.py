@@ -22,6 +22,34 @@ DEFAULT_CONFIG = ROOT / "config" / "defaults.yaml"
 _PATH_KEYS = ("corpus_dir", "data_dir", "slack_channels_file", "glossary_file", "model_cache_dir")
 
 
+# Settings that hold secrets: each may also be read from a file named by PARTNERBOT_<NAME>_FILE
+# (Docker and Kubernetes secrets), so that it need not sit in the environment.
+SECRETS = ("slack_bot_token", "slack_signing_secret", "slack_app_token", "user_hash_key", "database_url")
+
+
+class _SecretFiles(PydanticBaseSettingsSource):
+    """PARTNERBOT_<NAME>_FILE for each of SECRETS; the variable itself, when set, wins."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # __call__ does the work
+
+    def __call__(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name in SECRETS:
+            variable = f"PARTNERBOT_{name.upper()}_FILE"
+            path = os.environ.get(variable)
+            if not path:
+                continue
+            try:
+                values[name] = Path(path).read_text(encoding="utf-8").strip()
+            except (OSError, UnicodeDecodeError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+                raise ConfigError(f"{variable}: cannot read {path} ({reason})") from None
+            if not values[name]:
+                raise ConfigError(f"{variable}: {path} is empty")
+        return values
+
+
 class _YamlFile(PydanticBaseSettingsSource):
     """Reads the config file; its relative paths are taken from the project folder."""
 
@@ -136,7 +164,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         config = Path(os.environ.get("PARTNERBOT_CONFIG", DEFAULT_CONFIG))
-        return (init_settings, env_settings, _YamlFile(settings_cls, config))
+        return (init_settings, env_settings, _SecretFiles(settings_cls), _YamlFile(settings_cls, config))
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -70,3 +70,27 @@ def test_missing_config_file_is_an_error(tmp_path, monkeypatch):
     monkeypatch.setenv("PARTNERBOT_CONFIG", str(tmp_path / "absent.yaml"))
     with pytest.raises(ConfigError, match="does not exist"):
         load_settings()
+
+
+def test_secrets_can_be_read_from_files_and_the_variable_itself_wins(tmp_path, monkeypatch):
+    token = tmp_path / "bot-token"
+    token.write_text("xoxb-from-a-file\n")
+    monkeypatch.setenv("PARTNERBOT_SLACK_BOT_TOKEN_FILE", str(token))
+    monkeypatch.setenv("PARTNERBOT_USER_HASH_KEY_FILE", str(token))
+    settings = load_settings()
+    assert settings.slack_bot_token == "xoxb-from-a-file"
+    assert (
+        settings.user_hash_key is not None and settings.user_hash_key.get_secret_value() == "xoxb-from-a-file"
+    )
+    monkeypatch.setenv("PARTNERBOT_SLACK_BOT_TOKEN", "xoxb-from-the-environment")
+    assert load_settings().slack_bot_token == "xoxb-from-the-environment"
+
+
+@pytest.mark.parametrize("content", [None, "  \n"])
+def test_a_secret_file_that_is_missing_or_empty_is_named_not_shown(tmp_path, monkeypatch, content):
+    path = tmp_path / "secret"
+    if content is not None:
+        path.write_text(content)
+    monkeypatch.setenv("PARTNERBOT_SLACK_SIGNING_SECRET_FILE", str(path))
+    with pytest.raises(ConfigError, match=f"PARTNERBOT_SLACK_SIGNING_SECRET_FILE: .*{path.name}"):
+        load_settings()
