@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from bot.commands import announcements, ask, evaluate, ingest, report, serve, slack
+from bot.commands import announcements, ask, doctor, evaluate, ingest, report, serve, slack
 from config.errors import PartnerbotError
 
 app = typer.Typer(
@@ -16,7 +16,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for module in (ingest, ask, evaluate, serve, slack, announcements, report):
+for module in (ingest, ask, evaluate, serve, slack, announcements, report, doctor):
     module.register(app)
 
 

@@ -244,6 +244,22 @@ class Index:
 
     # -- reading -------------------------------------------------------------------------------
 
+    def problems(self) -> list[str]:
+        """What is out of step, changing nothing (`partnerbot doctor`); ingest repairs each of them."""
+        with self._lock:
+            known = set(self.registry.ids())
+            if not known:
+                return ["no documents are indexed: run `partnerbot ingest`"]
+            found = []
+            expected = sum(len(self.registry.chunks(i)) for i in known)
+            if (count := self.vectors.count()) != expected:
+                found.append(f"the vector index holds {count} passages, the registry {expected}")
+            if self._keyword_out_of_step():
+                found.append("the keyword index does not match the registry")
+            if unsplit := [i for i in known if not self.sentences.has(i)]:
+                found.append(f"{len(unsplit)} of {len(known)} documents have no sentence vectors")
+            return [f"{problem}: run `partnerbot ingest` to repair it" for problem in found]
+
     def documents(self) -> list[tuple[Document, int]]:
         """Every indexed document with its chunk count."""
         return [

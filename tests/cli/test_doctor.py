@@ -1,0 +1,55 @@
+"""`partnerbot doctor`: one line per check, exit 1 when any fails, no secret in what it prints."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+
+pytestmark = pytest.mark.integration
+
+
+def doctor(monkeypatch: pytest.MonkeyPatch, **env: str):
+    for name, value in env.items():
+        monkeypatch.setenv(f"PARTNERBOT_{name.upper()}", value)
+    return CliRunner().invoke(app, ["doctor"])
+
+
+def test_a_healthy_deployment_passes_every_check(monkeypatch, built_data_dir: Path, tmp_path: Path):
+    data = shutil.copytree(built_data_dir, tmp_path / "data")
+    result = doctor(monkeypatch, data_dir=str(data))
+    assert result.exit_code == 0, result.output
+    assert "7 of 7 checks passed" in result.output
+    assert "ok    index: 5 documents" in result.output and "all in step" in result.output
+
+
+def test_what_is_wrong_is_said_and_no_secret_is_shown(monkeypatch, built_data_dir, tmp_path, slack_api):
+    data = shutil.copytree(built_data_dir, tmp_path / "data")
+    for sentences in (data / "index" / "sentences").glob("*.npz"):
+        sentences.unlink()  # lost sentence vectors: ingest repairs them
+    slack_api.fail("auth.test", status=200, error="invalid_auth")
+    secret = "xoxb-do-not-print-me"
+    result = doctor(
+        monkeypatch,
+        data_dir=str(data),
+        slack_bot_token=secret,
+        slack_api_url=slack_api.base_url,
+        slack_signing_secret="also-secret",
+    )
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert any(line.startswith("FAIL  index: 5 of 5 documents have no sentence vectors") for line in lines)
+    assert any(line.startswith("FAIL  Slack: auth.test") and "invalid_auth" in line for line in lines)
+    assert any(line.startswith("FAIL  public URL") for line in lines)
+    assert "4 of 7 checks passed" in result.output
+    assert secret not in result.output and "also-secret" not in result.output
+
+
+def test_an_empty_data_folder_is_told_to_ingest(monkeypatch, tmp_path: Path):
+    result = doctor(monkeypatch, data_dir=str(tmp_path / "empty"))
+    assert result.exit_code == 1
+    assert "FAIL  index: no documents are indexed: run `partnerbot ingest`" in result.output
