@@ -11,11 +11,10 @@ from collections.abc import Callable
 
 from slack_bolt import App
 from slack_bolt.error import BoltError
-from slack_sdk import WebClient
 
 from bot.services import Services
 from bot.slack.channels import load_policy
-from bot.slack.client import SLACK_ERRORS, describe, refused_token, require_bot_token, web_client
+from bot.slack.client import probe, web_client
 from bot.slack.context import SlackBot
 from bot.slack.filters import OnlyPeople
 from bot.slack.listeners import announce, commands, feedback, mentions, messages, share
@@ -24,7 +23,6 @@ from config.settings import Settings
 
 log = logging.getLogger(__name__)
 Register = Callable[[App, SlackBot], None]
-PROBE_TIMEOUT_S = 5
 LISTENERS: tuple[Register, ...] = (
     mentions.register,
     messages.register,
@@ -64,20 +62,11 @@ def build_app(services: Services, *, socket_mode: bool = False) -> tuple[App, Sl
 def check_token(settings: Settings) -> None:
     """A token Slack refuses stops start-up with a line saying so. Slack unreachable, hanging,
     failing (5xx) or rate-limiting does not: the web app and API must not go down with Slack, and
-    events are answered once it is back. One quick call, no retries: start-up must not wait."""
-    token, url = require_bot_token(settings), settings.slack_api_url
-    probe = WebClient(token=token, base_url=url, timeout=PROBE_TIMEOUT_S, retry_handlers=[])
-    try:
-        probe.auth_test()
-    except SLACK_ERRORS as exc:
-        code = refused_token(exc)
-        if code:
-            raise ConfigError(
-                f"Slack did not accept the bot token at {settings.slack_api_url} ({code}): check "
-                "PARTNERBOT_SLACK_BOT_TOKEN and PARTNERBOT_SLACK_API_URL"
-            ) from None
+    events are answered once it is back (`/readyz` says Slack is not ready meanwhile)."""
+    problem = probe(settings)
+    if problem:
         log.warning(
             "Slack cannot be reached at %s (%s): starting anyway; Slack events are answered once it is back",
             settings.slack_api_url,
-            describe(exc),
+            problem,
         )

@@ -82,3 +82,27 @@ def describe(exc: BaseException) -> str:
         except (AttributeError, TypeError):
             pass
     return f"{exc.__class__.__name__}: {exc}"[:300]
+
+
+PROBE_TIMEOUT_S = 5
+
+
+def probe(settings: Settings) -> str | None:
+    """One `auth.test`, no retries, a few seconds at most: None when Slack answers, what went wrong
+    when it cannot be reached; a ConfigError when it refuses the token (waiting will not help)."""
+    client = WebClient(
+        token=require_bot_token(settings),
+        base_url=settings.slack_api_url,
+        timeout=PROBE_TIMEOUT_S,
+        retry_handlers=[],
+    )
+    try:
+        client.auth_test()
+    except SLACK_ERRORS as exc:
+        if code := refused_token(exc):
+            raise ConfigError(
+                f"Slack did not accept the bot token at {settings.slack_api_url} ({code}): check "
+                "PARTNERBOT_SLACK_BOT_TOKEN and PARTNERBOT_SLACK_API_URL"
+            ) from None
+        return describe(exc)
+    return None

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from bot.services import Services
 from bot.slack.channels import ChannelPolicy
+from bot.slack.client import probe
 from bot.slack.memory import Seen
+from config.errors import ConfigError
 from config.settings import Settings
 from retrieval.answer import Answer
+
+PROBE_EVERY_S = 30.0
 
 
 class RecentAnswers:
@@ -39,7 +44,20 @@ class SlackBot:
     seen: Seen = field(default_factory=Seen)  # (channel, ts) of messages already taken
     threads: Seen = field(default_factory=lambda: Seen(ttl_s=7 * 86400))  # (channel, root) answered in
     answers: RecentAnswers = field(default_factory=RecentAnswers)
+    _probed: tuple[float, str | None] = (-PROBE_EVERY_S, None)  # (when, what was wrong)
 
     @property
     def settings(self) -> Settings:
         return self.services.settings
+
+    def unreachable(self) -> str | None:
+        """Why Slack cannot be used now, None when it can; asked at most every 30 s (/readyz is
+        polled, Slack must not be)."""
+        when, problem = self._probed
+        if time.monotonic() - when >= PROBE_EVERY_S:
+            try:
+                problem = probe(self.settings)
+            except ConfigError as exc:  # the token was revoked since start-up
+                problem = str(exc)
+            self._probed = (time.monotonic(), problem)
+        return problem

@@ -43,7 +43,9 @@ def test_what_is_wrong_is_said_and_no_secret_is_shown(monkeypatch, built_data_di
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert any(line.startswith("FAIL  index: 5 of 5 documents have no sentence vectors") for line in lines)
-    assert any(line.startswith("FAIL  Slack: auth.test") and "invalid_auth" in line for line in lines)
+    assert any(
+        line.startswith("FAIL  Slack: Slack did not accept") and "invalid_auth" in line for line in lines
+    )
     assert any(line.startswith("FAIL  public URL") for line in lines)
     assert "4 of 7 checks passed" in result.output
     assert secret not in result.output and "also-secret" not in result.output

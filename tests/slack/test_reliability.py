@@ -134,14 +134,22 @@ def _closed_port() -> int:
 def test_the_web_app_starts_and_answers_while_slack_is_down(fresh_services, slack_api, caplog, slack_down):
     """Issue 15: with Slack unreachable or failing at start-up, serve exited: the web went down too."""
     url = f"http://127.0.0.1:{_closed_port()}/api/" if slack_down == "refused" else slack_api.base_url
-    slack_api.fail("auth.test", status=429 if slack_down == "429" else 500, retry_after=30)
+    slack_api.fail("auth.test", status=429 if slack_down == "429" else 500, retry_after=30, times=2)
     services = fresh_services(
         slack_bot_token=slack_api.token, slack_signing_secret="secret", slack_api_url=url
     )
     with caplog.at_level(logging.WARNING), TestClient(create_app(services.settings, services)) as client:
         answered = client.post("/api/ask", json={"question": ANSWERABLE})
+        ready = client.get("/readyz")
     assert answered.status_code == 200 and answered.json()["answered"]
+    assert ready.status_code == 503 and ready.json()["checks"]["slack"].startswith("unreachable: ")
+    assert ready.json()["checks"]["model"] == "ok"
     assert "Slack cannot be reached" in caplog.text and "starting anyway" in caplog.text
+
+
+def test_readyz_says_slack_is_ready_once_it_answers(slack):
+    ready = slack.http.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["checks"]["slack"] == "ok"
 
 
 def test_a_token_slack_refuses_still_stops_start_up_with_one_clear_line(fresh_services, slack_api):

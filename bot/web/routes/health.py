@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -38,9 +38,13 @@ async def healthz() -> Health:
 @router.get(
     "/readyz", response_model=Readiness, responses={503: {"model": Readiness, "description": "Not ready"}}
 )
-def readyz(services: ServicesDep) -> JSONResponse:
-    """Runs in the thread pool: the checks touch the model, Chroma and the database."""
+def readyz(request: Request, services: ServicesDep) -> JSONResponse:
+    """Runs in the thread pool: the checks touch the model, Chroma, the database and Slack."""
     checks = {name: _run(check, services) for name, check in CHECKS.items()}
+    slack = getattr(request.app.state, "slack", None)  # HTTP mode is mounted
+    if slack is not None:
+        problem = slack.unreachable()
+        checks["slack"] = f"unreachable: {problem}" if problem else "ok"
     ready = all(v == "ok" for v in checks.values())
     body = Readiness(status="ready" if ready else "unavailable", checks=checks)
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
