@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,6 +20,8 @@ from bot.state import log as question_log
 from bot.state.db import Database
 from bot.state.log import Logged, prune, record_question
 from bot.state.models import Announcement
+from bot.throttle import Throttle
+from config.errors import RateLimited
 from config.settings import Settings
 from retrieval.answer import Answer
 from retrieval.assistant import Assistant
@@ -34,6 +36,10 @@ class Services:
     settings: Settings
     assistant: Assistant
     db: Database
+    questions: Throttle = field(init=False)  # per asker: PARTNERBOT_QUESTIONS_PER_MINUTE
+
+    def __post_init__(self) -> None:
+        self.questions = Throttle(limit=self.settings.questions_per_minute)
 
     @classmethod
     def open(cls, settings: Settings, assistant: Assistant | None = None, *, warm: bool = True) -> Services:
@@ -68,9 +74,18 @@ class Services:
         channel: str | None = None,
         channel_type: str | None = None,
         user_id: str | None = None,
+        asker: str | None = None,
     ) -> tuple[Answer, int | None]:
         """The answer and the id of its question-log row (feedback votes refer to it), None when
-        the log cannot be written: a database outage must not cost the partner an answer."""
+        the log cannot be written: a database outage must not cost the partner an answer.
+
+        `asker` (by default the Slack user) is who the question limit counts; None is not limited
+        (the command line). Raises RateLimited past the limit.
+        """
+        if key := asker or user_id:
+            if wait := self.questions.retry_after(key):
+                raise RateLimited(self.settings.questions_per_minute, wait)
+            self.questions.hit(key)
         answer = self.assistant.ask(question, history)
         try:
             row = record_question(

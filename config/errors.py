@@ -1,5 +1,7 @@
 """The one error family of partnerbot: every message says what to do next."""
 
+import math
+
 
 class PartnerbotError(Exception):
     """Base for errors a person can act on; surfaces print the message, not a traceback."""
@@ -19,3 +21,14 @@ class IndexMissingError(PartnerbotError):
 
 class QuestionError(PartnerbotError):
     """The question itself is unusable (empty, too long)."""
+
+
+class RateLimited(PartnerbotError):
+    """Too many questions from one person or address in the last minute."""
+
+    def __init__(self, limit: int, retry_after: float) -> None:
+        self.retry_after = max(1, math.ceil(retry_after))
+        super().__init__(
+            f"that is more than {limit} question{'s' if limit != 1 else ''} in a minute: "
+            f"please wait {self.retry_after} s and ask again"
+        )

@@ -89,6 +89,7 @@ class Settings(BaseSettings):
     answer_words: int = Field(80, ge=10, le=1000)
     max_sources: int = Field(5, ge=1, le=20)
     max_question_chars: int = Field(2000, ge=10)
+    questions_per_minute: int = Field(20, ge=0)  # per Slack user or web address; 0: no limit
     max_file_bytes: int = Field(20_000_000, ge=1)
     glossary_file: Path | None = ROOT / "config" / "glossary.yaml"  # short forms partners use
 

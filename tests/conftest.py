@@ -17,6 +17,7 @@ from retrieval.assistant import Assistant
 from retrieval.embed import Embedder, OnnxEmbedder
 
 SHARED = ROOT.parent / "shared"
+UNLIMITED = {"questions_per_minute": 0}  # suites ask hundreds of questions; limits have their own tests
 CORPUS = SHARED / "corpus"
 DEV_SET = SHARED / "eval" / "dev.jsonl"
 
@@ -44,7 +45,7 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
     """Settings with a private data folder; keyword arguments override any setting."""
 
     def make(**overrides: object) -> Settings:
-        values: dict[str, object] = {"data_dir": tmp_path / "data", "corpus_dir": CORPUS}
+        values: dict[str, object] = {"data_dir": tmp_path / "data", "corpus_dir": CORPUS, **UNLIMITED}
         values.update(overrides)
         return load_settings(**values)
 
@@ -64,7 +65,7 @@ def built_data_dir(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder)
 @pytest.fixture(scope="session")
 def services(built_data_dir: Path, embedder: Embedder) -> Services:
     """Read-only services over the reference corpus: do not ingest or add documents through it."""
-    settings = load_settings(data_dir=built_data_dir, corpus_dir=CORPUS)
+    settings = load_settings(data_dir=built_data_dir, corpus_dir=CORPUS, **UNLIMITED)
     return Services.open(settings, Assistant(settings, embedder=embedder))
 
 
@@ -76,7 +77,7 @@ def fresh_services(built_data_dir: Path, tmp_path: Path, embedder: Embedder) -> 
         data = tmp_path / "data"
         if not data.exists():
             shutil.copytree(built_data_dir, data)
-        values: dict[str, object] = {"data_dir": data, "corpus_dir": CORPUS}
+        values: dict[str, object] = {"data_dir": data, "corpus_dir": CORPUS, **UNLIMITED}
         values.update(overrides)
         settings = load_settings(**values)
         return Services.open(settings, Assistant(settings, embedder=embedder))

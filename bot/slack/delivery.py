@@ -17,7 +17,7 @@ from bot.slack import blocks, mrkdwn
 from bot.slack.blocks import Block
 from bot.slack.client import SLACK_ERRORS, describe, error_code
 from bot.slack.context import SlackBot
-from config.errors import PartnerbotError, QuestionError
+from config.errors import PartnerbotError, QuestionError, RateLimited
 from retrieval.answer import Answer
 from retrieval.conversation import Turn
 
@@ -83,6 +83,8 @@ def reply_to(bot: SlackBot, asked: Asked, *, share: bool) -> Reply:
         )
     except QuestionError as exc:
         return _notice(f"I can't take that question: {mrkdwn.escape(str(exc))}.")
+    except RateLimited as exc:
+        return _notice(f"Sorry, {mrkdwn.escape(str(exc))}.")
     except PartnerbotError as exc:
         log.error("answering failed: %s", exc)
         return _notice(failure_text(bot, mrkdwn.escape(str(exc))))

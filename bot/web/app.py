@@ -9,12 +9,12 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from bot.services import Services
+from bot.throttle import Throttle
 from bot.web import errors
 from bot.web.docs import SWAGGER_ASSETS
 from bot.web.routes import announcements, api, ask, docs, health, sources
 from bot.web.security import BodyLimit, SecurityHeaders
 from bot.web.templating import STATIC_DIR, make_templates
-from bot.web.throttle import FailureThrottle
 from config.settings import Settings, load_settings
 
 ROUTERS: list[APIRouter] = [
@@ -26,6 +26,7 @@ ROUTERS: list[APIRouter] = [
     docs.router,
 ]
 
+TOKEN_FAILURES = 10  # failed bearer tokens an address may send a minute
 DESCRIPTION = (
     "Answers partners' questions from the West Yorkshire healthtech cluster's documents, "
     "citing the passages used. Every citation links to the source viewer at `/sources/{doc_id}`."
@@ -43,7 +44,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         redoc_url=None,
     )
     app.state.services = services
-    app.state.token_failures = FailureThrottle()
+    app.state.token_failures = Throttle(limit=TOKEN_FAILURES)
     app.state.templates = make_templates(settings)
     app.mount("/static/swagger", StaticFiles(directory=SWAGGER_ASSETS), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -24,6 +24,11 @@ def get_index(request: Request) -> Index:
     return request.app.state.services.index
 
 
+def client_address(request: Request) -> str:
+    """Who a limit counts on the web: the client's address (behind a proxy, as it forwarded it)."""
+    return f"ip:{request.client.host if request.client else '?'}"
+
+
 def get_templates(request: Request) -> Jinja2Templates:
     return request.app.state.templates
 

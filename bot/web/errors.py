@@ -11,13 +11,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from config.errors import IndexMissingError, PartnerbotError, QuestionError
+from config.errors import IndexMissingError, PartnerbotError, QuestionError, RateLimited
 
 log = logging.getLogger(__name__)
 
 JSON_PATHS = ("/api/", "/slack/", "/healthz", "/readyz", "/openapi.json")
 EXAMPLE = '{"question": "Where do I start with an NHS trial?"}'
-TITLES = {404: "Page not found", 405: "Method not allowed", 413: "Request too large", 503: "Not ready yet"}
+TITLES = {
+    404: "Page not found",
+    405: "Method not allowed",
+    413: "Request too large",
+    429: "Too many questions",
+    503: "Not ready yet",
+}
 
 
 def wants_json(request: Request) -> bool:
@@ -73,6 +79,10 @@ async def _partnerbot(request: Request, exc: PartnerbotError) -> Response:
         return error_response(request, 422, str(exc))
     if isinstance(exc, IndexMissingError):
         return error_response(request, 503, str(exc))
+    if isinstance(exc, RateLimited):
+        response = error_response(request, 429, str(exc))
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     log.error("request failed: %s", exc)
     return error_response(request, 500, str(exc))
 

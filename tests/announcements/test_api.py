@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from bot.state import announcements as store
 from bot.state import audit, tokens
+from bot.throttle import Throttle
 from bot.web.app import create_app
-from bot.web.throttle import FailureThrottle
 from tests.announcements.conftest import slack_settings
 from tests.support.slack_api import SlackAPI
 
@@ -152,9 +152,9 @@ def test_token_guessing_is_throttled_per_client_and_audited_once_a_refusal(api: 
 
 def test_the_throttle_forgets_failures_after_its_window() -> None:
     now = [0.0]
-    throttle = FailureThrottle(limit=2, window_s=60, clock=lambda: now[0])
-    throttle.failed("a")
-    throttle.failed("a")
+    throttle = Throttle(limit=2, window_s=60, clock=lambda: now[0])
+    throttle.hit("a")
+    throttle.hit("a")
     assert throttle.retry_after("a") == 60 and throttle.retry_after("b") == 0
     now[0] = 59.5
     assert throttle.retry_after("a") == 0.5

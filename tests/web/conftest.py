@@ -20,7 +20,7 @@ from bot.web.app import create_app
 from config.settings import load_settings
 from retrieval.assistant import Assistant
 from retrieval.embed import Embedder
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, UNLIMITED
 
 ANSWERABLE = "What are the three headline goals of the healthtech strategy?"
 UNANSWERABLE = "What is the boiling point of water at sea level?"
@@ -63,6 +63,7 @@ def live_server(
         corpus_dir=CORPUS,
         public_base_url=url,
         database_url=f"sqlite:///{state / 'web.db'}",
+        **UNLIMITED,
     )
     services = Services.open(settings, Assistant(settings, embedder=embedder))
     server = uvicorn.Server(uvicorn.Config(create_app(settings, services), log_level="warning"))

@@ -10,7 +10,11 @@ import time
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
+from bot.services import Services
+from bot.state.db import Database
+from bot.web.app import create_app
 from bot.web.routes import api, ask
 from retrieval.assistant import NOT_FOUND
 from tests.web.conftest import ANSWERABLE, UNANSWERABLE
@@ -173,3 +177,21 @@ def test_answer_json_is_plain_data_not_markup(client):
     response = client.post("/api/ask", json={"question": question})
     assert response.headers["content-type"].startswith("application/json")
     assert json.loads(response.text)["question"] == question
+
+
+def test_questions_are_limited_per_address_with_a_429_and_retry_after(services, make_settings, tmp_path):
+    settings = make_settings(
+        data_dir=services.settings.data_dir,  # the shared index; the log goes to a database of its own
+        database_url=f"sqlite:///{tmp_path / 'limited.db'}",
+        questions_per_minute=3,
+    )
+    limited = Services(settings, services.assistant, Database(settings))
+    limited.db.migrate()
+    with TestClient(create_app(settings, limited)) as client:
+        codes = [client.post("/api/ask", json={"question": "who leads it?"}).status_code for _ in range(4)]
+        refused = client.post("/api/ask", json={"question": "who leads it?"})
+        page = client.post("/", data={"question": "who leads it?"})
+    assert codes == [200, 200, 200, 429]
+    assert refused.status_code == 429 and 1 <= int(refused.headers["retry-after"]) <= 60
+    assert "more than 3 questions in a minute" in refused.json()["detail"]
+    assert page.status_code == 429 and "Too many questions" in page.text  # the page counts too

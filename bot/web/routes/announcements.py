@@ -21,8 +21,8 @@ from bot.announce.draft import AnnouncementError, make_draft
 from bot.announce.service import Announcer
 from bot.announce.summary import as_dict
 from bot.services import Services
-from bot.web.deps import ServicesDep
-from bot.web.throttle import FailureThrottle
+from bot.throttle import Throttle
+from bot.web.deps import ServicesDep, client_address
 from config.errors import ConfigError
 
 router = APIRouter(prefix="/api", tags=["announcements"])
@@ -52,8 +52,8 @@ def token_name(
 ) -> str:
     """The name of the presented token, or 401 (audited). A client with too many failures in the
     last minute gets 429 and a Retry-After without its token being looked at."""
-    client = request.client.host if request.client else "?"
-    throttle: FailureThrottle = request.app.state.token_failures
+    client = client_address(request)
+    throttle: Throttle = request.app.state.token_failures
     wait = throttle.retry_after(client)
     if wait:
         seconds = str(math.ceil(wait))
@@ -72,8 +72,8 @@ def token_name(
     return name
 
 
-def _refuse(services: Services, throttle: FailureThrottle, client: str, reason: str) -> None:
-    throttle.failed(client)
+def _refuse(services: Services, throttle: Throttle, client: str, reason: str) -> None:
+    throttle.hit(client)
     services.audit("announce", "api:?", "api", allowed=False, reason=reason)
 
 

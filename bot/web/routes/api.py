@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.web.deps import IndexDep, ServicesDep, SettingsDep
+from bot.web.deps import IndexDep, ServicesDep, SettingsDep, client_address
 from retrieval.answer import Answer, viewer_url
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -43,12 +43,13 @@ class DocumentInfo(BaseModel):
     responses={
         422: {"model": Problem, "description": "Empty, over-long or malformed question"},
         413: {"model": Problem, "description": "Body over the size limit"},
+        429: {"model": Problem, "description": "Too many questions from this address (Retry-After)"},
         503: {"model": Problem, "description": "No index yet"},
     },
 )
-def ask(body: AskRequest, services: ServicesDep) -> Answer:
+def ask(body: AskRequest, request: Request, services: ServicesDep) -> Answer:
     """A sync route: FastAPI runs it in the thread pool, so answering never blocks the event loop."""
-    answer, _ = services.answer(body.question, surface="web")
+    answer, _ = services.answer(body.question, surface="web", asker=client_address(request))
     return answer
 
 

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
-from bot.web.deps import ServicesDep, TemplatesDep
+from bot.web.deps import ServicesDep, TemplatesDep, client_address
 from config.errors import QuestionError
 
 router = APIRouter(include_in_schema=False)
@@ -29,7 +29,7 @@ def submit(
 ) -> HTMLResponse:
     """Sync, so the answer is computed in the thread pool; a bad question re-renders with its error."""
     try:
-        answer, _ = services.answer(question, surface="web")
+        answer, _ = services.answer(question, surface="web", asker=client_address(request))
     except QuestionError as exc:
         context = {"question": question, "answer": None, "error": str(exc)}
         return templates.TemplateResponse(request, "ask.html", context, status_code=422)

@@ -1,5 +1,8 @@
-"""Failed bearer tokens, throttled per client: guessing tokens costs a minute per few tries, and the
-audit log gets one row per refusal allowed, not one per guess."""
+"""A sliding window per key: at most `limit` events a window, then a wait until the oldest leaves it.
+
+Used for failed bearer tokens (per address: guessing costs a minute per ten tries, and the audit log
+gets one row per refusal allowed, not one per guess) and for questions (per person or address).
+"""
 
 from __future__ import annotations
 
@@ -8,28 +11,30 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 
-LIMIT = 10  # failures a client may have in one window
 WINDOW_S = 60.0
 CLIENTS = 10_000  # clients remembered at once: the oldest are forgotten first
 
 
-class FailureThrottle:
+class Throttle:
     def __init__(
-        self, limit: int = LIMIT, window_s: float = WINDOW_S, clock: Callable[[], float] = time.monotonic
+        self, limit: int, window_s: float = WINDOW_S, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.limit, self.window_s, self.clock = limit, window_s, clock
         self._failures: OrderedDict[str, deque[float]] = OrderedDict()
         self._lock = threading.Lock()
 
     def retry_after(self, client: str) -> float:
-        """Seconds this client must wait before its next try; 0 when it may try now."""
+        """Seconds this client must wait before its next try; 0 when it may try now (always, with
+        a limit of 0)."""
+        if self.limit <= 0:
+            return 0.0
         with self._lock:
             recent = self._recent(client)
             if len(recent) < self.limit:
                 return 0.0
             return max(0.0, recent[0] + self.window_s - self.clock())
 
-    def failed(self, client: str) -> None:
+    def hit(self, client: str) -> None:
         with self._lock:
             self._recent(client).append(self.clock())
             self._failures.move_to_end(client)
