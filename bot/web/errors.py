@@ -9,11 +9,27 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from config.errors import IndexMissingError, PartnerbotError, QuestionError, RateLimited
 
 log = logging.getLogger(__name__)
+
+
+class Problem(BaseModel):
+    """Every error the API returns: `{"detail": "..."}`."""
+
+    detail: str = Field(description="What was wrong and what to send instead")
+
+
+def problems(**described: str) -> dict[int | str, dict[str, Any]]:
+    """A route's error responses for OpenAPI: `problems(e422="…", e429="…")`."""
+    return {
+        int(code.removeprefix("e")): {"model": Problem, "description": text}
+        for code, text in described.items()
+    }
+
 
 JSON_PATHS = ("/api/", "/slack/", "/healthz", "/readyz", "/openapi.json")
 EXAMPLE = '{"question": "Where do I start with an NHS trial?"}'

@@ -136,7 +136,14 @@ def test_openapi_documents_the_api(client):
     assert {"/api/ask", "/api/documents", "/healthz", "/readyz"} <= set(schema["paths"])
     assert "/sources/{doc_id}" not in schema["paths"]  # pages, not API
     ask_responses = schema["paths"]["/api/ask"]["post"]["responses"]
-    assert {"200", "413", "422", "503"} <= set(ask_responses)
+    assert {"200", "413", "422", "429", "503"} <= set(ask_responses)
+    announce = schema["paths"]["/api/announcements"]
+    assert {"201", "401", "413", "422", "429", "503"} <= set(announce["post"]["responses"])
+    assert {"200", "401", "429"} <= set(announce["get"]["responses"])
+    withdraw = schema["paths"]["/api/announcements/{announcement_id}"]["delete"]["responses"]
+    assert {"200", "401", "404", "422", "429", "503"} <= set(withdraw)
+    problem = schema["components"]["schemas"]["Problem"]
+    assert problem["required"] == ["detail"]
 
 
 @pytest.mark.unit

@@ -23,6 +23,7 @@ from bot.announce.summary import as_dict
 from bot.services import Services
 from bot.throttle import Throttle
 from bot.web.deps import ServicesDep, client_address
+from bot.web.errors import problems
 from config.errors import ConfigError
 
 router = APIRouter(prefix="/api", tags=["announcements"])
@@ -78,6 +79,10 @@ def _refuse(services: Services, throttle: Throttle, client: str, reason: str) ->
 
 
 TokenDep = Annotated[str, Depends(token_name)]
+REFUSED = {
+    "e401": "No bearer token, or one unknown or revoked (WWW-Authenticate: Bearer)",
+    "e429": "Too many failed tokens from this address (Retry-After)",
+}
 
 
 def _announcer(services: ServicesDep) -> Announcer:
@@ -87,7 +92,17 @@ def _announcer(services: ServicesDep) -> Announcer:
         raise HTTPException(503, str(exc)) from exc
 
 
-@router.post("/announcements", status_code=201, summary="Post an announcement to the chosen channels")
+@router.post(
+    "/announcements",
+    status_code=201,
+    summary="Post an announcement to the chosen channels",
+    responses=problems(
+        **REFUSED,
+        e413="Body over the size limit",
+        e422="A bad field: empty title, unknown channel, a date in the past…",
+        e503="No Slack bot token configured",
+    ),
+)
 def post_announcement(
     payload: AnnouncementIn,
     services: ServicesDep,
@@ -110,12 +125,21 @@ def post_announcement(
     return {**as_dict(outcome.announcement), "failed": outcome.failed}
 
 
-@router.get("/announcements", summary="Every announcement, newest first")
+@router.get("/announcements", summary="Every announcement, newest first", responses=problems(**REFUSED))
 def list_announcements(services: ServicesDep, token: TokenDep) -> list[dict[str, Any]]:
     return [as_dict(row) for row in services.announcements()]
 
 
-@router.delete("/announcements/{announcement_id}", summary="Withdraw: delete the posts, leave the index")
+@router.delete(
+    "/announcements/{announcement_id}",
+    summary="Withdraw: delete the posts, leave the index",
+    responses=problems(
+        **REFUSED,
+        e404="No announcement with this id",
+        e422="The id is not a whole number from 1 to 2^63-1",
+        e503="No Slack bot token configured",
+    ),
+)
 def withdraw_announcement(
     announcement_id: Annotated[int, Path(ge=1, le=2**63 - 1, description="The announcement's id")],
     services: ServicesDep,

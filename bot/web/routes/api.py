@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.web.deps import IndexDep, ServicesDep, SettingsDep, client_address
+from bot.web.errors import problems
 from retrieval.answer import Answer, viewer_url
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -18,10 +19,6 @@ class AskRequest(BaseModel):
         description="The question in plain words; at most PARTNERBOT_MAX_QUESTION_CHARS characters",
         examples=["I have a wound-care device and want an NHS trial: where do I start?"],
     )
-
-
-class Problem(BaseModel):
-    detail: str = Field(description="What was wrong and what to send instead")
 
 
 class DocumentInfo(BaseModel):
@@ -40,12 +37,12 @@ class DocumentInfo(BaseModel):
 @router.post(
     "/ask",
     response_model=Answer,
-    responses={
-        422: {"model": Problem, "description": "Empty, over-long or malformed question"},
-        413: {"model": Problem, "description": "Body over the size limit"},
-        429: {"model": Problem, "description": "Too many questions from this address (Retry-After)"},
-        503: {"model": Problem, "description": "No index yet"},
-    },
+    responses=problems(
+        e413="Body over the size limit",
+        e422="Empty, over-long or malformed question",
+        e429="Too many questions from this address (Retry-After)",
+        e503="No index yet",
+    ),
 )
 def ask(body: AskRequest, request: Request, services: ServicesDep) -> Answer:
     """A sync route: FastAPI runs it in the thread pool, so answering never blocks the event loop."""
