@@ -84,6 +84,7 @@ class Assistant:
         reason = decline_reason(question)
         if reason:
             return self._answer(question, False, reason, [], started, refer=True, declined=reason)
+        self.index.refresh()  # another process (`partnerbot ingest`) may have changed it
         if self.index.is_empty:
             raise IndexMissingError("there is no index yet: run `partnerbot ingest` first")
         query = self.understand(question, history)
@@ -134,6 +135,7 @@ class Assistant:
 
     def retrieve(self, question: str, history: Sequence[Turn | str] = ()) -> list[Passage]:
         """The passages a question is answered from, best first."""
+        self.index.refresh()
         query = self.understand(question, history)
         return self._retrieve(query, self.embedder.embed([query.embedded])[0])
 

@@ -1,6 +1,10 @@
 """The index answers come from: vectors (Chroma), keywords (BM25) and the document registry, kept
 in step. Ingest, add and remove take one lock, so the threads of a server never write at once;
 `version` grows with every change, so what is derived from the index knows when to rebuild.
+
+Another process may change the index too (`partnerbot ingest` beside a running server): `refresh`
+notices the registry file change and opens everything again, so answers and the document list
+follow without a restart.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from retrieval.vectors import VectorIndex
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]  # (texts embedded, texts to embed)
+REFRESH_EVERY_S = 1.0  # how often a reader looks at the registry file for another process's change
 BATCH = 64  # chunks per write to Chroma; sentences go to the encoder four times as many at once
 
 
@@ -53,10 +58,40 @@ class Index:
         self._vectors: VectorIndex | None = None
         self._keyword: KeywordIndex | None = None
         self._registry: Registry | None = None
+        self._looked = 0.0  # when refresh last looked at the registry file
+        self._stamp = self._registry_stamp()  # the registry file as this process last read or wrote it
 
     def open(self) -> None:
         """Open Chroma, the registry and the keyword index once, so no request pays for it."""
         _ = self.vectors, self.registry, self.keyword
+
+    def refresh(self) -> bool:
+        """Open everything again when another process changed the index (at most one look a
+        second: a stat of the registry file). True when it did."""
+        now = time.monotonic()
+        if now - self._looked < REFRESH_EVERY_S:
+            return False
+        self._looked = now
+        if self._registry_stamp() == self._stamp:
+            return False
+        with self._lock:
+            stamp = self._registry_stamp()
+            if stamp == self._stamp:
+                return False
+            log.info("the index was changed by another process: reading it again")
+            if self._vectors is not None:
+                self._vectors.reopen()
+            self._registry = self._keyword = None
+            self._stamp = stamp
+            self.version += 1
+            return True
+
+    def _registry_stamp(self) -> tuple[int, int] | None:
+        try:
+            info = (self.settings.index_dir / "documents.json").stat()
+        except OSError:
+            return None
+        return info.st_mtime_ns, info.st_size
 
     @property
     def vectors(self) -> VectorIndex:
@@ -137,6 +172,7 @@ class Index:
             self._commit()
         elif moved:
             self.registry.save()
+            self._stamp = self._registry_stamp()
         report.seconds = time.perf_counter() - started
         return report
 
@@ -202,6 +238,7 @@ class Index:
 
     def _commit(self) -> None:
         self.registry.save()
+        self._stamp = self._registry_stamp()  # this process's own change: nothing to read again
         self._keyword = self._rebuild_keyword()
         self.version += 1
 
@@ -262,11 +299,13 @@ class Index:
 
     def documents(self) -> list[tuple[Document, int]]:
         """Every indexed document with its chunk count."""
+        self.refresh()
         return [
             (d, len(self.registry.chunks(i))) for i in self.registry.ids() if (d := self.registry.document(i))
         ]
 
     def document(self, doc_id: str) -> tuple[Document, list[Chunk]] | None:
+        self.refresh()
         doc = self.registry.document(doc_id)
         return (doc, self.registry.chunks(doc_id)) if doc else None
 

@@ -36,6 +36,26 @@ def _client(index_dir: Path, chroma_url: str | None):
 
 class VectorIndex:
     def __init__(self, index_dir: Path, chroma_url: str | None = None) -> None:
+        self.index_dir, self.chroma_url = index_dir, chroma_url
+        self._open()
+
+    def reopen(self) -> None:
+        """See what another process wrote: an embedded Chroma keeps its search index in memory and
+        does not reload it by itself (a server needs nothing)."""
+        if self.chroma_url:
+            return
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        # Chroma shares one system per folder within a process; forget this folder's, and only it
+        # (other indexes stay as they are), so that opening it again reads it from disk. Queries
+        # already running finish on the old one.
+        folder = str(self.index_dir / "chroma")
+        SharedSystemClient._identifier_to_system.pop(folder, None)
+        SharedSystemClient._identifier_to_refcount.pop(folder, None)
+        self._open()
+
+    def _open(self) -> None:
+        index_dir, chroma_url = self.index_dir, self.chroma_url
         try:
             self._collection = _client(index_dir, chroma_url).get_or_create_collection(
                 COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,6 +13,7 @@ import pytest
 from chromadb.config import Settings as ChromaSettings
 
 from config.settings import Settings
+from retrieval import index as index_module
 from retrieval.assistant import Assistant
 from retrieval.vectors import COLLECTION
 
@@ -241,3 +245,30 @@ def test_sentence_vectors_follow_their_document_and_lost_or_damaged_ones_cost_on
     report = Assistant(settings, embedder=embedder).index.ingest([corpus / "alpha.md", corpus / "beta.txt"])
     assert sorted(report.repaired) == ["alpha", "beta"] and len(list(folder.glob("*.npz"))) == 2
     assert Assistant(settings, embedder=embedder).index.ingest().repaired == [], "repaired once"
+
+
+def test_a_running_server_sees_what_another_process_ingested(
+    corpus: Path, make_settings: Callable[..., Settings], embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 10: a running `serve` did not see a newly ingested document until it was restarted."""
+    settings = make_settings(corpus_dir=corpus)
+    server = Assistant(settings, embedder=embedder)
+    server.index.ingest()
+    assert not _answerable(server, "pelican") and _answerable(server, "otter")
+
+    (corpus / "delta.txt").write_text(paragraphs("pelican", 2))
+    (corpus / "gamma.txt").unlink()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARTNERBOT_")}
+    env.update(
+        PARTNERBOT_DATA_DIR=str(settings.data_dir), PARTNERBOT_CORPUS_DIR=str(corpus), HF_HUB_OFFLINE="1"
+    )
+    ingest = subprocess.run(
+        [str(Path(sys.executable).parent / "partnerbot"), "ingest"], env=env, capture_output=True, text=True
+    )
+    assert ingest.returncode == 0, ingest.stderr[-2000:]
+
+    monkeypatch.setattr(index_module, "REFRESH_EVERY_S", 0.0)  # rather than waiting a second
+    assert sorted(d.doc_id for d, _ in server.index.documents()) == ["alpha", "beta", "delta"]
+    assert _answerable(server, "pelican"), "found by both indexes, Chroma's reopened"
+    assert not _answerable(server, "otter")
+    assert server.ask("which programme helps small firms in the pelican district 1-2?").answered
