@@ -9,10 +9,12 @@ follow without a restart.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,16 +121,33 @@ class Index:
     def is_empty(self) -> bool:
         return len(self.registry) == 0
 
-    def build_if_empty(self, progress: Progress | None = None) -> IngestReport | None:
-        """On first use, the configured corpus is ingested; None when there was an index already."""
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One writer at a time, among this process's threads (the lock) and other processes (a
+        file lock: server workers, `partnerbot ingest` beside a server); each write starts from the
+        index as it is on disk."""
         with self._lock:
+            self.settings.index_dir.mkdir(parents=True, exist_ok=True)
+            with (self.settings.index_dir / "write.lock").open("a") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+                try:
+                    self._looked = 0.0  # look now, whenever it last looked
+                    self.refresh()
+                    yield
+                finally:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def build_if_empty(self, progress: Progress | None = None) -> IngestReport | None:
+        """On first use, the configured corpus is ingested; None when there was an index already
+        (another worker may have built it while this one waited)."""
+        with self._writing():
             return self._ingest(None, progress) if self.is_empty else None
 
     # -- changing --------------------------------------------------------------------------------
 
     def ingest(self, paths: Sequence[Path] | None = None, progress: Progress | None = None) -> IngestReport:
         """Index new and changed files, drop vanished ones; unchanged ones are not re-embedded."""
-        with self._lock:
+        with self._writing():
             return self._ingest(paths, progress)
 
     def _ingest(self, paths: Sequence[Path] | None, progress: Progress | None) -> IngestReport:
@@ -179,7 +198,7 @@ class Index:
     def add_document(self, loaded: Loaded) -> bool:
         """Index one document that is not a file (an announcement), replacing an earlier version;
         False when this version is indexed already."""
-        with self._lock:
+        with self._writing():
             if self.registry.content_hash(loaded.document.doc_id) == loaded.document.content_hash:
                 return False
             self._index([loaded], None)
@@ -187,7 +206,7 @@ class Index:
             return True
 
     def remove_document(self, doc_id: str) -> bool:
-        with self._lock:
+        with self._writing():
             if doc_id not in self.registry:
                 return False
             self._remove(doc_id)

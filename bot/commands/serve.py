@@ -35,17 +35,33 @@ def bind(host: str, port: int) -> socket.socket:
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0 for every interface)"),
     port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on"),
+    workers: int = typer.Option(
+        1, min=1, max=64, help="Processes serving at once, each with its own model and index (one per core)"
+    ),
 ) -> None:
     """Serve the ask page, the JSON API, the source viewer and Slack events over HTTP."""
     import uvicorn
 
-    from bot.web.app import create_app
-
     sock = bind(host, port)
-    typer.echo(f"partnerbot: loading the model and index, then serving on http://{host}:{port}", err=True)
-    app = create_app()
-    config = uvicorn.Config(app, log_level="info", proxy_headers=True)
-    uvicorn.Server(config).run(sockets=[sock])
+    typer.echo(
+        f"partnerbot: loading the model and index in {workers} process{'es' if workers > 1 else ''}, "
+        f"then serving on http://{host}:{port}",
+        err=True,
+    )
+    if workers == 1:
+        from bot.web.app import create_app
+
+        config = uvicorn.Config(create_app(), log_level="info", proxy_headers=True)
+        uvicorn.Server(config).run(sockets=[sock])
+        return
+    from uvicorn.supervisors import Multiprocess
+
+    # Each worker builds the app itself; they share the socket, the data folder (index writes take a
+    # file lock, and each worker reads another's changes within a second) and the state store.
+    config = uvicorn.Config(
+        "bot.web.app:create_app", factory=True, workers=workers, log_level="info", proxy_headers=True
+    )
+    Multiprocess(config, sockets=[sock]).run()
 
 
 def register(app: typer.Typer) -> None:

@@ -62,12 +62,13 @@ def test_a_bad_port_is_refused(tmp_path, port):
 
 
 @pytest.mark.integration
-def test_serve_answers_over_http(built_data_dir, tmp_path):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_answers_over_http(built_data_dir, tmp_path, workers):
     data = tmp_path / "data"
     shutil.copytree(built_data_dir, data)
     port = _free_port()
     process = subprocess.Popen(
-        [PARTNERBOT, "serve", "--port", str(port)],
+        [PARTNERBOT, "serve", "--port", str(port), "--workers", str(workers)],
         env=_env(data) | {"PARTNERBOT_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -92,3 +93,5 @@ def test_serve_answers_over_http(built_data_dir, tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=30)
+    log = process.stdout.read().decode()
+    assert log.count("Started server process") == workers, log
