@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -17,14 +16,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+from common import free_port
+
 BIN = Path(sys.executable).parent / "partnerbot"
 QUESTION = "who do I ping about getting my kit trialled?"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def ask(env: dict[str, str]) -> float:

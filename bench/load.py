@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,20 +18,10 @@ import time
 from pathlib import Path
 
 import httpx
+from common import free_port, percentile
 
 BIN = Path(sys.executable).parent / "partnerbot"
 DEV_SET = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "dev_paraphrase.jsonl"
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def tree_rss_mib(root: int) -> float:

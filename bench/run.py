@@ -15,6 +15,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from common import percentile
 from synthetic import generate
 
 from config.settings import ROOT, load_settings
@@ -26,12 +27,6 @@ from retrieval.extractive import sentence_texts
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 DEV_SET = SHARED / "eval" / "dev.jsonl"
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile: the value below which q of the samples fall."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))]
 
 
 def questions(limit: int | None) -> list[str]:
