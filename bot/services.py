@@ -18,8 +18,9 @@ from bot.state import announcements as announcement_store
 from bot.state import audit, tokens
 from bot.state import log as question_log
 from bot.state.db import Database
-from bot.state.log import Logged, prune, record_question
-from bot.state.models import Announcement
+from bot.state.log import Logged, prune
+from bot.state.models import Announcement, now
+from bot.state.spool import Spool
 from bot.throttle import Throttle
 from config.errors import RateLimited
 from config.settings import Settings
@@ -37,9 +38,11 @@ class Services:
     assistant: Assistant
     db: Database
     questions: Throttle = field(init=False)  # per asker: PARTNERBOT_QUESTIONS_PER_MINUTE
+    spool: Spool = field(init=False)  # log rows and votes kept while the state store is down
 
     def __post_init__(self) -> None:
         self.questions = Throttle(limit=self.settings.questions_per_minute)
+        self.spool = Spool(self.settings.data_dir / "spool.jsonl")
 
     @classmethod
     def open(cls, settings: Settings, assistant: Assistant | None = None, *, warm: bool = True) -> Services:
@@ -87,12 +90,17 @@ class Services:
                 raise RateLimited(self.settings.questions_per_minute, wait)
             self.questions.hit(key)
         answer = self.assistant.ask(question, history)
+        fields = question_log.question_fields(
+            self.db, answer, surface=surface, channel=channel, channel_type=channel_type, user_id=user_id
+        )
         try:
-            row = record_question(
-                self.db, answer, surface=surface, channel=channel, channel_type=channel_type, user_id=user_id
-            )
+            self.spool.drain(self.db)  # rows kept during an outage go first, in order
+            row = question_log.insert_question(self.db, fields)
         except SQLAlchemyError as exc:
-            log.warning("the question log is unavailable (%s): answered without logging", type(exc).__name__)
+            log.warning(
+                "the question log is unavailable (%s): the row waits in the spool", type(exc).__name__
+            )
+            self.spool.put("question", fields)
             return answer, None
         return answer, row
 
@@ -108,18 +116,24 @@ class Services:
         channel: str | None = None,
         user_id: str | None = None,
     ) -> bool:
-        """Store a vote on an answer; False when its question is no longer in the log (the vote is
-        kept all the same, without the question it was about)."""
-        row = self.logged(question_id)
-        question_log.record_vote(
-            self.db,
-            question=row.question if row else "(unknown)",
-            sources=list(row.sources) if row else [],
-            helpful=helpful,
-            channel=channel,
-            user_id=user_id,
-            question_id=row.id if row else None,
-        )
+        """Store a vote on an answer; False when its question is no longer in the log or the store
+        is down (the vote is kept all the same, without the question it was about)."""
+        try:
+            row = self.logged(question_id)
+            question_log.record_vote(
+                self.db,
+                question=row.question if row else "(unknown)",
+                sources=list(row.sources) if row else [],
+                helpful=helpful,
+                channel=channel,
+                user_id=user_id,
+                question_id=row.id if row else None,
+            )
+        except SQLAlchemyError as exc:  # kept without its question, which the store holds
+            log.warning("votes are unavailable (%s): the vote waits in the spool", type(exc).__name__)
+            fields = {"question": "(unknown)", "sources": [], "helpful": helpful, "channel": channel}
+            self.spool.put("vote", {**fields, "user_hash": self.db.hash_user(user_id), "voted_at": now()})
+            return False
         return row is not None
 
     def questions_since(self, since: datetime) -> list[Logged]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select
 
@@ -57,20 +58,41 @@ def record_question(
     channel_type: str | None = None,
     user_id: str | None = None,
 ) -> int:
+    fields = question_fields(
+        db, answer, surface=surface, channel=channel, channel_type=channel_type, user_id=user_id
+    )
+    return insert_question(db, fields)
+
+
+def insert_question(db: Database, fields: dict[str, Any]) -> int:
     with db.session() as session:
-        row = Question(
-            surface=surface,
-            channel=channel,
-            channel_type=channel_type,
-            user_hash=db.hash_user(user_id),
-            question=answer.question,
-            answered=answer.answered,
-            sources=[s.doc_id for s in answer.sources],
-            latency_ms=answer.latency_ms,
-        )
+        row = Question(**fields)
         session.add(row)
         session.flush()
         return row.id
+
+
+def question_fields(
+    db: Database,
+    answer: Answer,
+    *,
+    surface: str,
+    channel: str | None = None,
+    channel_type: str | None = None,
+    user_id: str | None = None,
+) -> dict[str, Any]:
+    """A question-log row as plain data (the user already hashed): what the spool keeps too."""
+    return {
+        "asked_at": now(),
+        "surface": surface,
+        "channel": channel,
+        "channel_type": channel_type,
+        "user_hash": db.hash_user(user_id),
+        "question": answer.question,
+        "answered": answer.answered,
+        "sources": [s.doc_id for s in answer.sources],
+        "latency_ms": answer.latency_ms,
+    }
 
 
 def record_vote(

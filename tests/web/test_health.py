@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.services import Services
 from bot.state.db import Database
+from bot.state.spool import Spool
 from bot.web.app import create_app
 from config.errors import ConfigError
 from retrieval.assistant import Assistant
@@ -56,6 +59,40 @@ def test_a_database_outage_costs_the_log_entry_not_the_answer(services, make_set
         response = client.post("/api/ask", json={"question": "Who leads the healthtech strategy?"})
     assert response.status_code == 200
     assert response.json()["answered"] and response.json()["sources"]
+
+
+def test_log_rows_and_votes_kept_during_an_outage_are_written_when_the_store_is_back(
+    services, make_settings, tmp_path
+):
+    """Issue 15: nothing lost up to the spool's size; the rows keep their order and their time."""
+    down = make_settings(
+        data_dir=tmp_path / "data", database_url="postgresql+psycopg://nobody:x@127.0.0.1:1/none"
+    )
+    outage = Services(down, services.assistant, Database(down))
+    asked = ["Who leads the healthtech strategy?", "What is the boiling point of water?"]
+    assert [outage.answer(q, surface="web", channel="C1", user_id="U1")[1] for q in asked] == [None, None]
+    assert outage.vote(None, helpful=True, user_id="U1") is False
+    assert len(outage.spool) == 3
+
+    back = down.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'state.db'}"})
+    outage.db = Database(back)
+    outage.db.migrate()
+    _, row = outage.answer("Who wrote the LAHP blog?", surface="web")
+    assert row is not None and len(outage.spool) == 0
+    logged = [q.question for q in outage.questions_since(datetime.now(UTC) - timedelta(hours=1))]
+    assert logged == [*asked, "Who wrote the LAHP blog?"]
+    assert outage.votes_since(datetime.now(UTC) - timedelta(hours=1)) == [True]
+    assert "U1" not in (tmp_path / "state.db").read_bytes().decode("latin-1"), "users stay hashed"
+
+
+def test_a_full_spool_says_so_and_keeps_what_it_holds(tmp_path, caplog):
+    spool = Spool(tmp_path / "spool.jsonl", limit=2)
+    fields = {"question": "q", "sources": [], "helpful": True, "channel": None, "user_hash": None}
+    assert spool.put("vote", {**fields, "voted_at": datetime.now(UTC)})
+    assert spool.put("vote", {**fields, "voted_at": datetime.now(UTC)})
+    with caplog.at_level(logging.ERROR):
+        assert not spool.put("vote", {**fields, "voted_at": datetime.now(UTC)})
+    assert len(spool) == 2 and "spool is full (2 rows): 1 not kept" in caplog.text
 
 
 @pytest.mark.parametrize("step", ["migrate", "ping"])

@@ -1,0 +1,107 @@
+"""Question-log rows and votes the state store could not take, kept in a file until it can.
+
+A database outage must cost neither an answer nor its log entry: rows wait here (users already
+hashed, one JSON object a line) and are written, oldest first, by the next write that succeeds.
+Up to `limit` rows nothing is lost; past it, the newest are dropped and the log says how many.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.state.db import Database
+from bot.state.models import Question, Vote
+
+log = logging.getLogger(__name__)
+LIMIT = 10_000
+TABLES = {"question": Question, "vote": Vote}
+WHEN = {"question": "asked_at", "vote": "voted_at"}
+
+
+class Spool:
+    def __init__(self, path: Path, limit: int = LIMIT) -> None:
+        self.path, self.limit = path, limit
+        self.dropped = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        with self._locked():
+            return len(self._read())
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """This process's threads and other processes (server workers) one at a time."""
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.with_suffix(".lock").open("a") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def put(self, kind: str, fields: dict[str, Any]) -> bool:
+        """Keep one row; False (and a warning) when the spool is full."""
+        row = {
+            "kind": kind,
+            **{k: v.isoformat() if isinstance(v, datetime) else v for k, v in fields.items()},
+        }
+        with self._locked():
+            if len(self._read()) >= self.limit:
+                self.dropped += 1
+                log.error(
+                    "the state store is down and its spool is full (%d rows): %d not kept",
+                    self.limit,
+                    self.dropped,
+                )
+                return False
+            with self.path.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(row) + "\n")
+            return True
+
+    def drain(self, db: Database) -> int:
+        """Write every kept row in one transaction; on failure they all stay. Returns rows written."""
+        if not self.path.is_file():  # the common case, without taking the lock
+            return 0
+        with self._locked():
+            rows = self._read()
+            if not rows:
+                return 0
+            try:
+                with db.session() as session:
+                    for row in rows:
+                        kind = row.pop("kind")
+                        when = WHEN[kind]
+                        row[when] = datetime.fromisoformat(row[when])
+                        session.add(TABLES[kind](**row))
+            except SQLAlchemyError as exc:
+                log.warning(
+                    "the spool's %d rows wait: the state store still fails (%s)",
+                    len(rows),
+                    type(exc).__name__,
+                )
+                return 0
+            self.path.unlink(missing_ok=True)
+            log.info("the state store is back: %d spooled rows written", len(rows))
+            return len(rows)
+
+    def _read(self) -> list[dict[str, Any]]:
+        if not self.path.is_file():
+            return []
+        rows = []
+        for line in self.path.read_text(encoding="utf-8").splitlines():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError:  # a line cut by a crash: the rest still count
+                log.warning("a damaged line in %s was skipped", self.path)
+        return rows
