@@ -84,6 +84,7 @@ class Index:
             if self._vectors is not None:
                 self._vectors.reopen()
             self._registry = self._keyword = None
+            self.sentences = SentenceVectors(self.settings.index_dir / "sentences")  # none cached
             self._stamp = stamp
             self.version += 1
             return True
