@@ -49,19 +49,9 @@ def _logged(row: Question) -> Logged:
     return Logged(row.id, row.question, row.surface, row.answered, tuple(row.sources or ()))
 
 
-def record_question(
-    db: Database,
-    answer: Answer,
-    *,
-    surface: str,
-    channel: str | None = None,
-    channel_type: str | None = None,
-    user_id: str | None = None,
-) -> int:
-    fields = question_fields(
-        db, answer, surface=surface, channel=channel, channel_type=channel_type, user_id=user_id
-    )
-    return insert_question(db, fields)
+def record_question(db: Database, answer: Answer, *, surface: str, **where: str | None) -> int:
+    """`question_fields` written at once (`where`: channel, channel_type, user_id)."""
+    return insert_question(db, question_fields(db, answer, surface=surface, **where))
 
 
 def insert_question(db: Database, fields: dict[str, Any]) -> int:
