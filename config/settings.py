@@ -111,6 +111,8 @@ class Settings(BaseSettings):
 
     # State (votes, question log, announcements): SQLite in the data folder unless a URL is given.
     database_url: str | None = None
+    db_connect_timeout_s: int = Field(5, ge=1)  # PostgreSQL: a silent host fails in seconds
+    db_statement_timeout_s: float = Field(10.0, gt=0)
     question_retention_days: int = Field(365, ge=0)  # 0 keeps the question log forever
     user_hash_key: SecretStr | None = None  # same on every replica; else a key file in the data folder
 

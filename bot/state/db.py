@@ -20,19 +20,16 @@ from config.errors import ConfigError
 from config.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-CONNECT_TIMEOUT_S = 5
-STATEMENT_TIMEOUT_MS = 10_000
 
 
 class Database:
     def __init__(self, settings: Settings) -> None:
         self.url = settings.db_url
+        self.timeouts = _timeouts(self.url, settings.db_connect_timeout_s, settings.db_statement_timeout_s)
         if self.url.startswith("sqlite:///"):
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.engine: Engine = create_engine(
-                self.url, pool_pre_ping=True, connect_args=_timeouts(self.url)
-            )
+            self.engine: Engine = create_engine(self.url, pool_pre_ping=True, connect_args=self.timeouts)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             raise ConfigError(f"PARTNERBOT_DATABASE_URL is not usable: {exc}") from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -47,7 +44,7 @@ class Database:
         config.attributes["connection_url"] = self.url
         config.attributes["connect_args"] = {  # a silent host must not hang start-up either
             k: v
-            for k, v in _timeouts(self.url).items()
+            for k, v in self.timeouts.items()
             if k != "options"  # no statement limit here
         }
         try:
@@ -83,13 +80,13 @@ class Database:
         return hmac.new(self._key, user_id.encode(), hashlib.sha256).hexdigest()
 
 
-def _timeouts(url: str) -> dict[str, object]:
+def _timeouts(url: str, connect_s: int, statement_s: float) -> dict[str, object]:
     """A database host that accepts connections and never answers must fail in seconds, not hang
     start-up and every request for minutes."""
     if url.startswith(("postgresql://", "postgresql+psycopg://")):  # psycopg 3: libpq keywords
         return {
-            "connect_timeout": CONNECT_TIMEOUT_S,
-            "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
+            "connect_timeout": connect_s,
+            "options": f"-c statement_timeout={round(statement_s * 1000)}",
         }
     return {}
 

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 
 from config.errors import IndexMissingError, PartnerbotError, QuestionError, RateLimited
@@ -103,8 +104,20 @@ async def _partnerbot(request: Request, exc: PartnerbotError) -> Response:
     return error_response(request, 500, str(exc))
 
 
+async def _state_store(request: Request, exc: SQLAlchemyError) -> Response:
+    """What must not be half done while the state store is down (an announcement, a token check) is
+    refused whole, with a message to act on; answers do not come here (they are spooled)."""
+    log.error("the state store failed: %s", type(exc).__name__)
+    response = error_response(
+        request, 503, "the state store is unavailable: nothing was done; try again shortly"
+    )
+    response.headers["Retry-After"] = "30"
+    return response
+
+
 def install(app: FastAPI) -> None:
     # Starlette types a handler as taking any Exception; each of these takes the one it is registered for
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http)  # type: ignore[arg-type]
     app.add_exception_handler(PartnerbotError, _partnerbot)  # type: ignore[arg-type]
+    app.add_exception_handler(SQLAlchemyError, _state_store)  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from bot.state import announcements as store
 from bot.state import audit, tokens
+from bot.state.db import Database
 from bot.throttle import Throttle
 from bot.web.app import create_app
 from tests.announcements.conftest import slack_settings
@@ -160,3 +161,15 @@ def test_the_throttle_forgets_failures_after_its_window() -> None:
     assert throttle.retry_after("a") == 0.5
     now[0] = 60.0
     assert throttle.retry_after("a") == 0
+
+
+def test_an_announcement_while_the_state_store_is_down_is_refused_whole(api: Api) -> None:
+    """Issue 15: what cannot wait is refused with a clear message, not half done."""
+    down = api.services.settings.model_copy(
+        update={"database_url": "postgresql+psycopg://nobody:x@127.0.0.1:1/none", "db_connect_timeout_s": 1}
+    )
+    api.services.db = Database(down)
+    refused = api.post(CALL)
+    assert refused.status_code == 503 and refused.headers["retry-after"] == "30"
+    assert "state store is unavailable: nothing was done" in refused.json()["detail"]
+    assert not api.slack.calls_to("chat.postMessage")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import inspect, select, text, update
+from sqlalchemy.exc import OperationalError
 
 from bot.state import announcements as store
 from bot.state import audit, tokens
@@ -16,6 +17,7 @@ from bot.state.log import prune, record_question
 from bot.state.models import AnnouncementPost, ApiToken, Question, Vote
 from config.errors import ConfigError
 from retrieval.answer import Answer
+from tests.announcements.postgres import create_database
 
 pytestmark = pytest.mark.unit
 
@@ -146,3 +148,11 @@ def test_replicas_sharing_a_hash_key_hash_a_user_alike(make_settings, tmp_path) 
     assert db("c").hash_user("U123") != db("d").hash_user("U123")  # each its own key file
     assert db("c").hash_user("U123") == db("c").hash_user("U123")  # kept across restarts
     assert db("a", **shared).hash_user(None) is None
+
+
+def test_postgres_statements_are_bounded_by_the_configured_time_out(postgres, make_settings) -> None:
+    settings = make_settings(database_url=create_database(postgres), db_statement_timeout_s=2.5)
+    with Database(settings).engine.connect() as connection:
+        assert connection.execute(text("SHOW statement_timeout")).scalar() == "2500ms"
+        with pytest.raises(OperationalError, match="statement timeout"):
+            connection.execute(text("SELECT pg_sleep(5)"))
