@@ -51,14 +51,14 @@ def test_readyz_is_503_when_the_state_store_is_unreachable(services, make_settin
 
 def test_a_database_outage_costs_the_log_entry_not_the_answer(services, make_settings):
     """Issue 15: with PostgreSQL stopped mid-run, /api/ask gave a 500 for an answer it had computed."""
-    settings = make_settings(
-        data_dir=services.settings.data_dir, database_url="postgresql+psycopg://nobody:x@127.0.0.1:1/none"
-    )
+    # The shared index, but a data folder of its own: the spooled row must not reach other tests.
+    settings = make_settings(database_url="postgresql+psycopg://nobody:x@127.0.0.1:1/none")
     broken = Services(settings, services.assistant, Database(settings))
     with TestClient(create_app(settings, broken)) as client:
         response = client.post("/api/ask", json={"question": "Who leads the healthtech strategy?"})
     assert response.status_code == 200
     assert response.json()["answered"] and response.json()["sources"]
+    assert len(broken.spool) == 1 and broken.spool.path.parent == settings.data_dir
 
 
 def test_log_rows_and_votes_kept_during_an_outage_are_written_when_the_store_is_back(
