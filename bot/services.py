@@ -119,6 +119,7 @@ class Services:
         """Store a vote on an answer; False when its question is no longer in the log or the store
         is down (the vote is kept all the same, without the question it was about)."""
         try:
+            self.spool.drain(self.db)  # rows kept during an outage go first, in order
             row = self.logged(question_id)
             question_log.record_vote(
                 self.db,

@@ -17,8 +17,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from bot.state.db import Database
 from bot.state.models import Question, Vote
 
@@ -70,27 +68,21 @@ class Spool:
             return True
 
     def drain(self, db: Database) -> int:
-        """Write every kept row in one transaction; on failure they all stay. Returns rows written."""
+        """Write every kept row in one transaction; returns rows written. While the store still
+        fails this raises its SQLAlchemyError and every row stays, so the caller, which spools its
+        own row then, waits out one time-out, not two."""
         if not self.path.is_file():  # the common case, without taking the lock
             return 0
         with self._locked():
             rows = self._read()
             if not rows:
                 return 0
-            try:
-                with db.session() as session:
-                    for row in rows:
-                        kind = row.pop("kind")
-                        when = WHEN[kind]
-                        row[when] = datetime.fromisoformat(row[when])
-                        session.add(TABLES[kind](**row))
-            except SQLAlchemyError as exc:
-                log.warning(
-                    "the spool's %d rows wait: the state store still fails (%s)",
-                    len(rows),
-                    type(exc).__name__,
-                )
-                return 0
+            with db.session() as session:
+                for row in rows:
+                    kind = row.pop("kind")
+                    when = WHEN[kind]
+                    row[when] = datetime.fromisoformat(row[when])
+                    session.add(TABLES[kind](**row))
             self.path.unlink(missing_ok=True)
             log.info("the state store is back: %d spooled rows written", len(rows))
             return len(rows)
