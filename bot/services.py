@@ -137,8 +137,30 @@ class Services:
             return False
         return row is not None
 
+    def hand_off(self, question_id: int) -> bool:
+        """Record that a question goes to the front door ("Ask a person"): True the first time,
+        False when it already went. Unlike a vote this is not spooled while the store is down: it
+        must be recorded before anything is posted, or two clicks would post twice. So the store's
+        SQLAlchemyError is raised, after a warning, and the caller tells the asker nothing went."""
+        try:
+            self.spool.drain(self.db)  # rows kept during an outage go first, in order
+            return question_log.mark_handed_off(self.db, question_id)
+        except SQLAlchemyError as exc:
+            log.warning(
+                "hand-offs are unavailable (%s): question %s not passed on", type(exc).__name__, question_id
+            )
+            raise
+
+    def hand_off_failed(self, question_id: int) -> None:
+        """The post to the front door failed after `hand_off`: unrecord it, so the asker can retry."""
+        question_log.unmark_handed_off(self.db, question_id)
+
     def questions_since(self, since: datetime) -> list[Logged]:
         return question_log.questions_since(self.db, since)
+
+    def handoffs_since(self, since: datetime) -> list[Logged]:
+        """Questions handed to the front door since then."""
+        return question_log.handoffs_since(self.db, since)
 
     def votes_since(self, since: datetime) -> list[bool]:
         """Whether each vote cast since then found its answer helpful."""

@@ -75,6 +75,15 @@ class _YamlFile(PydanticBaseSettingsSource):
         return {k: v for k, v in data.items() if v is not None}
 
 
+# What the assistant view offers a new thread: questions the reference corpus answers well (a test
+# asks each one).
+SUGGESTED_PROMPTS = (
+    "What are the goals of the West Yorkshire healthtech strategy?",
+    "Who signed the Leeds City Region healthtech MoU?",
+    "What share of the region's healthtech businesses are in Leeds City Region?",
+)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PARTNERBOT_", extra="forbid")
 
@@ -108,6 +117,10 @@ class Settings(BaseSettings):
     slack_ignore_bots: bool = True  # other bots' messages are not questions (the bot's own never are)
     announce_command: str = "/announce"
     front_door: str = "the cluster's front door channel, #healthtech-front-door"
+    handoff_channel: str | None = None  # a channel id: "Ask a person" posts questions there; none hides it
+    slack_suggested_prompts: Annotated[list[str], NoDecode] = list(SUGGESTED_PROMPTS)
+    slack_stream_mentions: bool = False  # stream mention answers too (assistant threads always stream)
+    slack_group_dms: bool = False  # group DMs (message.mpim) answered like DMs; needs mpim:history
 
     # State (votes, question log, announcements): SQLite in the data folder unless a URL is given.
     database_url: str | None = None
@@ -123,6 +136,26 @@ class Settings(BaseSettings):
     comms_cache_s: float = Field(300.0, ge=0)
     comms_channel: str | None = None  # where the weekly digest is posted
     announce_api_token_sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
+
+    @field_validator("slack_suggested_prompts", mode="before")
+    @classmethod
+    def _prompts(cls, value: Any) -> Any:
+        """One prompt a line (or a JSON list): prompts hold commas."""
+        if isinstance(value, str):
+            if value.strip().startswith("["):
+                try:
+                    return json.loads(value)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"not valid JSON: {exc}") from None
+            return [line.strip() for line in value.splitlines() if line.strip()]
+        return value
+
+    @field_validator("slack_suggested_prompts")
+    @classmethod
+    def _at_most_four(cls, value: list[str]) -> list[str]:
+        if len(value) > 4 or any(not p.strip() or len(p) > 150 for p in value):
+            raise ValueError("Slack takes at most 4 suggested prompts, each 1 to 150 characters")
+        return value
 
     @field_validator("announce_channels", "comms_user_ids", mode="before")
     @classmethod

@@ -39,6 +39,9 @@ def test_relative_paths_in_the_config_file_are_taken_from_the_project_folder(tmp
         ("PARTNERBOT_TOP_K", "many", "PARTNERBOT_TOP_K"),
         ("PARTNERBOT_ANSWER_WORDS", "0", "PARTNERBOT_ANSWER_WORDS"),
         ("PARTNERBOT_PUBLIC_BASE_URL", "ftp://example", "PARTNERBOT_PUBLIC_BASE_URL"),
+        ("PARTNERBOT_SLACK_SUGGESTED_PROMPTS", "a\nb\nc\nd\ne", "at most 4 suggested prompts"),
+        ("PARTNERBOT_SLACK_SUGGESTED_PROMPTS", "x" * 151, "1 to 150 characters"),
+        ("PARTNERBOT_SLACK_SUGGESTED_PROMPTS", '["unclosed', "not valid JSON"),
     ],
 )
 def test_bad_environment_value_is_one_line_naming_it(monkeypatch, name, value, message):
@@ -94,3 +97,12 @@ def test_a_secret_file_that_is_missing_or_empty_is_named_not_shown(tmp_path, mon
     monkeypatch.setenv("PARTNERBOT_SLACK_SIGNING_SECRET_FILE", str(path))
     with pytest.raises(ConfigError, match=f"PARTNERBOT_SLACK_SIGNING_SECRET_FILE: .*{path.name}"):
         load_settings()
+
+
+def test_suggested_prompts_are_one_a_line_or_a_json_list(monkeypatch):
+    monkeypatch.setenv("PARTNERBOT_SLACK_SUGGESTED_PROMPTS", "Who signed it, and when?\n\n What is BEIC? ")
+    assert load_settings().slack_suggested_prompts == ["Who signed it, and when?", "What is BEIC?"]
+    monkeypatch.setenv("PARTNERBOT_SLACK_SUGGESTED_PROMPTS", '["a, b", "c"]')
+    assert load_settings().slack_suggested_prompts == ["a, b", "c"]
+    monkeypatch.setenv("PARTNERBOT_SLACK_SUGGESTED_PROMPTS", "")
+    assert load_settings().slack_suggested_prompts == []

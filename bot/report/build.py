@@ -21,6 +21,11 @@ class Report:
     unhelpful: int = 0
     top_documents: list[tuple[str, str, int]] = field(default_factory=list)  # doc id, title, citations
     gaps: list[Gap] = field(default_factory=list)
+    handoffs: list[str] = field(default_factory=list)  # questions passed to the front door ("Ask a person")
+
+    @property
+    def handed_off(self) -> int:
+        return len(self.handoffs)
 
     @property
     def share_answered(self) -> float:
@@ -37,6 +42,8 @@ class Report:
             "votes": {"helpful": self.helpful, "unhelpful": self.unhelpful},
             "top_documents": [{"doc_id": d, "title": t, "citations": n} for d, t, n in self.top_documents],
             "gaps": [{"count": g.count, "questions": g.questions} for g in self.gaps],
+            "handed_off": self.handed_off,
+            "handoffs": self.handoffs,
         }
 
 
@@ -54,4 +61,5 @@ def build_report(services: Services, since: datetime, top: int = 5) -> Report:
         found = services.index.document(doc_id)
         report.top_documents.append((doc_id, found[0].title if found else doc_id, count))
     report.gaps = group([r.question for r in rows if not r.answered], services.assistant.embedder)
+    report.handoffs = [r.question for r in services.handoffs_since(since)]  # whenever they were asked
     return report

@@ -8,6 +8,7 @@ from bot.report.build import Report
 from bot.slack.mrkdwn import escape
 
 GAPS_SHOWN = 10
+HANDOFFS_SHOWN = 10
 EXAMPLES = 3
 
 
@@ -34,6 +35,10 @@ def to_text(report: Report) -> str:
         lines.append("  none")
     elif len(report.gaps) > GAPS_SHOWN:
         lines.append(f"  … and {len(report.gaps) - GAPS_SHOWN} more groups")
+    lines += ["", f"Passed to a person (Ask a person): {report.handed_off}"]
+    lines.extend(f"  {q}" for q in report.handoffs[:HANDOFFS_SHOWN])
+    if report.handed_off > HANDOFFS_SHOWN:
+        lines.append(f"  … and {report.handed_off - HANDOFFS_SHOWN} more")
     return "\n".join(lines)
 
 
@@ -47,6 +52,9 @@ def to_blocks(report: Report) -> list[dict[str, Any]]:
         + "".join(f"\n    _also:_ {escape(q)}" for q in gap.questions[1:EXAMPLES])
         for gap in report.gaps[:GAPS_SHOWN]
     )
+    handoffs = "".join(f"\n• {escape(_clip(q))}" for q in report.handoffs[:HANDOFFS_SHOWN])
+    if report.handed_off > HANDOFFS_SHOWN:
+        handoffs += f"\n_… and {report.handed_off - HANDOFFS_SHOWN} more_"
     return [
         {"type": "header", "text": {"type": "plain_text", "text": "What partners asked this week"}},
         section(
@@ -55,7 +63,12 @@ def to_blocks(report: Report) -> list[dict[str, Any]]:
         ),
         section(f"*Most cited documents*\n{documents}"),
         section(f"*Not answered, grouped by topic: what to write next*\n{gaps or 'none'}"),
+        section(f"*Passed to a person* (Ask a person): *{report.handed_off}*{handoffs}"),
     ]
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def digest_text(report: Report) -> str:

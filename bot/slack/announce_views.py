@@ -12,6 +12,8 @@ from typing import Any
 from bot.announce.draft import BODY_MAX, TITLE_MAX
 from bot.announce.render import post_blocks
 from bot.announce.service import Outcome
+from bot.announce.summary import status
+from bot.slack import mrkdwn
 from bot.state.models import Announcement
 
 FORM = "announce_form"
@@ -107,32 +109,35 @@ def result_blocks(outcome: Outcome, channels: dict[str, str]) -> tuple[str, list
     row = outcome.announcement
     names = {p.channel: f"#{channels.get(p.channel, p.channel)}" for p in row.posts}
     posted = ", ".join(names[c] for c in outcome.posted) or "no channel"
-    text = f"Announcement {row.id} “{row.title}” posted in {posted}."
+    text = f"Announcement {row.id} “{mrkdwn.escape(row.title)}” posted in {posted}."
     if outcome.failed:
         failed = ", ".join(f"{names.get(c, c)} ({e})" for c, e in outcome.failed.items())
         text += f" Not posted in {failed}: Retry posts only there."
     buttons: list[dict[str, Any]] = []
     if outcome.failed:
         buttons.append({"type": "button", "text": _plain("Retry"), "action_id": RETRY, "value": str(row.id)})
-    buttons.append(
-        {
-            "type": "button",
-            "text": _plain("Withdraw"),
-            "action_id": WITHDRAW,
-            "value": str(row.id),
-            "style": "danger",
-            "confirm": {
-                "title": _plain("Withdraw this announcement?"),
-                "text": _plain("Its posts are deleted and partnerbot stops citing it. The record is kept."),
-                "confirm": _plain("Withdraw"),
-                "deny": _plain("Keep it"),
-            },
-        }
-    )
+    buttons.append(withdraw_button(row.id))
     return text, [
         {"type": "section", "text": {"type": "mrkdwn", "text": text}},
         {"type": "actions", "elements": buttons},
     ]
+
+
+def withdraw_button(announcement_id: int) -> dict[str, Any]:
+    """Withdraw, confirmed first: under an author's result and in the Home tab's listing."""
+    return {
+        "type": "button",
+        "text": _plain("Withdraw"),
+        "action_id": WITHDRAW,
+        "value": str(announcement_id),
+        "style": "danger",
+        "confirm": {
+            "title": _plain("Withdraw this announcement?"),
+            "text": _plain("Its posts are deleted and partnerbot stops citing it. The record is kept."),
+            "confirm": _plain("Withdraw"),
+            "deny": _plain("Keep it"),
+        },
+    }
 
 
 def field_errors(fields: dict[str, str]) -> dict[str, str]:
@@ -142,6 +147,11 @@ def field_errors(fields: dict[str, str]) -> dict[str, str]:
     if not errors and fields:
         errors["body"] = "; ".join(fields.values())[:150]
     return errors
+
+
+def listing_line(row: Announcement) -> str:
+    """One announcement of a listing (`/announce list`, the Home tab's), its title and author escaped."""
+    return f"*{row.id}* {status(row)} · {mrkdwn.escape(row.title)} · by {mrkdwn.escape(row.author_name)}"
 
 
 def notice_view(title: str, text: str) -> dict[str, Any]:

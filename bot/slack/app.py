@@ -16,20 +16,35 @@ from bot.services import Services
 from bot.slack.channels import load_policy
 from bot.slack.client import probe, web_client
 from bot.slack.context import SlackBot
-from bot.slack.filters import OnlyPeople
-from bot.slack.listeners import announce, commands, feedback, mentions, messages, share
+from bot.slack.filters import OnlyPeople, WhileInstalled
+from bot.slack.listeners import (
+    announce,
+    assistant,
+    commands,
+    feedback,
+    handoff,
+    home,
+    lifecycle,
+    mentions,
+    messages,
+    share,
+)
 from config.errors import ConfigError
 from config.settings import Settings
 
 log = logging.getLogger(__name__)
 Register = Callable[[App, SlackBot], None]
 LISTENERS: tuple[Register, ...] = (
+    lifecycle.register,
+    assistant.register,  # before messages: bolt's Assistant takes the DM thread replies
     mentions.register,
     messages.register,
     commands.register,
     feedback.register,
     share.register,
+    handoff.register,
     announce.register,
+    home.register,
 )
 
 
@@ -53,6 +68,7 @@ def build_app(services: Services, *, socket_mode: bool = False) -> tuple[App, Sl
         )
     except BoltError as exc:
         raise ConfigError(f"the Slack app cannot be built: {exc}") from None
+    app.use(WhileInstalled(lambda: bot.stopped))
     app.use(OnlyPeople(settings.slack_ignore_bots))
     for register in LISTENERS:
         register(app, bot)

@@ -4,13 +4,23 @@ takes (claim → read the thread → `Asked` → `deliver`). The listeners only 
 
 from __future__ import annotations
 
+import logging
+
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
+from bot.slack import mrkdwn
+from bot.slack.client import SLACK_ERRORS, describe
 from bot.slack.context import SlackBot
 from bot.slack.delivery import Asked, InThread, claim, deliver
 from bot.slack.questions import clean, looks_like_question, mentions, safe_read_thread
 from retrieval.conversation import Turn
+
+log = logging.getLogger(__name__)
+GREETING = (
+    "Hi! I answer questions about the West Yorkshire healthtech cluster from its own documents, "
+    "with a link to every passage I use."
+)
 
 
 def answer_mention(bot: SlackBot, event: dict, client: WebClient, context: BoltContext) -> None:
@@ -24,14 +34,57 @@ def answer_mention(bot: SlackBot, event: dict, client: WebClient, context: BoltC
     if root != ts:
         thread = safe_read_thread(client, channel, root, ts, context.bot_user_id, context.bot_id)
         history = thread.turns if thread else []
-    _ask(bot, client, context, event, "mention", history, InThread(ts, root, rule.reply == "private"))
+    private = rule.reply == "private"
+    where = InThread(ts, root, private, stream=bot.settings.slack_stream_mentions and not private)
+    _ask(bot, client, context, event, "mention", history, where)
+
+
+def answer_assistant(bot: SlackBot, event: dict, client: WebClient, context: BoltContext) -> None:
+    """A message in an assistant thread (Slack's agent view): the status line at once, the first
+    question titles the thread, the answer is streamed, and the thread is the conversation."""
+    channel, ts = event.get("channel", ""), event.get("ts", "")
+    if not claim(bot, client, channel, ts):
+        return
+    root = event.get("thread_ts") or ts
+    thread = safe_read_thread(client, channel, root, ts, context.bot_user_id, context.bot_id)
+    history = thread.turns if thread else []
+    if thread is not None and not history:
+        _title(client, channel, root, clean(event.get("text", ""), context.bot_user_id))
+    _ask(bot, client, context, event, "assistant", history, InThread(ts, root, stream=True, status=True))
+
+
+def greet(bot: SlackBot, thread: dict, client: WebClient) -> None:
+    """A new assistant thread: one sentence saying what the bot does, and the suggested prompts."""
+    channel, root = thread.get("channel_id", ""), thread.get("thread_ts", "")
+    try:
+        client.chat_postMessage(channel=channel, thread_ts=root, text=GREETING)
+    except SLACK_ERRORS as exc:
+        log.warning("greeting the assistant thread %s/%s failed (%s)", channel, root, describe(exc))
+    prompts = [{"title": mrkdwn.shorten(p, 75), "message": p} for p in bot.settings.slack_suggested_prompts]
+    if not prompts:
+        return
+    try:
+        client.assistant_threads_setSuggestedPrompts(channel_id=channel, thread_ts=root, prompts=prompts)
+    except SLACK_ERRORS as exc:
+        log.warning("suggested prompts for %s/%s failed (%s)", channel, root, describe(exc))
+
+
+def _title(client: WebClient, channel: str, root: str, question: str) -> None:
+    try:
+        client.assistant_threads_setTitle(
+            channel_id=channel, thread_ts=root, title=mrkdwn.shorten(question, 60)
+        )
+    except SLACK_ERRORS as exc:
+        log.warning("assistant.threads.setTitle failed (%s)", describe(exc))
 
 
 def answer_message(bot: SlackBot, event: dict, client: WebClient, context: BoltContext) -> None:
     """A plain message: every DM; a reply in a thread the bot answered in; and, in channels set to
     `answer: questions`, a top-level question. A mention is answered as one (Slack sends both)."""
     channel, ts = event.get("channel", ""), event.get("ts", "")
-    is_dm = event.get("channel_type") == "im"
+    is_dm = event.get("channel_type") == "im" or (
+        event.get("channel_type") == "mpim" and bot.settings.slack_group_dms
+    )
     if not is_dm and mentions(event.get("text", ""), context.bot_user_id):
         answer_mention(bot, event, client, context)
         return
@@ -86,5 +139,6 @@ def _ask(
         user=event.get("user"),
         surface=surface,
         history=history,
+        team=event.get("user_team") or event.get("team") or context.team_id,
     )
     deliver(bot, client, asked, where)

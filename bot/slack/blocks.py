@@ -20,6 +20,7 @@ OLD_AFTER_DAYS = 2 * 365  # older documents say how old they are
 FEEDBACK_UP = "partnerbot_feedback_up"
 FEEDBACK_DOWN = "partnerbot_feedback_down"
 SHARE = "partnerbot_share"
+HANDOFF = "partnerbot_handoff"  # "Ask a person": shown only when PARTNERBOT_HANDOFF_CHANNEL is set
 ACTIONS_BLOCK = "answer_actions"
 PROGRESS = "Looking through the cluster's documents…"
 _MARKER = re.compile(r"\[(\d{1,2})\]")
@@ -75,18 +76,32 @@ def answer_mrkdwn(answer: Answer) -> str:
     return _MARKER.sub(marker, mrkdwn.from_markdown(answer.answer))
 
 
-def feedback_buttons(question_id: int | None, share: bool) -> Block:
+def answer_markdown(answer: Answer) -> str:
+    """The answer text for a stream (Slack reads it as Markdown): escaped like mrkdwn, each [n]
+    marker a Markdown link to its source's passage."""
+    urls = {s.n: mrkdwn.safe_url(s.url) for s in answer.sources[:MAX_SOURCES]}
+
+    def marker(match: re.Match[str]) -> str:
+        url = urls.get(int(match.group(1)))
+        return f"[{match.group(0)}]({url})" if url else match.group(0)
+
+    return _MARKER.sub(marker, mrkdwn.escape(answer.answer))
+
+
+def feedback_buttons(question_id: int | None, share: bool, handoff: bool = False) -> Block:
     value = str(question_id or 0)  # never empty (Slack refuses that); 0: the log was unavailable
     elements: list[Block] = [
-        _button("👍 Helpful", FEEDBACK_UP, value),
-        _button("👎 Not helpful", FEEDBACK_DOWN, value),
+        button("👍 Helpful", FEEDBACK_UP, value),
+        button("👎 Not helpful", FEEDBACK_DOWN, value),
     ]
     if share:
-        elements.append(_button("Share in channel", SHARE, json.dumps({"q": question_id}), style="primary"))
+        elements.append(button("Share in channel", SHARE, json.dumps({"q": question_id}), style="primary"))
+    if handoff and question_id:  # without a logged question there is nothing to hand over
+        elements.append(button("🙋 Ask a person", HANDOFF, value))
     return {"type": "actions", "block_id": ACTIONS_BLOCK, "elements": elements}
 
 
-def _button(label: str, action_id: str, value: str, style: str | None = None) -> Block:
+def button(label: str, action_id: str, value: str, style: str | None = None) -> Block:
     button: Block = {
         "type": "button",
         "text": {"type": "plain_text", "text": label, "emoji": True},
@@ -106,8 +121,37 @@ def answer_blocks(
     share: bool = False,
     shared_by: str | None = None,
     today: date | None = None,
+    handoff: bool = False,
 ) -> list[Block]:
     """The whole reply. `front_door` is the deployment's own (trusted) mrkdwn; `shared_by` a user id."""
+    tail = answer_tail(
+        answer,
+        question_id=question_id,
+        front_door=front_door,
+        share=share,
+        shared_by=shared_by,
+        today=today,
+        handoff=handoff,
+    )
+    body = text_blocks(answer_mrkdwn(answer))
+    room = MAX_BLOCKS - len(tail)
+    if len(body) > room:
+        body = [*body[: room - 1], section("_…the answer is longer than Slack allows; see the sources._")]
+    return body + tail
+
+
+def answer_tail(
+    answer: Answer,
+    *,
+    question_id: int | None,
+    front_door: str,
+    share: bool = False,
+    shared_by: str | None = None,
+    today: date | None = None,
+    handoff: bool = False,
+) -> list[Block]:
+    """What follows the answer's text: its sources, the front door when it refers, the buttons. A
+    streamed answer ends with these (the text came as markdown)."""
     today = today or date.today()
     sources = answer.sources[:MAX_SOURCES]
     tail: list[Block] = []
@@ -116,23 +160,19 @@ def answer_blocks(
         tail.extend(source_block(s, today) for s in sources)
     if answer.refer:
         tail.append(section(f"For help from a person, ask {front_door}."))
-    tail.append(feedback_buttons(question_id, share))
+    tail.append(feedback_buttons(question_id, share, handoff))
     if shared_by:
-        tail.append(context(f"Shared by <@{shared_by}> · asked: “{mrkdwn.escape(_short(answer.question))}”"))
-    body = text_blocks(answer_mrkdwn(answer))
-    room = MAX_BLOCKS - len(tail)
-    if len(body) > room:
-        body = [*body[: room - 1], section("_…the answer is longer than Slack allows; see the sources._")]
-    return body + tail
+        tail.append(
+            context(
+                f"Shared by <@{shared_by}> · asked: “{mrkdwn.escape(mrkdwn.shorten(answer.question, 150))}”"
+            )
+        )
+    return tail
 
 
 def fallback_text(answer: Answer) -> str:
     """The notification / screen-reader text of the message: the answer alone, shortened."""
-    return mrkdwn.escape(_short(answer.answer, 2900))
-
-
-def _short(text: str, limit: int = 150) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return mrkdwn.escape(mrkdwn.shorten(answer.answer, 2900))
 
 
 def notice_blocks(text: str) -> list[Block]:

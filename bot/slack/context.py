@@ -44,6 +44,7 @@ class SlackBot:
     seen: Seen = field(default_factory=Seen)  # (channel, ts) of messages already taken
     threads: Seen = field(default_factory=lambda: Seen(ttl_s=7 * 86400))  # (channel, root) answered in
     answers: RecentAnswers = field(default_factory=RecentAnswers)
+    stopped: str | None = None  # why Slack work stopped (the app was uninstalled, its token revoked)
     _probed: tuple[float, str | None] = (-PROBE_EVERY_S, None)  # (when, what was wrong)
 
     @property
@@ -53,6 +54,8 @@ class SlackBot:
     def unreachable(self) -> str | None:
         """Why Slack cannot be used now, None when it can; asked at most every 30 s (/readyz is
         polled, Slack must not be)."""
+        if self.stopped:
+            return self.stopped
         when, problem = self._probed
         if time.monotonic() - when >= PROBE_EVERY_S:
             try:

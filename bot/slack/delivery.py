@@ -7,7 +7,9 @@ question is dropped silently.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,6 +25,8 @@ from retrieval.conversation import Turn
 
 log = logging.getLogger(__name__)
 CLAIM = "eyes"
+STATUS = "is looking through the cluster's documents…"  # Slack shows it after the app's name
+_SENTENCE_END = re.compile(r"(?<=[.!?\]\)])\s+(?=\S)")  # where a streamed answer is cut into appends
 
 
 @dataclass(frozen=True)
@@ -33,8 +37,9 @@ class Asked:
     channel: str
     channel_type: str | None
     user: str | None
-    surface: str  # mention, dm, thread, channel, command, share
+    surface: str  # mention, dm, thread, channel, command, share, assistant
     history: Sequence[Turn] = ()
+    team: str | None = None  # the asker's workspace: a stream names its recipient
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,8 @@ class InThread:
     ts: str  # the message asked
     root: str
     private: bool = False
+    stream: bool = False  # stream the answer (assistant threads; mentions when configured)
+    status: bool = False  # an assistant thread: Slack's "thinking" status instead of a progress message
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,11 @@ def reply_to(bot: SlackBot, asked: Asked, *, share: bool) -> Reply:
     if question_id is not None:  # None: the question log was unavailable
         bot.answers.put(question_id, answer)
     body = blocks.answer_blocks(
-        answer, question_id=question_id, front_door=bot.settings.front_door, share=share
+        answer,
+        question_id=question_id,
+        front_door=bot.settings.front_door,
+        share=share,
+        handoff=bool(bot.settings.handoff_channel),
     )
     return Reply(blocks.fallback_text(answer), body, answer, question_id)
 
@@ -108,11 +119,20 @@ def failure_text(bot: SlackBot, why: str) -> str:
 
 
 def deliver(bot: SlackBot, client: WebClient, asked: Asked, where: InThread) -> None:
-    """Progress at once, then the answer in its place (or, when private, only to the asker)."""
-    progress_ts = None if where.private else _progress(client, asked, where)
+    """Progress at once, then the answer in its place (or, when private, only to the asker).
+
+    Progress is Slack's status line in an assistant thread, else a message the answer replaces; a
+    streamed answer needs no message to replace, the 👀 reaction marks it as taken.
+    """
+    progress_ts = None
+    if not where.private and not (where.status and _show_status(client, asked, where)):
+        progress_ts = None if where.stream else _progress(client, asked, where)
     reply = reply_to(bot, asked, share=where.private)
     try:
-        _send(client, asked, where, progress_ts, reply)
+        if where.stream and not where.private and reply.answer is not None:
+            _stream(bot, client, asked, where, reply)
+        else:
+            _send(client, asked, where, progress_ts, reply)
     except SLACK_ERRORS as exc:
         error = describe(exc)
         log.error("could not deliver the answer to %s/%s: %s", asked.channel, where.ts, error)
@@ -134,6 +154,58 @@ def _progress(client: WebClient, asked: Asked, where: InThread) -> str | None:
     except SLACK_ERRORS as exc:
         log.warning("progress message failed (%s)", describe(exc))
         return None
+
+
+def _show_status(client: WebClient, asked: Asked, where: InThread) -> bool:
+    """The assistant thread's status line (Slack clears it when the answer lands); False when
+    Slack refused it."""
+    try:
+        client.assistant_threads_setStatus(channel_id=asked.channel, thread_ts=where.root, status=STATUS)
+        return True
+    except SLACK_ERRORS as exc:
+        log.warning("assistant.threads.setStatus failed (%s)", describe(exc))
+        return False
+
+
+def _stream(bot: SlackBot, client: WebClient, asked: Asked, where: InThread, reply: Reply) -> None:
+    """The text as Slack streams it, a sentence at a time, the sources and buttons at its end.
+
+    Refused at the start (an old client, a workspace without streaming), the answer is posted as a
+    message; refused half-way, the streamed message is replaced by the whole answer, so the asker
+    always ends with one complete answer.
+    """
+    assert reply.answer is not None
+    pieces = _SENTENCE_END.split(blocks.answer_markdown(reply.answer))
+    tail = blocks.answer_tail(
+        reply.answer,
+        question_id=reply.question_id,
+        front_door=bot.settings.front_door,
+        handoff=bool(bot.settings.handoff_channel),
+    )
+    stream_ts = None
+    try:
+        started = client.chat_startStream(
+            channel=asked.channel,
+            thread_ts=where.root,
+            recipient_user_id=asked.user,
+            recipient_team_id=asked.team,
+            markdown_text=pieces[0],
+        )
+        stream_ts = str(started["ts"])
+        for piece in pieces[1:]:
+            client.chat_appendStream(channel=asked.channel, ts=stream_ts, markdown_text=" " + piece)
+        client.chat_stopStream(channel=asked.channel, ts=stream_ts, blocks=tail)
+    except SLACK_ERRORS as exc:
+        log.warning("streaming the answer failed (%s); sending it whole", describe(exc))
+        if stream_ts:
+            try:
+                client.chat_update(channel=asked.channel, ts=stream_ts, text=reply.text, blocks=reply.blocks)
+                return
+            except SLACK_ERRORS as again:  # the half-streamed message cannot be replaced: drop it
+                log.warning("replacing the half-streamed answer failed (%s)", describe(again))
+                with contextlib.suppress(*SLACK_ERRORS):
+                    client.chat_delete(channel=asked.channel, ts=stream_ts)
+        _send(client, asked, where, None, reply)
 
 
 def _send(client: WebClient, asked: Asked, where: InThread, progress_ts: str | None, reply: Reply) -> None:

@@ -1,4 +1,5 @@
-"""Bolt middleware shared by the listeners: only a person's message is a question.
+"""Bolt middleware shared by the listeners: nothing once the app is uninstalled, and only a
+person's message is a question.
 
 Bolt already drops the app's own events (its IgnoringSelfEvents middleware); this drops edits,
 deletions, joins and, unless configured otherwise, other bots, before any listener runs. Each is
@@ -13,6 +14,22 @@ from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
 QUESTION_SUBTYPES = (None, "thread_broadcast", "file_share")  # what a person's question arrives as
+
+
+class WhileInstalled(Middleware):
+    """After `app_uninstalled` or `tokens_revoked` every request is acknowledged and nothing runs:
+    the token is dead, so each Web API call would fail. A reinstall brings a new token, and with it
+    a restart."""
+
+    def __init__(self, stopped: Callable[[], str | None]) -> None:
+        self.stopped = stopped
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
+        if self.stopped():
+            return req.context.ack()
+        return next()
 
 
 class OnlyPeople(Middleware):

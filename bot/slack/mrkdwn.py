@@ -47,6 +47,11 @@ def from_markdown(text: str) -> str:
     return _BULLET.sub("• ", text)
 
 
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, an ellipsis marking a cut (titles, previews, notifications)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def split(text: str, limit: int = SECTION_LIMIT) -> list[str]:
     """Pieces of at most `limit` characters, cut at a paragraph, line, sentence or space, never in a link."""
     pieces: list[str] = []

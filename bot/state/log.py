@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from bot.state.db import Database, changed
 from bot.state.models import Question, Vote, now
@@ -23,6 +23,7 @@ class Logged:
     surface: str
     answered: bool
     sources: tuple[str, ...]
+    handed_off_at: datetime | None = None  # when "Ask a person" passed it to the front door
 
 
 def question(db: Database, question_id: int | None) -> Logged | None:
@@ -45,8 +46,35 @@ def votes_since(db: Database, since: datetime) -> list[bool]:
         return list(session.scalars(select(Vote.helpful).where(Vote.voted_at >= since)))
 
 
+def handoffs_since(db: Database, since: datetime) -> list[Logged]:
+    """Questions handed to the front door since then (whenever they were asked), oldest first."""
+    with db.session() as session:
+        query = select(Question).where(Question.handed_off_at >= since).order_by(Question.handed_off_at)
+        return [_logged(r) for r in session.scalars(query)]
+
+
+def mark_handed_off(db: Database, question_id: int) -> bool:
+    """Record that the question went to the front door; False when it had already gone (or is not
+    in the log). One UPDATE, so of two clicks at once exactly one wins."""
+    with db.session() as session:
+        claimed = session.execute(
+            update(Question)
+            .where(Question.id == question_id, Question.handed_off_at.is_(None))
+            .values(handed_off_at=now())
+        )
+        return changed(claimed) == 1
+
+
+def unmark_handed_off(db: Database, question_id: int) -> None:
+    """Undo `mark_handed_off` when the post to the front door failed, so a later click can retry."""
+    with db.session() as session:
+        session.execute(update(Question).where(Question.id == question_id).values(handed_off_at=None))
+
+
 def _logged(row: Question) -> Logged:
-    return Logged(row.id, row.question, row.surface, row.answered, tuple(row.sources or ()))
+    return Logged(
+        row.id, row.question, row.surface, row.answered, tuple(row.sources or ()), row.handed_off_at
+    )
 
 
 def record_question(db: Database, answer: Answer, *, surface: str, **where: str | None) -> int:

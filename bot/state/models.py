@@ -64,6 +64,7 @@ class Question(Base):
     answered: Mapped[bool] = mapped_column(Boolean)
     sources: Mapped[list] = mapped_column(JSON, default=list)  # cited doc ids, in order
     latency_ms: Mapped[float] = mapped_column(Float, default=0.0)
+    handed_off_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # "Ask a person"
 
 
 class Vote(Base):

@@ -6,14 +6,14 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.report.build import build_report
 from bot.report.gaps import group
 from bot.report.period import PeriodError, parse_since
 from bot.report.render import to_blocks, to_text
 from bot.services import Services
-from bot.state.log import record_question, record_vote
+from bot.state.log import mark_handed_off, record_question, record_vote
 from bot.state.models import Question
 from retrieval.answer import Answer, Source
 from tests.cli.test_ask_and_eval import partnerbot
@@ -58,6 +58,8 @@ def seed(services) -> None:
 def test_report_counts_and_groups_the_gaps(fresh_services, database_url) -> None:
     services = fresh_services(database_url=database_url)
     seed(services)
+    hand_off(services, PARKING[1], DENTAL[0], days_ago=0)
+    hand_off(services, "An old question about parking fines", days_ago=20)  # before the period
     report = build_report(services, parse_since("7d"))
     assert (report.questions, report.answered) == (10, 4)
     assert report.share_answered == pytest.approx(0.4)
@@ -74,6 +76,21 @@ def test_report_counts_and_groups_the_gaps(fresh_services, database_url) -> None
     assert "Questions" in text and "answered 4 (40%)" in text and "Where can I park" in text
     blocks = json.dumps(to_blocks(report), ensure_ascii=False)
     assert "*4×* Where can I park" in blocks and "old question" not in blocks
+    assert report.handed_off == 2 and sorted(report.handoffs) == sorted([PARKING[1], DENTAL[0]])
+    assert "Passed to a person (Ask a person): 2" in text and f"  {DENTAL[0]}" in text
+    assert "*Passed to a person* (Ask a person): *2*" in blocks and f"• {DENTAL[0]}" in blocks
+    assert report.as_dict()["handed_off"] == 2
+
+
+def hand_off(services, *questions: str, days_ago: int) -> None:
+    """Mark questions handed to the front door, `days_ago` days back."""
+    with services.db.session() as session:
+        ids = session.scalars(select(Question.id).where(Question.question.in_(questions))).all()
+    for question_id in ids:
+        assert mark_handed_off(services.db, question_id)
+    when = datetime.now(UTC) - timedelta(days=days_ago)
+    with services.db.session() as session:
+        session.execute(update(Question).where(Question.id.in_(ids)).values(handed_off_at=when))
 
 
 @pytest.mark.integration

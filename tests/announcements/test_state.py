@@ -7,13 +7,15 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import inspect, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from bot.state import announcements as store
 from bot.state import audit, tokens
-from bot.state.db import Database
-from bot.state.log import prune, record_question
+from bot.state.db import MIGRATIONS, Database
+from bot.state.log import mark_handed_off, prune, question, record_question, unmark_handed_off
 from bot.state.models import AnnouncementPost, ApiToken, Question, Vote
 from config.errors import ConfigError
 from retrieval.answer import Answer
@@ -56,7 +58,42 @@ def test_migrations_reach_head_and_run_twice(db: Database) -> None:
         "api_tokens",
     } <= tables
     with db.engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0002"
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0003"
+    assert "handed_off_at" in {c["name"] for c in inspect(db.engine).get_columns("questions")}
+
+
+def test_0003_keeps_the_questions_logged_before_it_none_of_them_handed_off(make_settings, database_url):
+    old = Database(make_settings(database_url=database_url))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection_url"] = old.url
+    command.upgrade(config, "0002")
+    with old.engine.begin() as conn:
+        conn.execute(
+            text(
+                "insert into questions (asked_at, surface, question, answered, sources, latency_ms) "
+                "values (:at, 'dm', 'Who funds pilots?', false, '[]', 1.0)"
+            ),
+            {"at": datetime.now(UTC)},
+        )
+    old.migrate()
+    with old.engine.connect() as conn:
+        rows = conn.execute(text("select question, handed_off_at from questions")).all()
+    assert [tuple(r) for r in rows] == [("Who funds pilots?", None)]
+    command.downgrade(config, "0002")  # and back, for a roll-back of the release
+    assert "handed_off_at" not in {c["name"] for c in inspect(old.engine).get_columns("questions")}
+
+
+def test_a_question_is_handed_off_once_even_when_clicked_twice_at_once(db: Database) -> None:
+    asked = record_question(db, Answer(question="Who?", answered=False, answer="No."), surface="mention")
+    with ThreadPoolExecutor(6) as pool:
+        wins = list(pool.map(lambda _: mark_handed_off(db, asked), range(6)))
+    assert wins.count(True) == 1
+    logged = question(db, asked)
+    assert logged is not None and logged.handed_off_at is not None
+    assert not mark_handed_off(db, 999_999), "an unknown id marks nothing"
+    unmark_handed_off(db, asked)  # the post failed: a later click may try again
+    assert mark_handed_off(db, asked)
 
 
 def test_a_key_makes_one_record_even_when_submitted_at_once(db: Database) -> None:

@@ -14,6 +14,7 @@ MANIFEST = yaml.safe_load((ROOT / "config" / "slack-manifest.yaml").read_text())
 def test_least_scopes():
     assert sorted(MANIFEST["oauth_config"]["scopes"]["bot"]) == [
         "app_mentions:read",
+        "assistant:write",
         "channels:history",
         "chat:write",
         "commands",
@@ -28,11 +29,17 @@ def test_least_scopes():
 def test_events_commands_and_interactivity_reach_the_one_endpoint():
     settings = MANIFEST["settings"]
     assert set(settings["event_subscriptions"]["bot_events"]) == {
+        "app_home_opened",
         "app_mention",
+        "app_uninstalled",
+        "assistant_thread_context_changed",
+        "assistant_thread_started",
         "message.channels",
         "message.groups",
         "message.im",
+        "tokens_revoked",
     }
+    assert "assistant_view" in MANIFEST["features"], "the agent view is switched on"
     urls = {
         settings["event_subscriptions"]["request_url"],
         settings["interactivity"]["request_url"],

@@ -36,7 +36,7 @@ TEAM_ID = "T0PARTNER"
 BOT_USER_ID = "U0PARTNERBOT"
 BOT_ID = "B0PARTNERBOT"
 APP_ID = "A0PARTNERBOT"
-JSON_FIELDS = ("blocks", "attachments", "view", "metadata")
+JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "chunks", "prompts")
 
 
 @dataclass

@@ -132,6 +132,53 @@ def _view(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "view": view}
 
 
+def _assistant_thread(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
+    """assistant.threads.setStatus / setTitle / setSuggestedPrompts: the thread must exist."""
+    if not p.get("channel_id") or not p.get("thread_ts"):
+        return {"ok": False, "error": "invalid_arguments"}
+    return {"ok": True}
+
+
+def _start_stream(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
+    """chat.startStream: a message in the thread that later appends extend, marked as streaming."""
+    channel = p.get("channel")
+    if not channel or not p.get("thread_ts"):
+        return {"ok": False, "error": "invalid_arguments"}
+    if channel.startswith("C") and not (p.get("recipient_user_id") and p.get("recipient_team_id")):
+        return {"ok": False, "error": "missing_recipient_user_id"}  # Slack needs them outside DMs
+    message = {**_bot_message(api, {"text": _stream_text(p)}), "streaming": True}
+    ts = api._store(channel, message, p["thread_ts"])
+    return {"ok": True, "channel": channel, "ts": ts}
+
+
+def _append_stream(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
+    message = _find(api, p.get("channel", ""), p.get("ts", ""))
+    if message is None:
+        return {"ok": False, "error": "message_not_found"}
+    if not message.get("streaming"):
+        return {"ok": False, "error": "message_not_in_streaming_state"}
+    message["text"] += _stream_text(p)
+    return {"ok": True, "channel": p["channel"], "ts": p["ts"]}
+
+
+def _stop_stream(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
+    answer = _append_stream(api, p)
+    if answer["ok"]:
+        message = _find(api, p["channel"], p["ts"])
+        assert message is not None
+        message["streaming"] = False
+        if p.get("blocks"):
+            message["blocks"] = p["blocks"]
+    return answer
+
+
+def _stream_text(p: dict[str, Any]) -> str:
+    """The markdown a stream call carries, as `markdown_text` or as markdown_text chunks."""
+    chunks = p.get("chunks")
+    texts = [c.get("text", "") for c in chunks or [] if c.get("type") == "markdown_text"]
+    return str(p.get("markdown_text") or "") + "".join(texts)
+
+
 def _usergroup_users(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
     group = p.get("usergroup", "")
     if group not in api.usergroups:
@@ -174,4 +221,10 @@ METHODS: dict[str, Callable[[SlackAPI, dict[str, Any]], dict[str, Any]]] = {
     "views.push": _view,
     "views.publish": _view,
     "usergroups.users.list": _usergroup_users,
+    "assistant.threads.setStatus": _assistant_thread,
+    "assistant.threads.setTitle": _assistant_thread,
+    "assistant.threads.setSuggestedPrompts": _assistant_thread,
+    "chat.startStream": _start_stream,
+    "chat.appendStream": _append_stream,
+    "chat.stopStream": _stop_stream,
 }

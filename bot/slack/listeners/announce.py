@@ -18,7 +18,6 @@ from slack_sdk import WebClient
 
 from bot.announce.draft import AnnouncementError, make_draft
 from bot.announce.service import Announcer, Outcome
-from bot.announce.summary import status
 from bot.services import Services
 from bot.slack import announce_views as views
 from bot.slack.client import SLACK_ERRORS
@@ -148,7 +147,7 @@ class AnnounceFlow:
         rows = self.services.announcements(limit=10)
         if not rows:
             return "No announcements yet."
-        return "\n".join(f"*{r.id}* {status(r)} · {r.title} · by {r.author_name}" for r in rows)
+        return "\n".join(views.listing_line(r) for r in rows)
 
     def _tell(self, client: WebClient, user: str, channel: str | None, outcome: Outcome) -> None:
         text, blocks = views.result_blocks(outcome, self.settings.announce_channels)
