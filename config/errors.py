@@ -19,6 +19,10 @@ class IndexMissingError(PartnerbotError):
     """Asked a question before any document was ingested."""
 
 
+class IndexDamaged(PartnerbotError):
+    """A file of the index cannot be read: `partnerbot ingest --rebuild` builds it again."""
+
+
 class QuestionError(PartnerbotError):
     """The question itself is unusable (empty, too long)."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -27,7 +28,7 @@ from retrieval.embed import Embedder
 from retrieval.keyword import KeywordIndex
 from retrieval.registry import Registry
 from retrieval.sentences import SentenceVectors, Splitter
-from retrieval.vectors import VectorIndex
+from retrieval.vectors import VectorIndex, drop
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +146,29 @@ class Index:
             return self._ingest(None, progress) if self.is_empty else None
 
     # -- changing --------------------------------------------------------------------------------
+
+    def rebuild(self, progress: Progress | None = None) -> IngestReport:
+        """The whole index built again from the corpus (`partnerbot ingest --rebuild`), for a file of
+        it that cannot be read. Documents that are not files (announcements) are indexed again from
+        the registry's copy when the registry can still be read."""
+        with self._writing():
+            kept = [
+                Loaded(d, self.registry.chunks(i))
+                for i in self.registry.ids()
+                if (d := self.registry.document(i)) and d.origin != "corpus"
+            ]
+            self._vectors = self._keyword = self._registry = None
+            drop(self.settings.index_dir, self.settings.chroma_url)
+            for derived in ("keyword", "sentences"):
+                shutil.rmtree(self.settings.index_dir / derived, ignore_errors=True)
+            (self.settings.index_dir / "documents.json").unlink(missing_ok=True)
+            self.sentences = SentenceVectors(self.settings.index_dir / "sentences")
+            report = self._ingest(None, progress)
+            if kept:
+                report.chunks_embedded += self._index(kept, None)
+                report.added += [loaded.document.doc_id for loaded in kept]
+                self._commit()
+            return report
 
     def ingest(self, paths: Sequence[Path] | None = None, progress: Progress | None = None) -> IngestReport:
         """Index new and changed files, drop vanished ones; unchanged ones are not re-embedded."""

@@ -5,12 +5,13 @@ Chroma is never given an embedding function: its default one downloads a model a
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
 import numpy as np
 
-from config.errors import ConfigError
+from config.errors import ConfigError, IndexDamaged
 
 COLLECTION = "partnerbot"
 
@@ -34,6 +35,29 @@ def _client(index_dir: Path, chroma_url: str | None):
     return chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=chroma_settings)
 
 
+def _forget(index_dir: Path) -> None:
+    """Chroma shares one system per folder within a process; forget this folder's, and only it
+    (other indexes stay as they are), so that opening it again reads it from disk. Queries already
+    running finish on the old one."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    folder = str(index_dir / "chroma")
+    SharedSystemClient._identifier_to_system.pop(folder, None)
+    SharedSystemClient._identifier_to_refcount.pop(folder, None)
+
+
+def drop(index_dir: Path, chroma_url: str | None = None) -> None:
+    """Delete every vector, without reading them: an embedded index's folder goes (it may be
+    damaged past opening), a server's collection is deleted."""
+    if chroma_url:
+        client = _client(index_dir, chroma_url)
+        if COLLECTION in {c if isinstance(c, str) else c.name for c in client.list_collections()}:
+            client.delete_collection(COLLECTION)
+        return
+    _forget(index_dir)
+    shutil.rmtree(index_dir / "chroma", ignore_errors=True)
+
+
 class VectorIndex:
     def __init__(self, index_dir: Path, chroma_url: str | None = None) -> None:
         self.index_dir, self.chroma_url = index_dir, chroma_url
@@ -44,17 +68,12 @@ class VectorIndex:
         does not reload it by itself (a server needs nothing)."""
         if self.chroma_url:
             return
-        from chromadb.api.shared_system_client import SharedSystemClient
-
-        # Chroma shares one system per folder within a process; forget this folder's, and only it
-        # (other indexes stay as they are), so that opening it again reads it from disk. Queries
-        # already running finish on the old one.
-        folder = str(self.index_dir / "chroma")
-        SharedSystemClient._identifier_to_system.pop(folder, None)
-        SharedSystemClient._identifier_to_refcount.pop(folder, None)
+        _forget(self.index_dir)
         self._open()
 
     def _open(self) -> None:
+        from chromadb.errors import ChromaError  # chromadb loads when the index opens, not on import
+
         index_dir, chroma_url = self.index_dir, self.chroma_url
         try:
             self._collection = _client(index_dir, chroma_url).get_or_create_collection(
@@ -63,6 +82,13 @@ class VectorIndex:
         except (ValueError, ConnectionError) as exc:
             where = chroma_url or index_dir
             raise ConfigError(f"cannot open the Chroma index at {where}: {exc}") from exc
+        except ChromaError as exc:
+            if chroma_url:
+                raise ConfigError(f"the Chroma server at {chroma_url} failed: {exc}") from exc
+            raise IndexDamaged(
+                f"the vector index {index_dir / 'chroma' / 'chroma.sqlite3'} is damaged ({exc}): "
+                "run `partnerbot ingest --rebuild` to build the index again from the documents"
+            ) from exc
 
     def count(self) -> int:
         return self._collection.count()

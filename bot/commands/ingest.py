@@ -13,10 +13,16 @@ from retrieval.assistant import Assistant
 
 def ingest(
     paths: list[Path] = typer.Argument(None, help="Files or folders (default: the configured corpus folder)"),
+    rebuild: bool = typer.Option(
+        False, "--rebuild", help="Build the whole index again from the corpus (a damaged index file)"
+    ),
 ) -> None:
     """Index the corpus incrementally: unchanged documents are not embedded again."""
+    if rebuild and paths:
+        raise typer.BadParameter("--rebuild builds the configured corpus: give no paths with it")
+    index = Assistant(load_settings()).index
     with progress_bar() as progress:
-        report = Assistant(load_settings()).index.ingest(paths or None, progress)
+        report = index.rebuild(progress) if rebuild else index.ingest(paths or None, progress)
     for failure in report.failures:
         typer.secho(f"failed: {failure}", err=True, fg=typer.colors.RED)
     typer.echo(

@@ -13,6 +13,7 @@ import pytest
 from chromadb.config import Settings as ChromaSettings
 
 from config.settings import Settings
+from corpus.documents import from_text
 from retrieval import index as index_module
 from retrieval.assistant import Assistant
 from retrieval.vectors import COLLECTION
@@ -272,3 +273,37 @@ def test_a_running_server_sees_what_another_process_ingested(
     assert _answerable(server, "pelican"), "found by both indexes, Chroma's reopened"
     assert not _answerable(server, "otter")
     assert server.ask("which programme helps small firms in the pelican district 1-2?").answered
+
+
+@pytest.mark.parametrize("damage", [b"\x00" * 4096, b"SQLite format 3\x00" + bytes(range(256)) * 40])
+def test_a_damaged_vector_index_is_named_in_one_line_and_rebuild_restores_it(
+    corpus: Path, make_settings: Callable[..., Settings], embedder, damage: bytes, monkeypatch
+) -> None:
+    """Issue 15: a damaged chroma.sqlite3 gave a traceback from ask, serve and ingest. The rebuild
+    runs in a process of its own; `bot` is a server running beside it and follows it."""
+    settings = make_settings(corpus_dir=corpus)
+    bot = Assistant(settings, embedder=embedder)
+    bot.index.ingest()
+    post = from_text("announcement-7", "Kestrel", "The kestrel fund opens in March.", origin="announcement")
+    assert bot.index.add_document(post)
+    sqlite = settings.index_dir / "chroma" / "chroma.sqlite3"
+    sqlite.write_bytes(damage)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARTNERBOT_")}
+    env.update(
+        PARTNERBOT_DATA_DIR=str(settings.data_dir), PARTNERBOT_CORPUS_DIR=str(corpus), HF_HUB_OFFLINE="1"
+    )
+    command = str(Path(sys.executable).parent / "partnerbot")
+
+    ask = subprocess.run([command, "ask", "zebrafinch?"], env=env, capture_output=True, text=True)
+    assert ask.returncode != 0 and "Traceback" not in ask.stderr
+    [line] = ask.stderr.strip().splitlines()
+    assert str(sqlite) in line and "partnerbot ingest --rebuild" in line
+
+    rebuild = subprocess.run([command, "ingest", "--rebuild"], env=env, capture_output=True, text=True)
+    assert rebuild.returncode == 0, rebuild.stderr[-2000:]
+    assert "4 added" in rebuild.stdout, "the corpus and the announcement the registry still held"
+    monkeypatch.setattr(index_module, "REFRESH_EVERY_S", 0.0)  # rather than waiting a second
+    assert bot.index.refresh()
+    assert bot.index.problems() == []
+    assert _answerable(bot, "zebrafinch")
+    assert "kestrel" in bot.ask("when does the kestrel fund open?").answer.lower(), "announcements kept"
