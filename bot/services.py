@@ -8,7 +8,7 @@ below, so no surface queries the store itself. Posting announcements needs Slack
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -78,18 +78,20 @@ class Services:
         channel_type: str | None = None,
         user_id: str | None = None,
         asker: str | None = None,
+        on_text: Callable[[str], None] | None = None,
     ) -> tuple[Answer, int | None]:
         """The answer and the id of its question-log row (feedback votes refer to it), None when
         the log cannot be written: a database outage must not cost the partner an answer.
 
         `asker` (by default the Slack user) is who the question limit counts; None is not limited
-        (the command line). Raises RateLimited past the limit.
+        (the command line). Raises RateLimited past the limit. `on_text` streams a chat model's
+        reply as it is written (`Assistant.ask`).
         """
         if key := asker or user_id:
             if wait := self.questions.retry_after(key):
                 raise RateLimited(self.settings.questions_per_minute, wait)
             self.questions.hit(key)
-        answer = self.assistant.ask(question, history)
+        answer = self.assistant.ask(question, history, on_text)
         fields = question_log.question_fields(
             self.db, answer, surface=surface, channel=channel, channel_type=channel_type, user_id=user_id
         )

@@ -64,11 +64,18 @@ class Assistant:
 
     # -- asking --------------------------------------------------------------------------------
 
-    def ask(self, question: str, history: Sequence[Turn | str] = ()) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Turn | str] = (),
+        on_text: Callable[[str], None] | None = None,
+    ) -> Answer:
         """Answer from the documents, or say plainly that they do not answer.
 
         `history` holds the earlier turns of the same conversation, so that a follow-up such as
-        "and who funds that?" is answered about what the conversation was about.
+        "and who funds that?" is answered about what the conversation was about. `on_text` is
+        given a chat model's reply a sentence at a time as it is written (a surface streams it); the
+        Answer returned is the one that counts, and may differ (a reply given up on).
         """
         started = time.perf_counter()
         question = " ".join(question.split())
@@ -94,7 +101,7 @@ class Assistant:
         if not ranked or not self.writer.answers(ranked):
             near = _nearest(passages)
             return self._answer(question, False, NOT_FOUND, near, started, refer=True)
-        draft = self._write(query, passages, ranked)
+        draft = self._write(query, passages, ranked, on_text)
         refer = query.kind in (Kind.ROUTE, Kind.CONTACT)  # "who do I ping?": a person is part of it
         return self._answer(question, True, draft.text, draft.cited, started, refer=refer)
 
@@ -172,22 +179,28 @@ class Assistant:
                 break
         return passages
 
-    def _write(self, query: Query, passages: list[Passage], ranked: list[Sentence]) -> Draft:
+    def _write(
+        self,
+        query: Query,
+        passages: list[Passage],
+        ranked: list[Sentence],
+        on_text: Callable[[str], None] | None = None,
+    ) -> Draft:
         """The first writer that gives a draft: the chat model when one is configured, else (or
         when it fails, times out or finds nothing) the extractive writer, which always writes."""
-        for writer in self._writers():
+        for writer in self._writers(on_text):
             draft = writer.write(query, passages, ranked)
             if draft is not None:
                 return draft
         raise AssertionError("the extractive writer always writes")  # pragma: no cover
 
-    def _writers(self) -> list[Writer]:
+    def _writers(self, on_text: Callable[[str], None] | None) -> list[Writer]:
         writers: list[Writer] = []
         if self._chat_model is not None:
             from retrieval.llm import LLMWriter
 
             s = self.settings
-            writers.append(LLMWriter(self._chat_model, s.answer_words, s.chat_timeout_s))
+            writers.append(LLMWriter(self._chat_model, s.answer_words, s.chat_timeout_s, on_text))
         return [*writers, self.writer]
 
     def _answer(

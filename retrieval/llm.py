@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from config.errors import ConfigError
 from retrieval.passage import Draft, Passage
@@ -27,7 +29,10 @@ SYSTEM = (
     "after every sentence, citing only passages that say what the sentence says. If the passages do not "
     "answer the question, reply exactly: NOT IN DOCUMENTS"
 )
+NOT_FOUND = "NOT IN DOCUMENTS"
 _CITATION = re.compile(r"\[(\d+)\]")
+# where a streamed reply is handed on: the space after a sentence and the citations that close it
+_SENTENCE_END = re.compile(r"[.!?](?:\s*\[\d+\])*(\s+)")
 _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="llm")
 
 
@@ -58,52 +63,80 @@ def _fence_safe(text: str) -> str:
 
 
 class LLMWriter:
-    def __init__(self, model: BaseChatModel, max_words: int, timeout_s: float) -> None:
+    def __init__(
+        self,
+        model: BaseChatModel,
+        max_words: int,
+        timeout_s: float,
+        on_text: Callable[[str], None] | None = None,
+    ) -> None:
+        """`on_text`: given each finished sentence as the model writes it (citations numbered as
+        in the final answer), so a surface can stream the reply; the returned Draft is what counts."""
         self.model = model
         self.max_words = max_words
         self.timeout_s = timeout_s
+        self.on_text = on_text
 
     def write(self, query: Query, passages: list[Passage], ranked: object = ()) -> Draft | None:
         """The model's reply from the passages alone (`ranked` is the extractive writer's business)."""
-        future = _pool.submit(self.model.invoke, prompt(query.embedded, passages, self.max_words))
+        stop = threading.Event()  # a reply given up on must stop feeding `on_text`
+        future = _pool.submit(self._reply, prompt(query.embedded, passages, self.max_words), passages, stop)
         try:
-            reply = future.result(timeout=self.timeout_s)
+            text = future.result(timeout=self.timeout_s)
         except FutureTimeout:
+            stop.set()
             log.warning("chat model timed out after %.1fs; using the extractive writer", self.timeout_s)
             return None
         except Exception:  # any provider failure falls back; the answer must still come
             log.exception("chat model failed; using the extractive writer")
             return None
-        text = reply.content if isinstance(reply.content, str) else str(reply.content)
-        if "NOT IN DOCUMENTS" in text:
+        if NOT_FOUND in text:
             return None
         return renumber(text, passages)
+
+    def _reply(self, messages: list, passages: list[Passage], stop: threading.Event) -> str:
+        if self.on_text is None:
+            return _content(self.model.invoke(messages))
+        citations, text, sent = Citations(passages), "", 0
+        for chunk in self.model.stream(messages):
+            text += _content(chunk)
+            last = next(iter(reversed(list(_SENTENCE_END.finditer(text, sent)))), None)
+            if last and NOT_FOUND not in text and not stop.is_set():
+                self.on_text(citations.apply(text[sent : last.start(1)]))
+                sent = last.end(1)
+        return text
+
+
+class Citations:
+    """Numbers the passages a reply cites by first use, one number per document, and drops
+    citations of passages it was not given; fed the reply whole or a sentence at a time."""
+
+    def __init__(self, passages: list[Passage]) -> None:
+        self.passages = passages
+        self.cited: list[Passage] = []
+
+    def apply(self, text: str) -> str:
+        def replace(match: re.Match[str]) -> str:
+            k = int(match.group(1))
+            if not 1 <= k <= len(self.passages):
+                return ""
+            ids = [p.document.doc_id for p in self.cited]
+            if self.passages[k - 1].document.doc_id not in ids:
+                self.cited.append(self.passages[k - 1])
+                ids.append(self.passages[k - 1].document.doc_id)
+            return f"[{ids.index(self.passages[k - 1].document.doc_id) + 1}]"
+
+        cleaned = re.sub(r"[ \t]{2,}", " ", _CITATION.sub(replace, text))  # where a citation was dropped
+        cleaned = re.sub(r"\s+([.,;])", r"\1", cleaned).strip()
+        return re.sub(r"(\[\d+\])(?:\s*\1)+", r"\1", cleaned)
 
 
 def renumber(text: str, passages: list[Passage]) -> Draft | None:
     """Keep citations of given passages, renumbered by first use; drop the rest; None if none remain."""
-    used: list[int] = []
-    for match in _CITATION.finditer(text):
-        k = int(match.group(1))
-        if 1 <= k <= len(passages) and k not in used:
-            used.append(k)
-    if not used:
-        return None
-    # one source per document, numbered by first use
-    cited: list[Passage] = []
-    number: dict[int, int] = {}
-    for k in used:
-        doc_id = passages[k - 1].document.doc_id
-        ids = [p.document.doc_id for p in cited]
-        if doc_id not in ids:
-            cited.append(passages[k - 1])
-            ids.append(doc_id)
-        number[k] = ids.index(doc_id) + 1
+    citations = Citations(passages)
+    cleaned = citations.apply(text)
+    return Draft(cleaned, citations.cited) if citations.cited else None
 
-    def replace(match: re.Match[str]) -> str:
-        k = int(match.group(1))
-        return f"[{number[k]}]" if k in number else ""
 
-    cleaned = re.sub(r"\s+([.,;])", r"\1", _CITATION.sub(replace, text)).strip()
-    cleaned = re.sub(r"(\[\d+\])(?:\s*\1)+", r"\1", cleaned)
-    return Draft(cleaned, cited)
+def _content(message: BaseMessage) -> str:
+    return message.content if isinstance(message.content, str) else str(message.content)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from langchain_core.language_models import BaseChatModel
 
 from bot.services import Services
 from config.settings import ROOT, Settings, load_settings
@@ -73,14 +74,15 @@ def services(built_data_dir: Path, embedder: Embedder) -> Services:
 def fresh_services(built_data_dir: Path, tmp_path: Path, embedder: Embedder) -> Callable[..., Services]:
     """Services over a private copy of the built index; keyword arguments override settings."""
 
-    def make(**overrides: object) -> Services:
+    def make(*, model: BaseChatModel | None = None, **overrides: object) -> Services:
+        """`model`: a (fake) chat model for the LLM writer."""
         data = tmp_path / "data"
         if not data.exists():
             shutil.copytree(built_data_dir, data)
         values: dict[str, object] = {"data_dir": data, "corpus_dir": CORPUS, **UNLIMITED}
         values.update(overrides)
         settings = load_settings(**values)
-        return Services.open(settings, Assistant(settings, embedder=embedder))
+        return Services.open(settings, Assistant(settings, embedder=embedder, chat_model=model))
 
     return make
 

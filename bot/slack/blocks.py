@@ -113,26 +113,8 @@ def button(label: str, action_id: str, value: str, style: str | None = None) -> 
     return button
 
 
-def answer_blocks(
-    answer: Answer,
-    *,
-    question_id: int | None,
-    front_door: str,
-    share: bool = False,
-    shared_by: str | None = None,
-    today: date | None = None,
-    handoff: bool = False,
-) -> list[Block]:
-    """The whole reply. `front_door` is the deployment's own (trusted) mrkdwn; `shared_by` a user id."""
-    tail = answer_tail(
-        answer,
-        question_id=question_id,
-        front_door=front_door,
-        share=share,
-        shared_by=shared_by,
-        today=today,
-        handoff=handoff,
-    )
+def answer_blocks(answer: Answer, tail: list[Block]) -> list[Block]:
+    """The whole reply: the answer's text, then `tail` (`answer_tail`), within Slack's 50 blocks."""
     body = text_blocks(answer_mrkdwn(answer))
     room = MAX_BLOCKS - len(tail)
     if len(body) > room:
@@ -151,7 +133,8 @@ def answer_tail(
     handoff: bool = False,
 ) -> list[Block]:
     """What follows the answer's text: its sources, the front door when it refers, the buttons. A
-    streamed answer ends with these (the text came as markdown)."""
+    streamed answer ends with these (the text came as markdown). `front_door` is the deployment's
+    own (trusted) mrkdwn; `shared_by` a user id."""
     today = today or date.today()
     sources = answer.sources[:MAX_SOURCES]
     tail: list[Block] = []

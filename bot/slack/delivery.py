@@ -7,11 +7,9 @@ question is dropped silently.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
 
@@ -19,6 +17,7 @@ from bot.slack import blocks, mrkdwn
 from bot.slack.blocks import Block
 from bot.slack.client import SLACK_ERRORS, describe, error_code
 from bot.slack.context import SlackBot
+from bot.slack.streaming import AnswerStream
 from config.errors import PartnerbotError, QuestionError, RateLimited
 from retrieval.answer import Answer
 from retrieval.conversation import Turn
@@ -26,7 +25,6 @@ from retrieval.conversation import Turn
 log = logging.getLogger(__name__)
 CLAIM = "eyes"
 STATUS = "is looking through the cluster's documents…"  # Slack shows it after the app's name
-_SENTENCE_END = re.compile(r"(?<=[.!?\]\)])\s+(?=\S)")  # where a streamed answer is cut into appends
 
 
 @dataclass(frozen=True)
@@ -61,6 +59,7 @@ class Reply:
     blocks: list[Block]
     answer: Answer | None = None
     question_id: int | None = None
+    tail: list[Block] = field(default_factory=list)  # what follows the text: sources, buttons
 
 
 def claim(bot: SlackBot, client: WebClient, channel: str, ts: str) -> bool:
@@ -77,8 +76,11 @@ def claim(bot: SlackBot, client: WebClient, channel: str, ts: str) -> bool:
     return True
 
 
-def reply_to(bot: SlackBot, asked: Asked, *, share: bool) -> Reply:
-    """Answer through the services and render it; a failure becomes a notice the asker can act on."""
+def reply_to(
+    bot: SlackBot, asked: Asked, *, share: bool, on_text: Callable[[str], None] | None = None
+) -> Reply:
+    """Answer through the services and render it; a failure becomes a notice the asker can act on.
+    `on_text` is given a chat model's reply as it is written (`AnswerStream.push`)."""
     try:
         answer, question_id = bot.services.answer(
             asked.question,
@@ -87,6 +89,7 @@ def reply_to(bot: SlackBot, asked: Asked, *, share: bool) -> Reply:
             channel=asked.channel,
             channel_type=asked.channel_type,
             user_id=asked.user,
+            on_text=on_text,
         )
     except QuestionError as exc:
         return _notice(f"I can't take that question: {mrkdwn.escape(str(exc))}.")
@@ -100,14 +103,14 @@ def reply_to(bot: SlackBot, asked: Asked, *, share: bool) -> Reply:
         return _notice(failure_text(bot, "an internal error (it is in the bot's log)"))
     if question_id is not None:  # None: the question log was unavailable
         bot.answers.put(question_id, answer)
-    body = blocks.answer_blocks(
+    tail = blocks.answer_tail(
         answer,
         question_id=question_id,
         front_door=bot.settings.front_door,
         share=share,
         handoff=bool(bot.settings.handoff_channel),
     )
-    return Reply(blocks.fallback_text(answer), body, answer, question_id)
+    return Reply(blocks.fallback_text(answer), blocks.answer_blocks(answer, tail), answer, question_id, tail)
 
 
 def _notice(text: str) -> Reply:
@@ -124,13 +127,16 @@ def deliver(bot: SlackBot, client: WebClient, asked: Asked, where: InThread) -> 
     Progress is Slack's status line in an assistant thread, else a message the answer replaces; a
     streamed answer needs no message to replace, the 👀 reaction marks it as taken.
     """
+    stream = None
+    if where.stream and not where.private:
+        stream = AnswerStream(client, asked.channel, where.root, asked.user, asked.team)
     progress_ts = None
     if not where.private and not (where.status and _show_status(client, asked, where)):
-        progress_ts = None if where.stream else _progress(client, asked, where)
-    reply = reply_to(bot, asked, share=where.private)
+        progress_ts = None if stream else _progress(client, asked, where)
+    reply = reply_to(bot, asked, share=where.private, on_text=stream.push if stream else None)
     try:
-        if where.stream and not where.private and reply.answer is not None:
-            _stream(bot, client, asked, where, reply)
+        if stream:
+            stream.finish(reply.answer, reply.text, reply.blocks, reply.tail)
         else:
             _send(client, asked, where, progress_ts, reply)
     except SLACK_ERRORS as exc:
@@ -165,47 +171,6 @@ def _show_status(client: WebClient, asked: Asked, where: InThread) -> bool:
     except SLACK_ERRORS as exc:
         log.warning("assistant.threads.setStatus failed (%s)", describe(exc))
         return False
-
-
-def _stream(bot: SlackBot, client: WebClient, asked: Asked, where: InThread, reply: Reply) -> None:
-    """The text as Slack streams it, a sentence at a time, the sources and buttons at its end.
-
-    Refused at the start (an old client, a workspace without streaming), the answer is posted as a
-    message; refused half-way, the streamed message is replaced by the whole answer, so the asker
-    always ends with one complete answer.
-    """
-    assert reply.answer is not None
-    pieces = _SENTENCE_END.split(blocks.answer_markdown(reply.answer))
-    tail = blocks.answer_tail(
-        reply.answer,
-        question_id=reply.question_id,
-        front_door=bot.settings.front_door,
-        handoff=bool(bot.settings.handoff_channel),
-    )
-    stream_ts = None
-    try:
-        started = client.chat_startStream(
-            channel=asked.channel,
-            thread_ts=where.root,
-            recipient_user_id=asked.user,
-            recipient_team_id=asked.team,
-            markdown_text=pieces[0],
-        )
-        stream_ts = str(started["ts"])
-        for piece in pieces[1:]:
-            client.chat_appendStream(channel=asked.channel, ts=stream_ts, markdown_text=" " + piece)
-        client.chat_stopStream(channel=asked.channel, ts=stream_ts, blocks=tail)
-    except SLACK_ERRORS as exc:
-        log.warning("streaming the answer failed (%s); sending it whole", describe(exc))
-        if stream_ts:
-            try:
-                client.chat_update(channel=asked.channel, ts=stream_ts, text=reply.text, blocks=reply.blocks)
-                return
-            except SLACK_ERRORS as again:  # the half-streamed message cannot be replaced: drop it
-                log.warning("replacing the half-streamed answer failed (%s)", describe(again))
-                with contextlib.suppress(*SLACK_ERRORS):
-                    client.chat_delete(channel=asked.channel, ts=stream_ts)
-        _send(client, asked, where, None, reply)
 
 
 def _send(client: WebClient, asked: Asked, where: InThread, progress_ts: str | None, reply: Reply) -> None:

@@ -32,6 +32,16 @@ class FailingFakeChatModel(FakeListChatModel):
         raise RuntimeError("provider unavailable")
 
 
+class BreakingFakeChatModel(FakeListChatModel):
+    """Streams the start of its reply, then the provider fails."""
+
+    def _stream(self, *args, **kwargs):
+        for n, chunk in enumerate(super()._stream(*args, **kwargs)):
+            if n == 40:
+                raise RuntimeError("connection reset")
+            yield chunk
+
+
 def with_model(services, model, **overrides) -> Assistant:
     settings = services.settings.model_copy(update=overrides)
     return Assistant(settings, embedder=services.assistant.embedder, chat_model=model)
@@ -46,6 +56,34 @@ def test_fake_llm_answer_is_used_with_its_citations_renumbered(services):
     assert answer.answered
     assert answer.answer == "It is facilitated by LAHP [1]. It grew [1]."
     assert [s.doc_id for s in answer.sources] == [passages[2].document.doc_id]
+
+
+def test_fake_llm_reply_streams_a_sentence_at_a_time_numbered_as_the_answer(services):
+    reply = "It is facilitated by LAHP [3]. It grew [3] with [5]. Partners [42] meet monthly [5]."
+    pushed: list[str] = []
+    answer = with_model(services, FakeListChatModel(responses=[reply])).ask(QUESTION, on_text=pushed.append)
+    assert pushed == ["It is facilitated by LAHP [1].", "It grew [1] with [2]."], (
+        "the last comes with the end"
+    )
+    assert answer.answer == "It is facilitated by LAHP [1]. It grew [1] with [2]. Partners meet monthly [2]."
+    assert answer.answer.startswith(" ".join(pushed))
+
+
+def test_fake_llm_reply_that_is_given_up_on_half_way_streamed_is_not_the_answer(services):
+    extractive = services.assistant.ask(QUESTION)
+    reply = "Facilitated by LAHP [1]. It grew out of the leadership group [2]. And more."
+    pushed: list[str] = []
+    answer = with_model(services, BreakingFakeChatModel(responses=[reply])).ask(
+        QUESTION, on_text=pushed.append
+    )
+    assert pushed == ["Facilitated by LAHP [1]."]
+    assert answer.answer == extractive.answer, "the surface replaces what it streamed"
+
+    pushed.clear()
+    with_model(services, FakeListChatModel(responses=["NOT IN DOCUMENTS."])).ask(
+        QUESTION, on_text=pushed.append
+    )
+    assert pushed == [], "a refusal is never streamed"
 
 
 def test_fake_llm_citation_of_a_passage_it_was_not_given_is_removed(services):

@@ -8,6 +8,7 @@ Payload shapes are Slack's (as bolt-python's tests build them): `assistant_threa
 from __future__ import annotations
 
 import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from bot.slack.asking import GREETING
 from bot.slack.delivery import STATUS
@@ -184,3 +185,44 @@ def test_mentions_stream_when_configured(make_slack):
     assert (start["thread_ts"], start["recipient_user_id"]) == (ts, ASKER)
     assert start["recipient_team_id"], "Slack needs the recipient's team outside DMs"
     assert not slack.api.calls_to("chat.postMessage"), "no progress message to clean up"
+
+
+class BreakingFakeChatModel(FakeListChatModel):
+    """Streams the start of its reply, then the provider fails."""
+
+    def _stream(self, *args, **kwargs):
+        for n, chunk in enumerate(super()._stream(*args, **kwargs)):
+            if n == 45:
+                raise RuntimeError("connection reset")
+            yield chunk
+
+
+def test_a_fake_chat_models_reply_is_streamed_as_it_is_written(make_slack):
+    reply = "Rob Webster is the CEO lead [1]. He runs a trust [1]. Both are in the blog [1]."
+    slack = make_slack(model=FakeListChatModel(responses=[reply]))
+    root = start_thread(slack)
+    ask_in_thread(slack, root, ANSWERABLE)
+
+    [message] = streamed(slack, root)
+    [start] = slack.api.calls_to("chat.startStream")
+    appends = [c["markdown_text"] for c in slack.api.calls_to("chat.appendStream")]
+    [stop] = slack.api.calls_to("chat.stopStream")
+    assert start["markdown_text"] == "Rob Webster is the CEO lead [1].", "sent before the reply was complete"
+    assert appends == [" He runs a trust [1].", " Both are in the blog [1]."], "the last with the end"
+    assert "Sources" in str(stop["blocks"])
+    assert message["text"] == reply and "Sources" in str(message["blocks"])
+    assert not slack.api.calls_to("chat.update")
+
+
+def test_a_fake_chat_model_failing_half_way_ends_as_the_extractive_answer(make_slack):
+    reply = "Rob Webster is the CEO lead [1]. He runs a trust [1]. Both are in the blog [1]."
+    slack = make_slack(model=BreakingFakeChatModel(responses=[reply]))
+    root = start_thread(slack)
+    ask_in_thread(slack, root, ANSWERABLE)
+
+    [update] = slack.api.wait_for("chat.update", timeout=90)
+    [start] = slack.api.calls_to("chat.startStream")
+    assert start["markdown_text"] == "Rob Webster is the CEO lead [1]."
+    [message] = [m for m in slack.api.messages[DM] if m["ts"] == update["ts"]]
+    assert message["text"].startswith("Rob Webster: As Chief Executive"), "the extractive answer replaced it"
+    assert "Sources" in str(message["blocks"])

@@ -13,6 +13,11 @@ pytestmark = pytest.mark.unit
 TODAY = date(2026, 11, 23)
 
 
+def render(answer, **tail):
+    """The whole reply, as delivery renders it."""
+    return blocks.answer_blocks(answer, blocks.answer_tail(answer, **tail))
+
+
 def _source(n: int, **kw) -> Source:
     values = {
         "n": n,
@@ -59,7 +64,7 @@ def test_control_sequences_in_answers_titles_and_organisations_are_inert(hostile
         answer=f"The plan {hostile} says so [1].",
         sources=[_source(1, title=f"Title {hostile}", organisation=f"Org {hostile}")],
     )
-    rendered = blocks.answer_blocks(answer, question_id=1, front_door="#front-door", shared_by="U0ASKER")
+    rendered = render(answer, question_id=1, front_door="#front-door", shared_by="U0ASKER")
     text = _all_text(rendered) + blocks.fallback_text(answer)
     assert hostile not in text
     assert "&lt;" in text
@@ -88,7 +93,7 @@ def test_markers_link_to_their_sources_and_sources_are_numbered_and_dated():
             _source(2, published="2019-09-23"),
         ],
     )
-    text = _all_text(blocks.answer_blocks(answer, question_id=7, front_door="x", today=TODAY))
+    text = _all_text(render(answer, question_id=7, front_door="x", today=TODAY))
     assert "First <http://127.0.0.1:8000/sources/doc-1#chunk-0|[1]>" in text
     assert "Unknown [9]" in text
     assert (
@@ -102,7 +107,7 @@ def test_markers_link_to_their_sources_and_sources_are_numbered_and_dated():
 
 def test_at_most_five_sources():
     answer = Answer(question="q", answered=True, answer="x", sources=[_source(n) for n in range(1, 9)])
-    text = _all_text(blocks.answer_blocks(answer, question_id=1, front_door="x"))
+    text = _all_text(render(answer, question_id=1, front_door="x"))
     assert "Document 5" in text and "Document 6" not in text
 
 
@@ -110,24 +115,24 @@ def test_unanswered_lists_nearest_sources_and_the_front_door():
     answer = Answer(
         question="q", answered=False, answer="I couldn't find that.", sources=[_source(1)], refer=True
     )
-    text = _all_text(blocks.answer_blocks(answer, question_id=1, front_door="<#C0FRONT|front-door>"))
+    text = _all_text(render(answer, question_id=1, front_door="<#C0FRONT|front-door>"))
     assert "*Nearest sources*" in text and "Document 1" in text
     assert "For help from a person, ask <#C0FRONT|front-door>." in text
 
 
 def test_an_answer_names_the_front_door_only_when_it_says_to_ask_a_person():
     answer = Answer(question="who do i ping?", answered=True, answer="The hub [1].", sources=[_source(1)])
-    plain = _all_text(blocks.answer_blocks(answer, question_id=1, front_door="#front-door"))
+    plain = _all_text(render(answer, question_id=1, front_door="#front-door"))
     assert "For help from a person" not in plain
     referred = answer.model_copy(update={"refer": True})
-    text = _all_text(blocks.answer_blocks(referred, question_id=1, front_door="#front-door"))
+    text = _all_text(render(referred, question_id=1, front_door="#front-door"))
     assert "*Sources*" in text and "For help from a person, ask #front-door." in text
 
 
 def test_long_answers_are_split_at_3000_characters_and_50_blocks():
     sentence = "The cluster supports innovators with [1] evidence and trials. "
     answer = Answer(question="q", answered=True, answer=sentence * 4000, sources=[_source(1)])
-    rendered = blocks.answer_blocks(answer, question_id=1, front_door="x")
+    rendered = render(answer, question_id=1, front_door="x")
     assert len(rendered) == 50
     sections = [b["text"]["text"] for b in rendered if b["type"] == "section"]
     assert max(len(s) for s in sections) <= 3000

@@ -90,11 +90,10 @@ def _handed_off_at(slack: Slack, question_id: str) -> Any:
 @pytest.mark.unit
 def test_the_button_is_offered_only_when_asked_for_and_only_for_a_logged_question() -> None:
     answer = Answer(question="Who?", answered=False, answer="I couldn't find that.")
-    assert HANDOFF not in _buttons(blocks.answer_blocks(answer, question_id=7, front_door="x"))
-    assert _buttons(blocks.answer_blocks(answer, question_id=7, front_door="x", handoff=True))[HANDOFF] == "7"
+    assert HANDOFF not in _buttons(blocks.answer_tail(answer, question_id=7, front_door="x"))
     tail = blocks.answer_tail(answer, question_id=7, front_door="x", handoff=True)
-    assert _buttons(tail)[HANDOFF] == "7"
-    unlogged = blocks.answer_blocks(answer, question_id=None, front_door="x", handoff=True)
+    assert _buttons(blocks.answer_blocks(answer, tail))[HANDOFF] == "7"
+    unlogged = blocks.answer_tail(answer, question_id=None, front_door="x", handoff=True)
     assert HANDOFF not in _buttons(unlogged), "nothing to hand over without a logged question"
 
 

@@ -57,9 +57,10 @@ def register(app: App, bot: SlackBot) -> None:
                 replace_original=False,
             )
             return
-        shown = blocks.answer_blocks(
+        tail = blocks.answer_tail(
             answer, question_id=question_id, front_door=bot.settings.front_door, shared_by=user
         )
+        shown = blocks.answer_blocks(answer, tail)
         try:
             client.chat_postMessage(
                 channel=channel, thread_ts=thread_ts, text=blocks.fallback_text(answer), blocks=shown
