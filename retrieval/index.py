@@ -157,17 +157,17 @@ class Index:
                 for i in self.registry.ids()
                 if (d := self.registry.document(i)) and d.origin != "corpus"
             ]
-            self._vectors = self._keyword = self._registry = None
+            for doc_id in list(self.registry.ids()):  # emptied here, on disk at the commit: until
+                self.registry.remove(doc_id)  # then a running server answers from what it holds
+            self._vectors = self._keyword = None
             drop(self.settings.index_dir, self.settings.chroma_url)
             for derived in ("keyword", "sentences"):
                 shutil.rmtree(self.settings.index_dir / derived, ignore_errors=True)
-            (self.settings.index_dir / "documents.json").unlink(missing_ok=True)
             self.sentences = SentenceVectors(self.settings.index_dir / "sentences")
             report = self._ingest(None, progress)
-            if kept:
-                report.chunks_embedded += self._index(kept, None)
-                report.added += [loaded.document.doc_id for loaded in kept]
-                self._commit()
+            report.chunks_embedded += self._index(kept, None)
+            report.added += [loaded.document.doc_id for loaded in kept]
+            self._commit()  # even with nothing left to index: the old registry must go
             return report
 
     def ingest(self, paths: Sequence[Path] | None = None, progress: Progress | None = None) -> IngestReport:

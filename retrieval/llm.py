@@ -32,7 +32,7 @@ SYSTEM = (
 NOT_FOUND = "NOT IN DOCUMENTS"
 _CITATION = re.compile(r"\[(\d+)\]")
 # where a streamed reply is handed on: the space after a sentence and the citations that close it
-_SENTENCE_END = re.compile(r"[.!?](?:\s*\[\d+\])*(\s+)")
+_SENTENCE_END = re.compile(r"[.!?](?:\s*\[\d+\])*(\s+)(?=\S)")
 _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="llm")
 
 
@@ -70,8 +70,9 @@ class LLMWriter:
         timeout_s: float,
         on_text: Callable[[str], None] | None = None,
     ) -> None:
-        """`on_text`: given each finished sentence as the model writes it (citations numbered as
-        in the final answer), so a surface can stream the reply; the returned Draft is what counts."""
+        """`on_text`: given each finished sentence as the model writes it, with the space after it
+        (citations numbered as in the final answer), so a surface can stream the reply; the
+        returned Draft is what counts."""
         self.model = model
         self.max_words = max_words
         self.timeout_s = timeout_s
@@ -99,10 +100,12 @@ class LLMWriter:
             return _content(self.model.invoke(messages))
         citations, text, sent = Citations(passages), "", 0
         for chunk in self.model.stream(messages):
+            if stop.is_set():  # given up on: stop reading, the thread is the pool's
+                break
             text += _content(chunk)
             last = next(iter(reversed(list(_SENTENCE_END.finditer(text, sent)))), None)
-            if last and NOT_FOUND not in text and not stop.is_set():
-                self.on_text(citations.apply(text[sent : last.start(1)]))
+            if last and NOT_FOUND not in text:
+                self.on_text(citations.apply(text[sent : last.start(1)]) + last.group(1))
                 sent = last.end(1)
         return text
 

@@ -50,9 +50,12 @@ def drop(index_dir: Path, chroma_url: str | None = None) -> None:
     """Delete every vector, without reading them: an embedded index's folder goes (it may be
     damaged past opening), a server's collection is deleted."""
     if chroma_url:
-        client = _client(index_dir, chroma_url)
-        if COLLECTION in {c if isinstance(c, str) else c.name for c in client.list_collections()}:
-            client.delete_collection(COLLECTION)
+        try:
+            client = _client(index_dir, chroma_url)
+            if COLLECTION in {c if isinstance(c, str) else c.name for c in client.list_collections()}:
+                client.delete_collection(COLLECTION)
+        except (ValueError, ConnectionError) as exc:
+            raise ConfigError(f"cannot reach the Chroma server at {chroma_url}: {exc}") from exc
         return
     _forget(index_dir)
     shutil.rmtree(index_dir / "chroma", ignore_errors=True)
@@ -65,10 +68,9 @@ class VectorIndex:
 
     def reopen(self) -> None:
         """See what another process wrote: an embedded Chroma keeps its search index in memory and
-        does not reload it by itself (a server needs nothing)."""
-        if self.chroma_url:
-            return
-        _forget(self.index_dir)
+        does not reload it by itself; a server's collection may have been replaced (`drop`)."""
+        if not self.chroma_url:
+            _forget(self.index_dir)
         self._open()
 
     def _open(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.report.build import Report
-from bot.slack.mrkdwn import escape
+from bot.slack.mrkdwn import escape, shorten
 
 GAPS_SHOWN = 10
 HANDOFFS_SHOWN = 10
@@ -52,7 +52,7 @@ def to_blocks(report: Report) -> list[dict[str, Any]]:
         + "".join(f"\n    _also:_ {escape(q)}" for q in gap.questions[1:EXAMPLES])
         for gap in report.gaps[:GAPS_SHOWN]
     )
-    handoffs = "".join(f"\n• {escape(_clip(q))}" for q in report.handoffs[:HANDOFFS_SHOWN])
+    handoffs = "".join(f"\n• {escape(shorten(q, 200))}" for q in report.handoffs[:HANDOFFS_SHOWN])
     if report.handed_off > HANDOFFS_SHOWN:
         handoffs += f"\n_… and {report.handed_off - HANDOFFS_SHOWN} more_"
     return [
@@ -65,10 +65,6 @@ def to_blocks(report: Report) -> list[dict[str, Any]]:
         section(f"*Not answered, grouped by topic: what to write next*\n{gaps or 'none'}"),
         section(f"*Passed to a person* (Ask a person): *{report.handed_off}*{handoffs}"),
     ]
-
-
-def _clip(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def digest_text(report: Report) -> str:

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 Register = Callable[[App, SlackBot], None]
 LISTENERS: tuple[Register, ...] = (
     lifecycle.register,
-    assistant.register,  # before messages: bolt's Assistant takes the DM thread replies
+    assistant.register,  # middleware: bolt's Assistant takes every DM thread reply first
     mentions.register,
     messages.register,
     commands.register,

@@ -43,7 +43,7 @@ def answer_assistant(bot: SlackBot, event: dict, client: WebClient, context: Bol
     """A message in an assistant thread (Slack's agent view): the status line at once, the first
     question titles the thread, the answer is streamed, and the thread is the conversation."""
     channel, ts = event.get("channel", ""), event.get("ts", "")
-    if not claim(bot, client, channel, ts):
+    if not bot.policy.rule(channel).enabled or not claim(bot, client, channel, ts):
         return
     root = event.get("thread_ts") or ts
     thread = safe_read_thread(client, channel, root, ts, context.bot_user_id, context.bot_id)

@@ -77,15 +77,15 @@ def answer_mrkdwn(answer: Answer) -> str:
 
 
 def answer_markdown(answer: Answer) -> str:
-    """The answer text for a stream (Slack reads it as Markdown): escaped like mrkdwn, each [n]
-    marker a Markdown link to its source's passage."""
+    """The answer text for a stream (Slack reads it as Markdown): inert like mrkdwn, Markdown's own
+    marks escaped too, each [n] marker a link to its source's passage."""
     urls = {s.n: mrkdwn.safe_url(s.url) for s in answer.sources[:MAX_SOURCES]}
-
-    def marker(match: re.Match[str]) -> str:
-        url = urls.get(int(match.group(1)))
-        return f"[{match.group(0)}]({url})" if url else match.group(0)
-
-    return _MARKER.sub(marker, mrkdwn.escape(answer.answer))
+    parts = _MARKER.split(answer.answer)  # text, marker number, text, …
+    for i in range(1, len(parts), 2):
+        url = urls.get(int(parts[i]))
+        marker = f"\\[{parts[i]}\\]"
+        parts[i] = f"[{marker}]({url.replace(')', '%29')})" if url else marker
+    return "".join(p if i % 2 else mrkdwn.escape_markdown(p) for i, p in enumerate(parts))
 
 
 def feedback_buttons(question_id: int | None, share: bool, handoff: bool = False) -> Block:

@@ -131,8 +131,8 @@ def deliver(bot: SlackBot, client: WebClient, asked: Asked, where: InThread) -> 
     if where.stream and not where.private:
         stream = AnswerStream(client, asked.channel, where.root, asked.user, asked.team)
     progress_ts = None
-    if not where.private and not (where.status and _show_status(client, asked, where)):
-        progress_ts = None if stream else _progress(client, asked, where)
+    if not where.private and not (where.status and _show_status(client, asked, where)) and not stream:
+        progress_ts = _progress(client, asked, where)
     reply = reply_to(bot, asked, share=where.private, on_text=stream.push if stream else None)
     try:
         if stream:

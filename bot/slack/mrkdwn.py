@@ -17,12 +17,19 @@ _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _HEADING = re.compile(r"^#{1,6}\s+(.+)$", re.MULTILINE)
 _BULLET = re.compile(r"^\s*[-*]\s+", re.MULTILINE)
+_MARKDOWN = re.compile(r"([\\`*_\[\]()~#|])")
 
 
 def escape(text: str) -> str:
     """User or document text made inert for mrkdwn and plain-text fallbacks."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _BROADCAST.sub("@\u2060\\1", text)
+
+
+def escape_markdown(text: str) -> str:
+    """User or document text made inert for Markdown (a stream's `markdown_text`): `escape`, then
+    every character Markdown reads as a link, emphasis, code or heading backslash-escaped."""
+    return _MARKDOWN.sub(r"\\\1", escape(text))
 
 
 def safe_url(url: str | None) -> str | None:

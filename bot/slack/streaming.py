@@ -11,8 +11,10 @@ posted when Slack will not replace it.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import re
+import threading
 
 from slack_sdk import WebClient
 
@@ -22,7 +24,7 @@ from bot.slack.client import SLACK_ERRORS, describe
 from retrieval.answer import Answer
 
 log = logging.getLogger(__name__)
-_SENTENCE_END = re.compile(r"(?<=[.!?\])])\s+(?=\S)")
+_SENTENCE_END = re.compile(r"(?<=[.!?\])])\s+(?=\S)")  # a piece keeps the space that ends it
 
 
 class AnswerStream:
@@ -34,20 +36,29 @@ class AnswerStream:
         self.ts: str | None = None
         self.sent = ""  # the markdown streamed so far
         self.broken = False  # Slack refused a part: the rest goes by `_replace`
+        self.closed = False  # `finish` began: a writer given up on pushes no more
+        self._lock = threading.Lock()  # `push` runs on the writer's thread, `finish` on the caller's
 
     def push(self, text: str) -> None:
-        """One more sentence of a reply being written (called from the writer's thread)."""
-        if self.broken:
-            return
-        try:
-            self._append(mrkdwn.escape(text))
-        except SLACK_ERRORS as exc:
-            log.warning("streaming the answer failed (%s); it is sent whole at the end", describe(exc))
-            self.broken = True
+        """One more sentence of a reply being written, with the space after it (from the writer's
+        thread)."""
+        with self._lock:
+            if self.broken or self.closed:
+                return
+            try:
+                self._append(mrkdwn.escape_markdown(text))
+            except SLACK_ERRORS as exc:
+                log.warning("streaming the answer failed (%s); it is sent whole at the end", describe(exc))
+                self.broken = True
 
     def finish(self, answer: Answer | None, text: str, body: list[Block], tail: list[Block]) -> None:
         """End with `answer` (None: a notice, `body` alone). Raises SLACK_ERRORS only when even a
         plain post is refused, for the caller to tell the asker."""
+        with self._lock:
+            self.closed = True
+            self._finish(answer, text, body, tail)
+
+    def _finish(self, answer: Answer | None, text: str, body: list[Block], tail: list[Block]) -> None:
         pieces = self._rest(answer)
         if pieces is not None:
             try:
@@ -64,15 +75,16 @@ class AnswerStream:
         if answer is None or self.broken:
             return None
         if self.ts is None:  # nothing streamed: the whole answer, its markers linking the passages
-            return _SENTENCE_END.split(blocks.answer_markdown(answer))
-        whole = mrkdwn.escape(answer.answer)
+            markdown = blocks.answer_markdown(answer)
+            cuts = [0, *(m.end() for m in _SENTENCE_END.finditer(markdown)), len(markdown)]
+            return [markdown[a:b] for a, b in itertools.pairwise(cuts) if b > a]
+        whole = mrkdwn.escape_markdown(answer.answer)
         if not whole.startswith(self.sent):
             return None
-        rest = whole[len(self.sent) :].strip()
-        return [rest] if rest else []
+        rest = whole[len(self.sent) :]
+        return [rest] if rest.strip() else []
 
     def _append(self, markdown: str) -> None:
-        markdown = f" {markdown}" if self.sent else markdown
         if self.ts is None:
             started = self.client.chat_startStream(
                 channel=self.channel,

@@ -78,3 +78,22 @@ def test_unreachable_chroma_server_is_a_config_error(make_settings, embedder):
     assistant = Assistant(make_settings(chroma_url=f"http://127.0.0.1:{free_port()}"), embedder=embedder)
     with pytest.raises(ConfigError, match="cannot open the Chroma index"):
         assistant.index.ingest()
+
+
+def test_a_rebuild_replaces_the_servers_collection_and_a_running_reader_follows(
+    chroma_url, make_settings, embedder, tmp_path, monkeypatch
+):
+    from retrieval import index as index_module
+
+    settings = make_settings(chroma_url=chroma_url, corpus_dir=CORPUS, data_dir=tmp_path / "data")
+    reader = Assistant(settings, embedder=embedder)
+    reader.index.ingest()
+    question = "Which government department selected regions to produce science and innovation audits?"
+    assert reader.ask(question).answered
+
+    report = Assistant(settings, embedder=embedder).index.rebuild()
+    assert len(report.added) == 5
+    monkeypatch.setattr(index_module, "REFRESH_EVERY_S", 0.0)
+    answer = reader.ask(question)  # refreshes: the old collection is gone from the server
+    assert answer.answered and "Business, Energy and Industrial Strategy" in answer.answer
+    assert reader.index.problems() == []

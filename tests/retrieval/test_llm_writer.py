@@ -59,14 +59,12 @@ def test_fake_llm_answer_is_used_with_its_citations_renumbered(services):
 
 
 def test_fake_llm_reply_streams_a_sentence_at_a_time_numbered_as_the_answer(services):
-    reply = "It is facilitated by LAHP [3]. It grew [3] with [5]. Partners [42] meet monthly [5]."
+    reply = "It is facilitated by LAHP [3]. It grew [3] with [5].\n\nPartners [42] meet monthly [5]."
     pushed: list[str] = []
     answer = with_model(services, FakeListChatModel(responses=[reply])).ask(QUESTION, on_text=pushed.append)
-    assert pushed == ["It is facilitated by LAHP [1].", "It grew [1] with [2]."], (
-        "the last comes with the end"
-    )
-    assert answer.answer == "It is facilitated by LAHP [1]. It grew [1] with [2]. Partners meet monthly [2]."
-    assert answer.answer.startswith(" ".join(pushed))
+    assert pushed == ["It is facilitated by LAHP [1]. ", "It grew [1] with [2].\n\n"], "the last with the end"
+    assert answer.answer == "".join(pushed) + "Partners meet monthly [2]."
+    assert answer.answer.startswith("".join(pushed)), "what was streamed is the start of the answer"
 
 
 def test_fake_llm_reply_that_is_given_up_on_half_way_streamed_is_not_the_answer(services):
@@ -76,7 +74,7 @@ def test_fake_llm_reply_that_is_given_up_on_half_way_streamed_is_not_the_answer(
     answer = with_model(services, BreakingFakeChatModel(responses=[reply])).ask(
         QUESTION, on_text=pushed.append
     )
-    assert pushed == ["Facilitated by LAHP [1]."]
+    assert pushed == ["Facilitated by LAHP [1]. "]
     assert answer.answer == extractive.answer, "the surface replaces what it streamed"
 
     pushed.clear()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
+from bot.slack import mrkdwn
 from bot.slack.asking import GREETING
 from bot.slack.delivery import STATUS
 from config.settings import SUGGESTED_PROMPTS
@@ -198,7 +199,7 @@ class BreakingFakeChatModel(FakeListChatModel):
 
 
 def test_a_fake_chat_models_reply_is_streamed_as_it_is_written(make_slack):
-    reply = "Rob Webster is the CEO lead [1]. He runs a trust [1]. Both are in the blog [1]."
+    reply = "Rob Webster is the CEO lead [1]. He runs a *trust* [1].\n\nSee [this](https://x.example) [1]."
     slack = make_slack(model=FakeListChatModel(responses=[reply]))
     root = start_thread(slack)
     ask_in_thread(slack, root, ANSWERABLE)
@@ -207,11 +208,11 @@ def test_a_fake_chat_models_reply_is_streamed_as_it_is_written(make_slack):
     [start] = slack.api.calls_to("chat.startStream")
     appends = [c["markdown_text"] for c in slack.api.calls_to("chat.appendStream")]
     [stop] = slack.api.calls_to("chat.stopStream")
-    assert start["markdown_text"] == "Rob Webster is the CEO lead [1].", "sent before the reply was complete"
-    assert appends == [" He runs a trust [1].", " Both are in the blog [1]."], "the last with the end"
-    assert "Sources" in str(stop["blocks"])
-    assert message["text"] == reply and "Sources" in str(message["blocks"])
-    assert not slack.api.calls_to("chat.update")
+    assert start["markdown_text"] == "Rob Webster is the CEO lead \\[1\\]. ", "sent before the reply was done"
+    assert appends[0] == "He runs a \\*trust\\* \\[1\\].\n\n", "Markdown marks inert, paragraphs kept"
+    assert "\\[this\\]\\(https://x.example\\)" in appends[-1], "no link the passages did not give"
+    assert message["text"] == mrkdwn.escape_markdown(reply) and "Sources" in str(stop["blocks"])
+    assert not slack.api.calls_to("chat.update"), "what was streamed is the answer"
 
 
 def test_a_fake_chat_model_failing_half_way_ends_as_the_extractive_answer(make_slack):
@@ -222,7 +223,15 @@ def test_a_fake_chat_model_failing_half_way_ends_as_the_extractive_answer(make_s
 
     [update] = slack.api.wait_for("chat.update", timeout=90)
     [start] = slack.api.calls_to("chat.startStream")
-    assert start["markdown_text"] == "Rob Webster is the CEO lead [1]."
+    assert start["markdown_text"] == "Rob Webster is the CEO lead \\[1\\]. "
     [message] = [m for m in slack.api.messages[DM] if m["ts"] == update["ts"]]
     assert message["text"].startswith("Rob Webster: As Chief Executive"), "the extractive answer replaced it"
     assert "Sources" in str(message["blocks"])
+
+
+def test_an_assistant_thread_in_a_switched_off_dm_is_not_answered(make_slack):
+    slack = make_slack(channels={"default": {"enabled": False}})
+    root = slack.api.add_message(DM, "", user=ASKER)
+    ask_in_thread(slack, root, ANSWERABLE)
+    slack.api.settle(quiet=2)
+    assert [c.method for c in slack.api.calls if c.method != "auth.test"] == []

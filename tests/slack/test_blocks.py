@@ -149,3 +149,17 @@ def test_markdown_from_a_writer_becomes_mrkdwn():
 def test_split_without_spaces_still_respects_the_limit():
     pieces = mrkdwn.split("x" * 7000)
     assert [len(p) for p in pieces] == [3000, 3000, 1000]
+
+
+def test_a_streamed_answer_is_inert_markdown_and_links_only_its_own_sources():
+    answer = Answer(
+        question="q",
+        answered=True,
+        answer="Ask <!channel> via [this](https://evil.example) *now* [1]; see [3].",
+        sources=[_source(1)],
+    )
+    text = blocks.answer_markdown(answer)
+    assert "[this](" not in text and "\\[this\\]\\(https://evil.example\\)" in text
+    assert "&lt;!channel&gt;" in text and "\\*now\\*" in text
+    assert f"[\\[1\\]]({answer.sources[0].url})" in text, "the cited passage is linked"
+    assert text.endswith("see \\[3\\]."), "a marker with no source stays plain"

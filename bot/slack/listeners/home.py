@@ -9,6 +9,7 @@ announce listener handles; the listing's Withdraw buttons are the announce liste
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,6 +27,7 @@ from bot.state.models import Announcement
 
 log = logging.getLogger(__name__)
 WEEK = timedelta(days=7)
+UNAVAILABLE = "The bot's records cannot be read just now: nothing was done. Please try again soon."
 
 
 class HomeTab:
@@ -62,6 +64,22 @@ class HomeTab:
     # -- the communications group's buttons --------------------------------------------------------
 
     def new_announcement(self, body: dict[str, Any], client: WebClient) -> None:
+        self._unless_down(self._new_announcement, body, client)
+
+    def list_announcements(self, body: dict[str, Any], client: WebClient) -> None:
+        self._unless_down(self._list_announcements, body, client)
+
+    def _unless_down(
+        self, action: Callable[[dict[str, Any], WebClient], None], body: dict[str, Any], client: WebClient
+    ) -> None:
+        """Membership checks are audited: with the state store down a click is told so, not lost."""
+        try:
+            action(body, client)
+        except SQLAlchemyError as exc:
+            log.warning("a Home tab button failed: the state store is unavailable (%s)", type(exc).__name__)
+            self._notice(client, body, "Try again", UNAVAILABLE)
+
+    def _new_announcement(self, body: dict[str, Any], client: WebClient) -> None:
         user = body["user"]["id"]
         try:
             self.announcer.authorise("open", user)
@@ -80,7 +98,7 @@ class HomeTab:
         # no origin: the outcome goes to the author by direct message, as from any place without a channel
         self._open(client, body, announce_views.form_view(self.settings.announce_channels, None))
 
-    def list_announcements(self, body: dict[str, Any], client: WebClient) -> None:
+    def _list_announcements(self, body: dict[str, Any], client: WebClient) -> None:
         try:
             self.announcer.authorise("list", body["user"]["id"])
         except AnnouncementError as exc:
