@@ -22,7 +22,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from config.settings import ROOT, load_settings
 from corpus.documents import find_files
-from corpus.manifest import MANIFEST, infer_entry, read_manifest
+from corpus.manifest import MANIFEST, read_manifest
 from corpus.model import Chunk, Document
 from retrieval.answer import Answer, Source
 from retrieval.assistant import Assistant
@@ -53,7 +53,7 @@ class PlainPipeline:
         for path in find_files(folders):
             if path.name == MANIFEST:
                 continue
-            entry = read_manifest(path.parent).get(path.name) or infer_entry(path)
+            entry = read_manifest(path.parent).entry(path)
             text = _raw_text(path)
             document = Document(entry.doc_id, entry.title or path.stem, text)
             for n, piece in enumerate(splitter.split_text(text)):

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.links import Links
 from bot.state import announcements as announcement_store
 from bot.state import audit, tokens
 from bot.state import log as question_log
@@ -24,6 +25,7 @@ from bot.state.spool import Spool
 from bot.throttle import Throttle
 from config.errors import RateLimited
 from config.settings import Settings
+from retrieval.access import Access
 from retrieval.answer import Answer
 from retrieval.assistant import Assistant
 from retrieval.conversation import Turn
@@ -39,10 +41,12 @@ class Services:
     db: Database
     questions: Throttle = field(init=False)  # per asker: PARTNERBOT_QUESTIONS_PER_MINUTE
     spool: Spool = field(init=False)  # log rows and votes kept while the state store is down
+    links: Links = field(init=False)  # signed links to the source viewer
 
     def __post_init__(self) -> None:
         self.questions = Throttle(limit=self.settings.questions_per_minute)
         self.spool = Spool(self.settings.data_dir / "spool.jsonl")
+        self.links = Links(self.settings)
 
     @classmethod
     def open(cls, settings: Settings, assistant: Assistant | None = None, *, warm: bool = True) -> Services:
@@ -73,6 +77,7 @@ class Services:
         question: str,
         *,
         surface: str,
+        access: Access,
         history: Sequence[Turn | str] = (),
         channel: str | None = None,
         channel_type: str | None = None,
@@ -83,15 +88,17 @@ class Services:
         """The answer and the id of its question-log row (feedback votes refer to it), None when
         the log cannot be written: a database outage must not cost the partner an answer.
 
-        `asker` (by default the Slack user) is who the question limit counts; None is not limited
-        (the command line). Raises RateLimited past the limit. `on_text` streams a chat model's
-        reply as it is written (`Assistant.ask`).
+        `access` is whom the answer is for (the asker, or everyone in the channel it is posted in):
+        only what it allows is searched, and the viewer links are signed for it. `asker` (by default
+        the Slack user) is who the question limit counts; None is not limited (the command line).
+        Raises RateLimited past the limit. `on_text` streams a chat model's reply as it is written
+        (`Assistant.ask`).
         """
         if key := asker or user_id:
             if wait := self.questions.retry_after(key):
                 raise RateLimited(self.settings.questions_per_minute, wait)
             self.questions.hit(key)
-        answer = self.assistant.ask(question, history, on_text)
+        answer = self.links.sign(self.assistant.ask(question, history, on_text, access), access)
         fields = question_log.question_fields(
             self.db, answer, surface=surface, channel=channel, channel_type=channel_type, user_id=user_id
         )

@@ -24,7 +24,14 @@ _PATH_KEYS = ("corpus_dir", "data_dir", "slack_channels_file", "glossary_file", 
 
 # Settings that hold secrets: each may also be read from a file named by PARTNERBOT_<NAME>_FILE
 # (Docker and Kubernetes secrets), so that it need not sit in the environment.
-SECRETS = ("slack_bot_token", "slack_signing_secret", "slack_app_token", "user_hash_key", "database_url")
+SECRETS = (
+    "slack_bot_token",
+    "slack_signing_secret",
+    "slack_app_token",
+    "user_hash_key",
+    "link_secret",
+    "database_url",
+)
 
 
 class _SecretFiles(PydanticBaseSettingsSource):
@@ -106,6 +113,11 @@ class Settings(BaseSettings):
     chat_timeout_s: float = Field(20.0, gt=0)
 
     public_base_url: str = "http://127.0.0.1:8000"
+    # Who may read the web surface (docs/web.md): private by default, each citation link signed for
+    # whom the answer is for; public opens the pages and API to anyone, for `public` documents.
+    web_public: bool = False
+    link_secret: SecretStr | None = None  # same on every replica; else a key file in the data folder
+    link_days: int = Field(7, ge=1, le=366)  # how long a signed link or a web session lasts
 
     # Slack
     slack_bot_token: str | None = None

@@ -11,7 +11,7 @@ from corpus.blocks import Block, parse_text
 from corpus.chunk import chunk_blocks
 from corpus.clean import clean_blocks
 from corpus.load import SUFFIXES, read_blocks
-from corpus.manifest import MANIFEST, Entry, infer_entry, read_manifest
+from corpus.manifest import MANIFEST, Entry, Manifest, read_manifest
 from corpus.model import Chunk, Document
 
 
@@ -50,7 +50,7 @@ def _hidden(relative: Path) -> bool:
 def load_files(paths: Iterable[Path], *, max_bytes: int) -> LoadResult:
     """Read every file it can; a file that fails is reported and the rest still load."""
     result = LoadResult()
-    manifests: dict[Path, dict[str, Entry]] = {}
+    manifests: dict[Path, Manifest] = {}
     seen: dict[str, Path] = {}
     for path in find_files(paths):
         if path.name == MANIFEST:
@@ -59,7 +59,7 @@ def load_files(paths: Iterable[Path], *, max_bytes: int) -> LoadResult:
             folder = path.parent
             if folder not in manifests:
                 manifests[folder] = read_manifest(folder)
-            entry = manifests[folder].get(path.name) or infer_entry(path)
+            entry = manifests[folder].entry(path)
             loaded = build(path, entry, max_bytes=max_bytes)
         except CorpusError as exc:
             result.failures.append(str(exc))
@@ -89,6 +89,8 @@ def build(path: Path, entry: Entry, *, max_bytes: int) -> Loaded:
         published=entry.published,
         source_url=entry.source_url,
         topics=entry.topics,
+        visibility=entry.visibility,
+        readers=entry.readers,
         path=str(path),
     )
 

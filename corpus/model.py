@@ -5,6 +5,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+# Who may read a document (`retrieval.access`): anyone; members of the workspace; only the Slack user
+# groups or channels named as its `readers`.
+VISIBILITIES = ("public", "partners", "internal")
+
 # Names what `Chunk.embed_text` puts around a passage; changing it makes every document "changed",
 # so the next ingest re-embeds an index built the old way instead of keeping stale vectors.
 INDEXED_AS = "author-and-headings"
@@ -26,12 +30,15 @@ class Document:
     path: str | None = None
     origin: str = "corpus"  # "corpus" for files, "announcement" for posts made through the bot
     expires: str | None = None  # ISO date after which it is no longer cited
+    visibility: str = "partners"  # one of VISIBILITIES
+    readers: tuple[str, ...] = ()  # user group and channel ids an `internal` document is shown to
 
     @property
     def content_hash(self) -> str:
         """Changes whenever what is embedded, cited or stored changes, so ingest can skip the rest.
 
-        The file's path is left out: moving a file must not cost a re-embedding.
+        The file's path and who may read it are left out: moving a file or opening it to more
+        readers must not cost a re-embedding (ingest stores them without).
         """
         meta = "|".join(
             str(v)

@@ -13,6 +13,7 @@ import numpy as np
 
 from config.errors import IndexMissingError, QuestionError
 from config.settings import Settings
+from retrieval.access import EVERYTHING, Access
 from retrieval.answer import Answer, Source, viewer_url
 from retrieval.conversation import Turn
 from retrieval.embed import Embedder, make_embedder
@@ -50,6 +51,7 @@ class Assistant:
         self._chat_model = chat_model
         self._writer: tuple[int, ExtractiveWriter] | None = None  # with the index version it reads
         self._lexicon: tuple[int, Lexicon] | None = None
+        self._hidden: dict[Access, tuple[int, frozenset[str]]] = {}  # per reader, at an index version
 
     # -- start-up ------------------------------------------------------------------------------
 
@@ -69,13 +71,16 @@ class Assistant:
         question: str,
         history: Sequence[Turn | str] = (),
         on_text: Callable[[str], None] | None = None,
+        access: Access = EVERYTHING,
     ) -> Answer:
         """Answer from the documents, or say plainly that they do not answer.
 
         `history` holds the earlier turns of the same conversation, so that a follow-up such as
         "and who funds that?" is answered about what the conversation was about. `on_text` is
         given a chat model's reply a sentence at a time as it is written (a surface streams it); the
-        Answer returned is the one that counts, and may differ (a reply given up on).
+        Answer returned is the one that counts, and may differ (a reply given up on). `access`: whom
+        the answer is for; only the documents it allows are searched. A document it hides is not
+        found, exactly as one that does not exist.
         """
         started = time.perf_counter()
         question = " ".join(question.split())
@@ -96,7 +101,7 @@ class Assistant:
             raise IndexMissingError("there is no index yet: run `partnerbot ingest` first")
         query = self.understand(question, history)
         q_vec = self.embedder.embed([query.embedded])[0]
-        passages = self._retrieve(query, q_vec)
+        passages = self._retrieve(query, q_vec, access)
         ranked = self.writer.rank(query, q_vec, passages) if passages else []
         if not ranked or not self.writer.answers(ranked):
             near = _nearest(passages)
@@ -140,21 +145,38 @@ class Assistant:
             self._lexicon = (version, lexicon)
         return self._lexicon[1]
 
-    def retrieve(self, question: str, history: Sequence[Turn | str] = ()) -> list[Passage]:
+    def retrieve(
+        self, question: str, history: Sequence[Turn | str] = (), access: Access = EVERYTHING
+    ) -> list[Passage]:
         """The passages a question is answered from, best first."""
         self.index.refresh()
         query = self.understand(question, history)
-        return self._retrieve(query, self.embedder.embed([query.embedded])[0])
+        return self._retrieve(query, self.embedder.embed([query.embedded])[0], access)
 
-    def _retrieve(self, query: Query, vector: np.ndarray) -> list[Passage]:
-        """Dense and keyword candidates, fused; passages of expired documents left out.
+    def hidden(self, access: Access) -> frozenset[str]:
+        """The ids of the documents `access` may not see, worked out once per index version."""
+        version = self.index.version
+        cached = self._hidden.get(access)
+        if cached is None or cached[0] != version:
+            registry = self.index.registry
+            ids = frozenset(i for i in registry.ids() if (d := registry.document(i)) and not access.allows(d))
+            if len(self._hidden) >= 64:
+                self._hidden.clear()
+            cached = self._hidden[access] = (version, ids)
+        return cached[1]
+
+    def _retrieve(self, query: Query, vector: np.ndarray, access: Access) -> list[Passage]:
+        """Dense and keyword candidates among the documents `access` allows, fused; passages of
+        expired documents left out.
 
         For a follow-up the dense side reads it with the question it leans on and the keyword side
         reads its own words ("presented"); candidates from the document the previous answer led with
         rank a little higher: the conversation is about it.
         """
-        similarity = dict(self.index.vectors.search(vector, CANDIDATES))
-        keyword = dict(self.index.keyword.search(query.search, CANDIDATES))  # a follow-up's own words
+        hidden = self.hidden(access)
+        known = self.index.registry.ids()
+        similarity = dict(self.index.vectors.search(vector, CANDIDATES, hidden, known))
+        keyword = dict(self.index.keyword.search(query.search, CANDIDATES, hidden))  # a follow-up's own words
         for chunk_id, v in self.index.vectors.vectors([i for i in keyword if i not in similarity]).items():
             similarity[chunk_id] = float(v @ vector)  # keyword-only candidates get their true cosine
         fused = convex_fusion(similarity, keyword)

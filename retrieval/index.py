@@ -191,8 +191,12 @@ class Index:
                 changed.append(loaded)
                 continue
             report.unchanged.append(doc.doc_id)
-            if previous.path != doc.path:  # moved: same content, nothing to embed again
-                self.registry.put(doc, loaded.chunks)
+            if (previous.path, previous.visibility, previous.readers) != (
+                doc.path,
+                doc.visibility,
+                doc.readers,
+            ):
+                self.registry.put(doc, loaded.chunks)  # moved, or readable by others: nothing to embed
                 moved = True
         report.repaired = self._missing_vectors({loaded.document.doc_id for loaded in changed})
         changed += [
@@ -217,6 +221,7 @@ class Index:
         elif moved:
             self.registry.save()
             self._stamp = self._registry_stamp()
+            self.version += 1  # what each reader may see changed
         report.seconds = time.perf_counter() - started
         return report
 

@@ -58,6 +58,7 @@ class Registry:
             return None
         fields = dict(entry["document"])
         fields["topics"] = tuple(fields.get("topics") or ())
+        fields["readers"] = tuple(fields.get("readers") or ())
         return Document(**fields)
 
     def chunks(self, doc_id: str) -> list[Chunk]:

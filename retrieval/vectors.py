@@ -6,6 +6,7 @@ Chroma is never given an embedding function: its default one downloads a model a
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -114,12 +115,25 @@ class VectorIndex:
         elif self._collection.count():
             self._collection.delete(where={"doc_id": {"$ne": ""}})
 
-    def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity), best first."""
+    def search(
+        self, vector: np.ndarray, k: int, hidden: frozenset[str] = frozenset(), known: Iterable[str] = ()
+    ) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity), best first, among the chunks of documents not `hidden`
+        (Chroma filters before it looks for the nearest). `known`: every document id, so the filter
+        names whichever list is shorter."""
         n = min(k, self.count())
+        where = None
+        if hidden:
+            allowed = sorted(set(known) - hidden)
+            if not allowed:
+                return []
+            shorter = {"$in": allowed} if len(allowed) < len(hidden) else {"$nin": sorted(hidden)}
+            where = {"doc_id": shorter}
         if n == 0:
             return []
-        result = self._collection.query(query_embeddings=[vector], n_results=n, include=["distances"])
+        result = self._collection.query(
+            query_embeddings=[vector], n_results=n, where=where, include=["distances"]
+        )
         return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
 
     def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:

@@ -19,6 +19,7 @@ from bot.slack.client import SLACK_ERRORS, describe, error_code
 from bot.slack.context import SlackBot
 from bot.slack.streaming import AnswerStream
 from config.errors import PartnerbotError, QuestionError, RateLimited
+from retrieval.access import PARTNERS, Access
 from retrieval.answer import Answer
 from retrieval.conversation import Turn
 
@@ -38,6 +39,7 @@ class Asked:
     surface: str  # mention, dm, thread, channel, command, share, assistant
     history: Sequence[Turn] = ()
     team: str | None = None  # the asker's workspace: a stream names its recipient
+    access: Access = PARTNERS  # whom the answer is for: the asker, or everyone in the channel
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ def reply_to(
         answer, question_id = bot.services.answer(
             asked.question,
             surface=asked.surface,
+            access=asked.access,
             history=list(asked.history),
             channel=asked.channel,
             channel_type=asked.channel_type,

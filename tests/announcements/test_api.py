@@ -15,6 +15,7 @@ from bot.state import audit, tokens
 from bot.state.db import Database
 from bot.throttle import Throttle
 from bot.web.app import create_app
+from retrieval.access import EVERYTHING
 from tests.announcements.conftest import slack_settings
 from tests.support.slack_api import SlackAPI
 
@@ -68,7 +69,9 @@ def test_a_good_token_posts_once_and_a_repeat_posts_nothing(api: Api, database_u
     assert api.post(CALL, **{"Idempotency-Key": "newsletter-42"}).status_code == 200
     assert len(api.slack.calls_to("chat.postMessage")) == 4
 
-    answer, _ = api.services.answer("When is the digital health showcase for NHS buyers?", surface="web")
+    answer, _ = api.services.answer(
+        "When is the digital health showcase for NHS buyers?", surface="web", access=EVERYTHING
+    )
     assert any(s.doc_id == f"announcement-{record['id']}" for s in answer.sources)
     entry = next(e for e in audit.entries(api.services.db) if e.announcement_id == record["id"])
     assert (entry.actor, entry.source, entry.allowed) == ("api:newsletter", "api", True)

@@ -9,6 +9,7 @@ import pytest
 
 from bot.state import announcements as store
 from bot.state import audit
+from retrieval.access import EVERYTHING
 from tests.announcements.conftest import CHANNELS, COMMS, GROUPIE, STRANGER, Harness
 
 pytestmark = pytest.mark.integration
@@ -72,7 +73,7 @@ def test_user_group_members_may_announce_and_the_group_is_cached(harness: Harnes
 
 def test_submission_posts_once_per_channel_naming_the_author_and_is_answerable(harness: Harness) -> None:
     question = "any funding calls open?"
-    before, _ = harness.services.answer(question, surface="mention")
+    before, _ = harness.services.answer(question, surface="mention", access=EVERYTHING)
     assert all(s.kind != "announcement" for s in before.sources)
 
     announce(harness, ["C0NEWS", "C0FUND"], expires=(date.today() + timedelta(days=30)).isoformat())
@@ -90,7 +91,7 @@ def test_submission_posts_once_per_channel_naming_the_author_and_is_answerable(h
         p.status == "posted" and p.permalink.startswith("https://partners.slack.com/") for p in row.posts
     )
 
-    answer, _ = harness.services.answer(question, surface="mention")
+    answer, _ = harness.services.answer(question, surface="mention", access=EVERYTHING)
     cited = [s for s in answer.sources if s.doc_id == row.doc_id]
     assert answer.answered and cited, answer
     assert cited[0].kind == "announcement"
@@ -213,7 +214,7 @@ def test_withdraw_deletes_the_posts_and_leaves_the_index_but_keeps_the_record(ha
     kept = store.get(harness.services.db, row.id)
     assert kept.status == "withdrawn" and kept.withdrawn_by == COMMS and kept.title == FUND["title"]
     assert harness.services.index.document(row.doc_id) is None
-    answer, _ = harness.services.answer("any funding calls open?", surface="dm")
+    answer, _ = harness.services.answer("any funding calls open?", surface="dm", access=EVERYTHING)
     assert all(s.doc_id != row.doc_id for s in answer.sources)
     actions = [(e.action, e.actor, e.allowed) for e in audit.entries(harness.services.db)][:2]
     assert actions == [("withdraw", COMMS, True), ("withdraw", STRANGER, False)]
@@ -260,11 +261,11 @@ def test_an_expired_announcement_is_no_longer_cited_but_stays_on_record(
     announce(harness, ["C0FUND"], expires=date.today().isoformat())  # open until the end of today
     harness.slack.wait_for("chat.postEphemeral", where=lambda c: c["user"] == COMMS)
     [row] = store.listing(harness.services.db)
-    answer, _ = harness.services.answer("any funding calls open?", surface="mention")
+    answer, _ = harness.services.answer("any funding calls open?", surface="mention", access=EVERYTHING)
     assert any(s.doc_id == row.doc_id for s in answer.sources)
 
     monkeypatch.setattr(harness.services.assistant, "today", lambda: date.today() + timedelta(days=1))
-    answer, _ = harness.services.answer("any funding calls open?", surface="mention")
+    answer, _ = harness.services.answer("any funding calls open?", surface="mention", access=EVERYTHING)
     assert all(s.doc_id != row.doc_id for s in answer.sources)
     assert store.get(harness.services.db, row.id).status == "published"  # the record stays
 

@@ -14,6 +14,7 @@ from bot.slack import mrkdwn
 from bot.slack.asking import GREETING
 from bot.slack.delivery import STATUS
 from config.settings import SUGGESTED_PROMPTS
+from retrieval.access import EVERYTHING
 from tests.slack.conftest import ANSWERABLE, ASKER, message_event
 from tests.support.slack_api import TEAM_ID
 
@@ -70,7 +71,7 @@ def test_a_new_thread_is_greeted_with_the_suggested_prompts(slack):
 
 def test_the_default_prompts_are_answered_from_the_documents(slack):
     for prompt in SUGGESTED_PROMPTS:
-        answer, _ = slack.services.answer(prompt, surface="cli")
+        answer, _ = slack.services.answer(prompt, surface="cli", access=EVERYTHING)
         assert answer.answered and answer.sources, prompt
 
 

@@ -16,6 +16,7 @@ from bot.state.db import Database
 from bot.state.spool import Spool
 from bot.web.app import create_app
 from config.errors import ConfigError
+from retrieval.access import EVERYTHING
 from retrieval.assistant import Assistant
 
 pytestmark = pytest.mark.integration
@@ -70,14 +71,16 @@ def test_log_rows_and_votes_kept_during_an_outage_are_written_when_the_store_is_
     )
     outage = Services(down, services.assistant, Database(down))
     asked = ["Who leads the healthtech strategy?", "What is the boiling point of water?"]
-    assert [outage.answer(q, surface="web", channel="C1", user_id="U1")[1] for q in asked] == [None, None]
+    assert [
+        outage.answer(q, surface="web", access=EVERYTHING, channel="C1", user_id="U1")[1] for q in asked
+    ] == [None, None]
     assert outage.vote(None, helpful=True, user_id="U1") is False
     assert len(outage.spool) == 3
 
     back = down.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'state.db'}"})
     outage.db = Database(back)
     outage.db.migrate()
-    _, row = outage.answer("Who wrote the LAHP blog?", surface="web")
+    _, row = outage.answer("Who wrote the LAHP blog?", surface="web", access=EVERYTHING)
     assert row is not None and len(outage.spool) == 0
     logged = [q.question for q in outage.questions_since(datetime.now(UTC) - timedelta(hours=1))]
     assert logged == [*asked, "Who wrote the LAHP blog?"]

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.web.deps import IndexDep, ServicesDep, SettingsDep, client_address
 from bot.web.errors import problems
+from retrieval.access import EVERYTHING
 from retrieval.answer import Answer, viewer_url
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -46,7 +47,9 @@ class DocumentInfo(BaseModel):
 )
 def ask(body: AskRequest, request: Request, services: ServicesDep) -> Answer:
     """A sync route: FastAPI runs it in the thread pool, so answering never blocks the event loop."""
-    answer, _ = services.answer(body.question, surface="web", asker=client_address(request))
+    answer, _ = services.answer(
+        body.question, surface="web", access=EVERYTHING, asker=client_address(request)
+    )
     return answer
 
 

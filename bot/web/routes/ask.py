@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from bot.web.deps import ServicesDep, TemplatesDep, client_address
 from config.errors import QuestionError
+from retrieval.access import EVERYTHING
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,7 +30,7 @@ def submit(
 ) -> HTMLResponse:
     """Sync, so the answer is computed in the thread pool; a bad question re-renders with its error."""
     try:
-        answer, _ = services.answer(question, surface="web", asker=client_address(request))
+        answer, _ = services.answer(question, surface="web", access=EVERYTHING, asker=client_address(request))
     except QuestionError as exc:
         context = {"question": question, "answer": None, "error": str(exc)}
         return templates.TemplateResponse(request, "ask.html", context, status_code=422)
