@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -20,6 +22,7 @@ from retrieval.embed import Embedder, make_embedder
 from retrieval.extractive import ExtractiveWriter, Sentence, sentence_texts
 from retrieval.fuse import convex_fusion
 from retrieval.index import Index
+from retrieval.keyword import KeywordIndex
 from retrieval.lexicon import Lexicon, read_glossary
 from retrieval.passage import Draft, Passage
 from retrieval.query import Kind, Query, analyse
@@ -28,10 +31,23 @@ from retrieval.writer import Writer
 
 log = logging.getLogger(__name__)
 
+VIEWS_KEPT = 16  # readers' views of the index kept in memory (each holds a keyword index)
 CANDIDATES = 30  # per index, before fusion
 FOLLOW_BOOST = 0.15  # fused-score lift of a follow-up's candidates from the document it leans on
 NEAR = 0.45  # a passage this similar is worth showing even when it does not answer
 NOT_FOUND = "I couldn't find that in the cluster's documents."
+
+
+@dataclass(frozen=True)
+class View:
+    """The index as one set of readers sees it: what they may not see, and the keyword index,
+    vocabulary and writer counted over the rest."""
+
+    version: int
+    hidden: frozenset[str]
+    keyword: KeywordIndex
+    lexicon: Lexicon
+    writer: ExtractiveWriter
 
 
 class Assistant:
@@ -49,9 +65,9 @@ class Assistant:
         self.embedder = embedder or make_embedder(settings)
         self.index = index or Index(settings, self.embedder, sentence_texts)
         self._chat_model = chat_model
-        self._writer: tuple[int, ExtractiveWriter] | None = None  # with the index version it reads
-        self._lexicon: tuple[int, Lexicon] | None = None
         self._hidden: dict[Access, tuple[int, frozenset[str]]] = {}  # per reader, at an index version
+        self._views: dict[frozenset[str], View] = {}  # by the documents each hides
+        self._views_lock = threading.Lock()
 
     # -- start-up ------------------------------------------------------------------------------
 
@@ -99,71 +115,79 @@ class Assistant:
         self.index.refresh()  # another process (`partnerbot ingest`) may have changed it
         if self.index.is_empty:
             raise IndexMissingError("there is no index yet: run `partnerbot ingest` first")
-        query = self.understand(question, history)
+        view = self.view(access)
+        query = analyse(question, view.lexicon, [t if isinstance(t, Turn) else Turn(t) for t in history])
         q_vec = self.embedder.embed([query.embedded])[0]
         passages = self._retrieve(query, q_vec, access)
-        ranked = self.writer.rank(query, q_vec, passages) if passages else []
-        if not ranked or not self.writer.answers(ranked):
+        ranked = view.writer.rank(query, q_vec, passages) if passages else []
+        if not ranked or not view.writer.answers(ranked):
             near = _nearest(passages)
             return self._answer(question, False, NOT_FOUND, near, started, refer=True)
-        draft = self._write(query, passages, ranked, on_text)
+        draft = self._write(query, passages, ranked, view.writer, on_text)
         refer = query.kind in (Kind.ROUTE, Kind.CONTACT)  # "who do I ping?": a person is part of it
         return self._answer(question, True, draft.text, draft.cited, started, refer=refer)
 
-    def understand(self, question: str, history: Sequence[Turn | str] = ()) -> Query:
+    def understand(
+        self, question: str, history: Sequence[Turn | str] = (), access: Access = EVERYTHING
+    ) -> Query:
         turns = [t if isinstance(t, Turn) else Turn(t) for t in history]
-        return analyse(question, self.lexicon, turns)
-
-    @property
-    def writer(self) -> ExtractiveWriter:
-        """The extractive writer, with the IDF of the index as it is now."""
-        version = self.index.version
-        if self._writer is None or self._writer[0] != version:
-            keyword = self.index.keyword
-            writer = ExtractiveWriter(
-                self.embedder,
-                keyword.idf,
-                keyword.doc_freq,
-                self.settings.answer_words,
-                self.lexicon.spelled_out,
-                self.index.sentences.of_chunk,
-            )
-            self._writer = (version, writer)
-        return self._writer[1]
-
-    @property
-    def lexicon(self) -> Lexicon:
-        """The corpus's vocabulary and short forms, rebuilt whenever the index changes."""
-        version = self.index.version
-        if self._lexicon is None or self._lexicon[0] != version:
-            documents = [d for d, _ in self.index.documents()]
-            glossary = read_glossary(self.settings.glossary_file)
-            authors = [d.author for d in documents if d.author]
-            lexicon = Lexicon.build(
-                (d.text for d in documents), self.index.keyword.doc_freq, glossary, authors
-            )
-            self._lexicon = (version, lexicon)
-        return self._lexicon[1]
+        return analyse(question, self.view(access).lexicon, turns)
 
     def retrieve(
         self, question: str, history: Sequence[Turn | str] = (), access: Access = EVERYTHING
     ) -> list[Passage]:
         """The passages a question is answered from, best first."""
         self.index.refresh()
-        query = self.understand(question, history)
+        query = self.understand(question, history, access)
         return self._retrieve(query, self.embedder.embed([query.embedded])[0], access)
 
-    def hidden(self, access: Access) -> frozenset[str]:
-        """The ids of the documents `access` may not see, worked out once per index version."""
+    def view(self, access: Access) -> View:
+        """The index as `access` sees it, made once per index version and set of hidden documents
+        (readers are few: the public, partners, the members of each group)."""
         version = self.index.version
-        cached = self._hidden.get(access)
-        if cached is None or cached[0] != version:
-            registry = self.index.registry
-            ids = frozenset(i for i in registry.ids() if (d := registry.document(i)) and not access.allows(d))
-            if len(self._hidden) >= 64:
-                self._hidden.clear()
-            cached = self._hidden[access] = (version, ids)
-        return cached[1]
+        registry = self.index.registry
+        known = self._hidden.get(access)
+        if known is None or known[0] != version:
+            hidden = frozenset(
+                i for i in registry.ids() if (d := registry.document(i)) and not access.allows(d)
+            )
+            known = self._hidden[access] = (version, hidden)
+        hidden = known[1]
+        with self._views_lock:
+            view = self._views.get(hidden)
+            if view is None or view.version != version:
+                if len(self._views) >= VIEWS_KEPT:
+                    self._views.pop(next(iter(self._views)))
+                view = self._views[hidden] = self._make_view(version, hidden)
+            return view
+
+    def _make_view(self, version: int, hidden: frozenset[str]) -> View:
+        """The keyword index, vocabulary and writer of the documents not `hidden`. Term statistics
+        (how rare a word is, which words exist, what a short form stands for) shape ranking and
+        wording, so a reader's are counted over what it may see: a hidden document shapes nothing.
+        Hiding nothing, it is the stored keyword index; else a BM25 index is built in memory."""
+        registry = self.index.registry
+        documents = [d for i in registry.ids() if i not in hidden and (d := registry.document(i))]
+        if hidden:
+            pairs = [(d, c) for d in documents for c in registry.chunks(d.doc_id)]
+            keyword = KeywordIndex([c.chunk_id for _, c in pairs], [c.embed_text(d) for d, c in pairs])
+        else:
+            keyword = self.index.keyword
+        lexicon = Lexicon.build(
+            (d.text for d in documents),
+            keyword.doc_freq,
+            read_glossary(self.settings.glossary_file),
+            [d.author for d in documents if d.author],
+        )
+        writer = ExtractiveWriter(
+            self.embedder,
+            keyword.idf,
+            keyword.doc_freq,
+            self.settings.answer_words,
+            lexicon.spelled_out,
+            self.index.sentences.of_chunk,
+        )
+        return View(version, hidden, keyword, lexicon, writer)
 
     def _retrieve(self, query: Query, vector: np.ndarray, access: Access) -> list[Passage]:
         """Dense and keyword candidates among the documents `access` allows, fused; passages of
@@ -173,10 +197,10 @@ class Assistant:
         reads its own words ("presented"); candidates from the document the previous answer led with
         rank a little higher: the conversation is about it.
         """
-        hidden = self.hidden(access)
+        view = self.view(access)
         known = self.index.registry.ids()
-        similarity = dict(self.index.vectors.search(vector, CANDIDATES, hidden, known))
-        keyword = dict(self.index.keyword.search(query.search, CANDIDATES, hidden))  # a follow-up's own words
+        similarity = dict(self.index.vectors.search(vector, CANDIDATES, view.hidden, known))
+        keyword = dict(view.keyword.search(query.search, CANDIDATES))  # a follow-up's own words
         for chunk_id, v in self.index.vectors.vectors([i for i in keyword if i not in similarity]).items():
             similarity[chunk_id] = float(v @ vector)  # keyword-only candidates get their true cosine
         fused = convex_fusion(similarity, keyword)
@@ -206,24 +230,25 @@ class Assistant:
         query: Query,
         passages: list[Passage],
         ranked: list[Sentence],
+        extractive: ExtractiveWriter,
         on_text: Callable[[str], None] | None = None,
     ) -> Draft:
         """The first writer that gives a draft: the chat model when one is configured, else (or
         when it fails, times out or finds nothing) the extractive writer, which always writes."""
-        for writer in self._writers(on_text):
+        for writer in self._writers(extractive, on_text):
             draft = writer.write(query, passages, ranked)
             if draft is not None:
                 return draft
         raise AssertionError("the extractive writer always writes")  # pragma: no cover
 
-    def _writers(self, on_text: Callable[[str], None] | None) -> list[Writer]:
+    def _writers(self, extractive: ExtractiveWriter, on_text: Callable[[str], None] | None) -> list[Writer]:
         writers: list[Writer] = []
         if self._chat_model is not None:
             from retrieval.llm import LLMWriter
 
             s = self.settings
             writers.append(LLMWriter(self._chat_model, s.answer_words, s.chat_timeout_s, on_text))
-        return [*writers, self.writer]
+        return [*writers, extractive]
 
     def _answer(
         self,

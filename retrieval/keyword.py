@@ -9,7 +9,6 @@ from collections import Counter
 from pathlib import Path
 
 import bm25s
-import numpy as np
 
 from retrieval.text import tokens
 
@@ -22,7 +21,6 @@ class KeywordIndex:
         tokenized = [tokens(t) for t in texts]
         self.doc_freq: Counter[str] = Counter(tok for toks in tokenized for tok in set(toks))
         self._bm25: bm25s.BM25 | None = None
-        self._masks: dict[frozenset[str], np.ndarray] = {}  # by the documents each leaves out
         if ids:
             self._bm25 = bm25s.BM25()
             self._bm25.index(tokenized, show_progress=False)
@@ -32,28 +30,13 @@ class KeywordIndex:
         n = max(len(self.ids), 1)
         return math.log((n + 1) / (self.doc_freq.get(token, 0) + 0.5))
 
-    def search(self, query: str, k: int, hidden: frozenset[str] = frozenset()) -> list[tuple[str, float]]:
-        """The best chunks; those of the `hidden` documents are scored zero, so never found."""
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
         query_tokens = [t for t in tokens(query) if t in self.doc_freq]
         if self._bm25 is None or not query_tokens:
             return []
         k = min(k, len(self.ids))
-        mask = self._mask(hidden) if hidden else None
-        docs, scores = self._bm25.retrieve(
-            [query_tokens], k=k, show_progress=False, n_threads=1, weight_mask=mask
-        )
+        docs, scores = self._bm25.retrieve([query_tokens], k=k, show_progress=False, n_threads=1)
         return [(self.ids[int(i)], float(s)) for i, s in zip(docs[0], scores[0], strict=True) if s > 0]
-
-    def _mask(self, hidden: frozenset[str]) -> np.ndarray:
-        """1 for each chunk that may be found, 0 for a hidden document's; kept for the few sets of
-        rights that ask (the public, partners, each group)."""
-        mask = self._masks.get(hidden)
-        if mask is None:
-            mask = np.array([i.rpartition("#")[0] not in hidden for i in self.ids], dtype=np.float32)
-            if len(self._masks) >= 32:
-                self._masks.clear()
-            self._masks[hidden] = mask
-        return mask
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ from bot.report.build import build_report
 from bot.report.digest import digest_client, post_digest
 from bot.report.period import parse_since
 from bot.report.render import to_text
+from retrieval.access import EVERYTHING, PARTNERS
 
 
 def report(
@@ -22,7 +23,8 @@ def report(
     start = parse_since(since)
     services = open_services(warm=False)
     client = digest_client(services.settings) if post else None  # fail before the work, not after
-    result = build_report(services, start)
+    # posted, it is read by partners: documents only some may read are not named in it
+    result = build_report(services, start, access=PARTNERS if post else EVERYTHING)
     typer.echo(json.dumps(result.as_dict(), indent=2) if as_json else to_text(result))
     if client is not None:
         ts = post_digest(services.settings, client, result)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from bot.report.gaps import Gap, group
 from bot.services import Services
+from retrieval.access import PARTNERS, Access
 
 
 @dataclass
@@ -47,7 +48,9 @@ class Report:
         }
 
 
-def build_report(services: Services, since: datetime, top: int = 5) -> Report:
+def build_report(services: Services, since: datetime, top: int = 5, access: Access = PARTNERS) -> Report:
+    """`access`: who reads it. A document it may not see is not named among the most cited: the
+    digest goes to the communications group, who are partners, not the readers of every document."""
     until = datetime.now(UTC)
     rows = services.questions_since(since)
     votes = services.votes_since(since)
@@ -57,9 +60,12 @@ def build_report(services: Services, since: datetime, top: int = 5) -> Report:
     report.helpful = sum(1 for v in votes if v)
     report.unhelpful = len(votes) - report.helpful
     cited = Counter(doc_id for r in rows if r.answered for doc_id in dict.fromkeys(r.sources))
-    for doc_id, count in cited.most_common(top):
+    for doc_id, count in cited.most_common():
         found = services.index.document(doc_id)
-        report.top_documents.append((doc_id, found[0].title if found else doc_id, count))
+        if found and access.allows(found[0]):
+            report.top_documents.append((doc_id, found[0].title, count))
+            if len(report.top_documents) == top:
+                break
     report.gaps = group([r.question for r in rows if not r.answered], services.assistant.embedder)
     report.handoffs = [r.question for r in services.handoffs_since(since)]  # whenever they were asked
     return report
