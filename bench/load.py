@@ -20,6 +20,8 @@ from pathlib import Path
 import httpx
 from common import free_port, percentile
 
+from bot.web.auth import SESSION_COOKIE
+
 BIN = Path(sys.executable).parent / "partnerbot"
 DEV_SET = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "dev_paraphrase.jsonl"
 
@@ -68,14 +70,16 @@ class PeakMemory:
             self.peak = max(self.peak, tree_rss_mib(self.pid))
 
 
-def run_clients(url: str, questions: list[str], clients: int, seconds: float) -> dict[str, float]:
+def run_clients(
+    url: str, questions: list[str], clients: int, seconds: float, session: str
+) -> dict[str, float]:
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
     stop = time.monotonic() + seconds
 
     def client(offset: int) -> None:
-        with httpx.Client(timeout=30) as http:
+        with httpx.Client(timeout=30, cookies={SESSION_COOKIE: session}) as http:
             i = offset
             while time.monotonic() < stop:
                 started = time.perf_counter()
@@ -135,13 +139,15 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="partnerbot-load-") as data:
         env = {**os.environ, "PARTNERBOT_DATA_DIR": data, "PARTNERBOT_QUESTIONS_PER_MINUTE": "0"}
         subprocess.run([str(BIN), "ingest"], env=env, check=True, capture_output=True)
+        link = subprocess.run([str(BIN), "link"], env=env, check=True, capture_output=True, text=True)
+        session = link.stdout.strip().rpartition("?t=")[2]  # a partner's session: the site is private
         print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; {args.seconds:.0f} s a run")
         for workers in args.workers:
             server, base = serve(env, workers)
             try:
                 with PeakMemory(server.pid) as memory:
                     for clients in args.clients:
-                        got = run_clients(f"{base}/api/ask", questions, clients, args.seconds)
+                        got = run_clients(f"{base}/api/ask", questions, clients, args.seconds, session)
                         figures[f"workers={workers} clients={clients}"] = got
                         print(
                             f"  workers {workers}, clients {clients}: {got['per_s']:.1f} answers/s, "

@@ -8,7 +8,7 @@ below, so no surface queries the store itself. Posting announcements needs Slack
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -22,6 +22,7 @@ from bot.state.db import Database
 from bot.state.log import Logged, prune
 from bot.state.models import Announcement, now
 from bot.state.spool import Spool
+from bot.state.tokens import Token
 from bot.throttle import Throttle
 from config.errors import RateLimited
 from config.settings import Settings
@@ -205,15 +206,15 @@ class Services:
             announcement_id=announcement_id,
         )
 
-    # -- bearer tokens of the announcements API ------------------------------------------------
+    # -- bearer tokens of the HTTP APIs: `ask` and `announce` scopes --------------------------
 
-    def token_name(self, presented: str) -> str | None:
-        """The name of the token presented, or None when it is unknown or revoked."""
+    def api_token(self, presented: str) -> Token | None:
+        """The token presented (its name, scopes and groups), or None when it is unknown or revoked."""
         return tokens.verify(self.db, presented, self.settings.announce_api_token_sha256)
 
-    def create_token(self, name: str) -> str:
+    def create_token(self, name: str, scopes: Iterable[str], groups: Iterable[str] = ()) -> str:
         """A new token, shown this once; only its SHA-256 is stored."""
-        return tokens.create(self.db, name)
+        return tokens.create(self.db, name, scopes, groups)
 
     def revoke_token(self, name: str) -> bool:
         return tokens.revoke(self.db, name)

@@ -1,4 +1,5 @@
-"""`partnerbot announcements list|withdraw|retry|token`: the announcements, outside Slack."""
+"""`partnerbot announcements list|withdraw|retry`: the announcements, outside Slack. Their API's
+tokens are made with `partnerbot token create NAME --scope announce`."""
 
 from __future__ import annotations
 
@@ -11,9 +12,7 @@ from bot.announce.service import Announcer
 from bot.announce.summary import as_dict, status
 from bot.commands.common import open_services
 
-app = typer.Typer(help="The communications group's announcements: list, withdraw, retry; API tokens.")
-token_app = typer.Typer(help="Bearer tokens of POST /api/announcements (stored hashed).")
-app.add_typer(token_app, name="token")
+app = typer.Typer(help="The communications group's announcements: list, withdraw, retry.")
 
 
 @app.command("list")
@@ -60,20 +59,6 @@ def retry(
             typer.secho(f"        {channel}: {error}", fg="yellow")
     if any(o.failed for o in outcomes):
         raise typer.Exit(1)
-
-
-@token_app.command("create")
-def token_create(name: str = typer.Argument(..., help="Who uses it, e.g. newsletter-tool")) -> None:
-    """Make a token and print it once; only its SHA-256 is stored."""
-    typer.echo(open_services(warm=False).create_token(name))
-
-
-@token_app.command("revoke")
-def token_revoke(name: str) -> None:
-    if not open_services(warm=False).revoke_token(name):
-        typer.secho(f"no active token named {name!r}", err=True, fg="red")
-        raise typer.Exit(1)
-    typer.echo(f"Token {name!r} revoked.")
 
 
 def register(root: typer.Typer) -> None:

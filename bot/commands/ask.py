@@ -7,12 +7,9 @@ import sys
 
 import typer
 
-from bot.commands.common import open_services
+from bot.commands.common import open_services, reader_access
 from bot.render import to_text
 from config.errors import QuestionError
-from retrieval.access import EVERYTHING, PARTNERS, PUBLIC, Access
-
-READERS = {"everything": EVERYTHING, "partners": PARTNERS, "public": PUBLIC}
 
 
 def ask(
@@ -28,7 +25,7 @@ def ask(
     ),
 ) -> None:
     """Answer a question from the cluster's documents, citing the passages used."""
-    access = _access(reader, groups)
+    access = reader_access(reader, groups)
     services = open_services()  # every question is logged, the CLI's too (surface "cli")
     front_door = services.settings.front_door
     if question != "-":
@@ -45,14 +42,6 @@ def ask(
             continue
         typer.echo(answer.model_dump_json() if as_json else to_text(answer, front_door) + "\n")
         sys.stdout.flush()
-
-
-def _access(reader: str, groups: list[str]) -> Access:
-    if reader not in READERS:
-        raise typer.BadParameter(f"one of {', '.join(READERS)}, not {reader!r}", param_hint="--as")
-    if groups and reader != "partners":
-        raise typer.BadParameter("internal documents are read only --as partners", param_hint="--group")
-    return Access(partner=True, groups=frozenset(groups)) if groups else READERS[reader]
 
 
 def register(app: typer.Typer) -> None:

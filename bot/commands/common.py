@@ -1,4 +1,5 @@
-"""What the commands share: the Services every surface opens, and the index built with a progress bar."""
+"""What the commands share: the Services every surface opens, the index built with a progress bar,
+and whose rights a command acts with (`--as`, `--group`)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from tqdm import tqdm
 from bot.services import Services
 from config.errors import CorpusError
 from config.settings import Settings, load_settings
+from retrieval.access import EVERYTHING, PARTNERS, PUBLIC, Access
 from retrieval.assistant import Assistant
 from retrieval.index import Progress
+
+READERS = {"everything": EVERYTHING, "partners": PARTNERS, "public": PUBLIC}
 
 
 @contextmanager
@@ -60,3 +64,12 @@ def open_assistant(settings: Settings | None = None) -> Assistant:
         )
     bot.warm_up()
     return bot
+
+
+def reader_access(reader: str, groups: list[str]) -> Access:
+    """The rights named by `--as` and `--group`."""
+    if reader not in READERS:
+        raise typer.BadParameter(f"one of {', '.join(READERS)}, not {reader!r}", param_hint="--as")
+    if groups and reader != "partners":
+        raise typer.BadParameter("internal documents are read only --as partners", param_hint="--group")
+    return Access(partner=True, groups=frozenset(groups)) if groups else READERS[reader]

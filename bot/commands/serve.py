@@ -2,12 +2,47 @@
 
 from __future__ import annotations
 
+import copy
 import errno
+import logging
+import re
 import socket
+from typing import Any
 
 import typer
 
 from config.errors import PartnerbotError
+from config.settings import load_settings
+
+PRIVATE = (
+    "partnerbot: the web surface is private: `partnerbot link` prints a link that opens it "
+    "(PARTNERBOT_WEB_PUBLIC=true opens it to anyone, for public documents)"
+)
+PUBLIC = "partnerbot: the web surface is public (PARTNERBOT_WEB_PUBLIC): anyone may read the public documents"
+
+
+_LINK_TOKEN = re.compile(r"([?&]t=)[^&#\s]*")
+
+
+class HideLinkTokens(logging.Filter):
+    """uvicorn's access log shows each request's query: a signed link's `?t=` (whoever holds it
+    reads what it opens) is logged as `t=…`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) >= 3:  # client, method, path, …
+            path = _LINK_TOKEN.sub(r"\1…", str(record.args[2]))
+            record.args = (*record.args[:2], path, *record.args[3:])
+        return True
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging, with HideLinkTokens on the access log (in every worker: it is configuration)."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["filters"] = {"link_tokens": {"()": HideLinkTokens}}
+    config["loggers"]["uvicorn.access"]["filters"] = ["link_tokens"]
+    return config
 
 
 class ServeError(PartnerbotError):
@@ -42,16 +77,20 @@ def serve(
     """Serve the ask page, the JSON API, the source viewer and Slack events over HTTP."""
     import uvicorn
 
+    settings = load_settings()
     sock = bind(host, port)
     typer.echo(
         f"partnerbot: loading the model and index in {workers} process{'es' if workers > 1 else ''}, "
         f"then serving on http://{host}:{port}",
         err=True,
     )
+    typer.echo(PUBLIC if settings.web_public else PRIVATE, err=True)  # never a token: logs are kept
     if workers == 1:
         from bot.web.app import create_app
 
-        config = uvicorn.Config(create_app(), log_level="info", proxy_headers=True)
+        config = uvicorn.Config(
+            create_app(settings), log_level="info", log_config=log_config(), proxy_headers=True
+        )
         uvicorn.Server(config).run(sockets=[sock])
         return
     from uvicorn.supervisors import Multiprocess
@@ -59,7 +98,12 @@ def serve(
     # Each worker builds the app itself; they share the socket, the data folder (index writes take a
     # file lock, and each worker reads another's changes within a second) and the state store.
     config = uvicorn.Config(
-        "bot.web.app:create_app", factory=True, workers=workers, log_level="info", proxy_headers=True
+        "bot.web.app:create_app",
+        factory=True,
+        workers=workers,
+        log_level="info",
+        log_config=log_config(),
+        proxy_headers=True,
     )
     Multiprocess(config, sockets=[sock]).run()
 

@@ -138,7 +138,7 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, index=True)
-    action: Mapped[str] = mapped_column(String(16))  # open, announce, withdraw, retry
+    action: Mapped[str] = mapped_column(String(16))  # open, announce, withdraw, retry; ask (a refused token)
     actor: Mapped[str] = mapped_column(String(200))  # Slack user id, "api:<token name>", "cli:<user>"
     source: Mapped[str] = mapped_column(String(16))  # slack, api, cli
     allowed: Mapped[bool] = mapped_column(Boolean)
@@ -147,12 +147,16 @@ class AuditEntry(Base):
 
 
 class ApiToken(Base):
-    """A bearer token of the announcements API, stored only as its SHA-256."""
+    """A bearer token of the HTTP APIs, stored only as its SHA-256, with what it may do (`scopes`,
+    space-separated as OAuth writes them: `ask`, `announce`) and, for `ask`, the user groups or
+    channels whose internal documents it reads."""
 
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[str] = mapped_column(String(64))
+    groups: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

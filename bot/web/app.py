@@ -29,7 +29,9 @@ ROUTERS: list[APIRouter] = [
 TOKEN_FAILURES = 10  # failed bearer tokens an address may send a minute
 DESCRIPTION = (
     "Answers partners' questions from the West Yorkshire healthtech cluster's documents, "
-    "citing the passages used. Every citation links to the source viewer at `/sources/{doc_id}`."
+    "citing the passages used. Every citation links to the source viewer at `/sources/{doc_id}`, "
+    "signed for whom the answer is for. Private unless the deployment is public: send a bearer token "
+    "of the `ask` scope (`partnerbot token create NAME --scope ask`) or the web session's cookie."
 )
 
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 
+from bot.links import LinkRefused
 from config.errors import IndexMissingError, PartnerbotError, QuestionError, RateLimited
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,8 @@ def problems(**described: str) -> dict[int | str, dict[str, Any]]:
 JSON_PATHS = ("/api/", "/slack/", "/healthz", "/readyz", "/openapi.json")
 EXAMPLE = '{"question": "Where do I start with an NHS trial?"}'
 TITLES = {
+    401: "This partnerbot is private",
+    403: "This link cannot be opened",
     404: "Page not found",
     405: "Method not allowed",
     413: "Request too large",
@@ -96,6 +99,8 @@ async def _partnerbot(request: Request, exc: PartnerbotError) -> Response:
         return error_response(request, 422, str(exc))
     if isinstance(exc, IndexMissingError):
         return error_response(request, 503, str(exc))
+    if isinstance(exc, LinkRefused):  # a signed link that does not open this page
+        return error_response(request, 403, str(exc))
     if isinstance(exc, RateLimited):
         response = error_response(request, 429, str(exc))
         response.headers["Retry-After"] = str(exc.retry_after)

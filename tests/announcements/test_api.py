@@ -45,7 +45,7 @@ def api(fresh_services, request: pytest.FixtureRequest) -> Iterator[Api]:
     slack: SlackAPI = request.getfixturevalue("slack_api")
     url = request.getfixturevalue("database_url") if "database_url" in request.fixturenames else None
     services = fresh_services(**slack_settings(slack, url))
-    token = tokens.create(services.db, "newsletter")
+    token = tokens.create(services.db, "newsletter", ["announce"])
     with TestClient(create_app(services.settings, services)) as client:
         yield Api(client, services, slack, token)
 

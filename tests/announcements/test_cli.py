@@ -20,10 +20,10 @@ def test_list_retry_withdraw_and_tokens_from_the_command_line(fresh_services, sl
     services = fresh_services(**slack_settings(slack_api))
     env = {"PARTNERBOT_SLACK_BOT_TOKEN": slack_api.token, "PARTNERBOT_SLACK_API_URL": slack_api.base_url}
     data = services.settings.data_dir
-    made = partnerbot("announcements", "token", "create", "cms", data=data, **env)
+    made = partnerbot("token", "create", "cms", "--scope", "announce", data=data, **env)
     assert made.returncode == 0, made.stderr
     token = made.stdout.strip()
-    assert tokens.verify(services.db, token) == "cms"
+    assert tokens.verify(services.db, token) == tokens.Token("cms", frozenset({"announce"}))
 
     slack_api.fail("chat.postMessage", status=500)  # the first channel fails
     with TestClient(create_app(services.settings, services)) as client:

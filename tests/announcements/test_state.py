@@ -58,7 +58,7 @@ def test_migrations_reach_head_and_run_twice(db: Database) -> None:
         "api_tokens",
     } <= tables
     with db.engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0003"
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0004"
     assert "handed_off_at" in {c["name"] for c in inspect(db.engine).get_columns("questions")}
 
 
@@ -82,6 +82,23 @@ def test_0003_keeps_the_questions_logged_before_it_none_of_them_handed_off(make_
     assert [tuple(r) for r in rows] == [("Who funds pilots?", None)]
     command.downgrade(config, "0002")  # and back, for a roll-back of the release
     assert "handed_off_at" not in {c["name"] for c in inspect(old.engine).get_columns("questions")}
+
+
+def test_0004_keeps_the_tokens_made_before_it_for_announcements_only(make_settings, database_url):
+    old = Database(make_settings(database_url=database_url))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection_url"] = old.url
+    command.upgrade(config, "0003")
+    with old.engine.begin() as conn:
+        conn.execute(
+            text("insert into api_tokens (name, token_hash, created_at) values ('cms', :hash, :at)"),
+            {"hash": tokens.digest("pbt_made-last-year"), "at": datetime.now(UTC)},
+        )
+    old.migrate()
+    assert tokens.verify(old, "pbt_made-last-year") == tokens.Token("cms", frozenset({"announce"}))
+    command.downgrade(config, "0003")  # and back, for a roll-back of the release
+    assert "scopes" not in {c["name"] for c in inspect(old.engine).get_columns("api_tokens")}
 
 
 def test_a_question_is_handed_off_once_even_when_clicked_twice_at_once(db: Database) -> None:
@@ -130,21 +147,37 @@ def test_a_claim_left_by_a_crashed_worker_is_taken_over(db: Database) -> None:
 
 
 def test_tokens_are_stored_hashed_and_checked(db: Database) -> None:
-    token = tokens.create(db, "newsletter")
-    assert tokens.verify(db, token) == "newsletter"
+    token = tokens.create(db, "newsletter", ["announce"])
+    assert tokens.verify(db, token) == tokens.Token("newsletter", frozenset({"announce"}))
     assert tokens.verify(db, token + "x") is None
     assert tokens.verify(db, "") is None
     with db.session() as session:
         stored = session.scalars(select(ApiToken.token_hash)).all()
     assert stored == [hashlib.sha256(token.encode()).hexdigest()] and token not in stored
     with pytest.raises(ConfigError, match="exists already"):
-        tokens.create(db, "newsletter")
+        tokens.create(db, "newsletter", ["ask"])
     with pytest.raises(ConfigError, match="1 to 100"):
-        tokens.create(db, " ")
+        tokens.create(db, " ", ["ask"])
     assert tokens.revoke(db, "newsletter") and not tokens.revoke(db, "newsletter")
     assert tokens.verify(db, token) is None
     configured = hashlib.sha256(b"from-settings").hexdigest()
-    assert tokens.verify(db, "from-settings", configured) == "configured"
+    assert tokens.verify(db, "from-settings", configured) == tokens.CONFIGURED
+    assert tokens.CONFIGURED.scopes == {"announce"}
+
+
+def test_tokens_carry_their_scopes_and_groups(db: Database) -> None:
+    token = tokens.create(db, "board-portal", ["ask", "announce", "ask"], ["S0BOARD", "C0BOARD"])
+    assert tokens.verify(db, token) == tokens.Token(
+        "board-portal", frozenset({"ask", "announce"}), frozenset({"S0BOARD", "C0BOARD"})
+    )
+    for scopes, groups, message in [
+        ([], [], "no scope: a token's scopes are ask and announce"),
+        (["admin"], [], "admin: a token's scopes are ask and announce"),
+        (["ask"], ["everyone"], "everyone: not Slack user group"),
+        (["announce"], ["S0BOARD"], "they go with the ask scope"),
+    ]:
+        with pytest.raises(ConfigError, match=message):
+            tokens.create(db, "another", scopes, groups)
 
 
 def test_audit_keeps_refusals_and_allowed_attempts(db: Database) -> None:

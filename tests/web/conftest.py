@@ -1,4 +1,8 @@
-"""The web app over the real services: in process (TestClient) and on a loopback port (uvicorn)."""
+"""The web app over the real services: in process (TestClient) and on a loopback port (uvicorn).
+
+The web surface is private by default, so `client` is a partner's browser, signed in the way a
+person is (a session link, `/?t=…`); `anonymous` is nobody's.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +18,13 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
+from bot.links import SESSION
 from bot.services import Services
 from bot.state.db import Database
 from bot.web.app import create_app
+from bot.web.auth import SESSION_COOKIE
 from config.settings import load_settings
+from retrieval.access import PARTNERS, Access
 from retrieval.assistant import Assistant
 from retrieval.embed import Embedder
 from tests.conftest import CORPUS, UNLIMITED
@@ -37,8 +44,24 @@ def web_services(services: Services, tmp_path_factory: pytest.TempPathFactory) -
     return Services(settings, services.assistant, db)
 
 
+def sign_in(client: TestClient, services: Services, access: Access = PARTNERS) -> TestClient:
+    """Open a session link, as a browser does: the session is kept in the client's cookie jar."""
+    response = client.get(f"/?t={services.links.token(SESSION, access)}", follow_redirects=False)
+    assert response.status_code == 303, response.text
+    assert SESSION_COOKIE in client.cookies
+    return client
+
+
 @pytest.fixture(scope="module")
 def client(web_services: Services) -> Iterator[TestClient]:
+    """A partner's browser."""
+    with TestClient(create_app(web_services.settings, web_services)) as test_client:
+        yield sign_in(test_client, web_services)
+
+
+@pytest.fixture(scope="module")
+def anonymous(web_services: Services) -> Iterator[TestClient]:
+    """A visitor with no session and no token."""
     with TestClient(create_app(web_services.settings, web_services)) as test_client:
         yield test_client
 
@@ -47,6 +70,11 @@ def client(web_services: Services) -> Iterator[TestClient]:
 class LiveServer:
     url: str
     services: Services
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        """A partner's session, for plain HTTP clients."""
+        return {SESSION_COOKIE: self.services.links.token(SESSION, PARTNERS)}
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 import statistics
 import threading
 import time
@@ -15,9 +16,11 @@ from fastapi.testclient import TestClient
 from bot.services import Services
 from bot.state.db import Database
 from bot.web.app import create_app
+from bot.web.auth import SESSION_COOKIE
 from bot.web.routes import api, ask
+from retrieval.access import PARTNERS
 from retrieval.assistant import NOT_FOUND
-from tests.web.conftest import ANSWERABLE, UNANSWERABLE
+from tests.web.conftest import ANSWERABLE, UNANSWERABLE, sign_in
 
 pytestmark = pytest.mark.integration
 
@@ -34,7 +37,9 @@ def test_ask_returns_the_answer_contract_with_viewer_links(client, services):
     assert "leading place" in answer["answer"]
     base = services.settings.public_base_url.rstrip("/")
     for source in answer["sources"]:
-        assert source["url"] == f"{base}/sources/{source['doc_id']}#chunk-{source['chunk']}"
+        url = re.fullmatch(rf"{re.escape(base)}/sources/([^?]+)\?t=([\w.-]+)#chunk-(\d+)", source["url"])
+        assert url and url.group(1, 3) == (source["doc_id"], str(source["chunk"])), source["url"]
+        assert services.links.check(url.group(2), source["doc_id"]).access == PARTNERS  # for the asker
         assert f"[{source['n']}]" in answer["answer"] or not answer["answered"]
 
 
@@ -120,7 +125,9 @@ def test_documents_lists_every_indexed_document_with_metadata_and_chunk_counts(c
     assert strategy["published"] == "2022-01-26"
     assert strategy["organisation"] == "Leeds City Region Enterprise Partnership"
     assert strategy["source_url"] is None
-    assert strategy["url"].endswith("/sources/lep-board-healthtech-strategy-2022")
+    url, token = strategy["url"].split("?t=")
+    assert url.endswith("/sources/lep-board-healthtech-strategy-2022")
+    assert services.links.check(token, strategy["doc_id"]).access == PARTNERS
     assert all(d["chunks"] > 0 for d in documents)
 
 
@@ -135,8 +142,15 @@ def test_openapi_documents_the_api(client):
     schema = client.get("/openapi.json").json()
     assert {"/api/ask", "/api/documents", "/healthz", "/readyz"} <= set(schema["paths"])
     assert "/sources/{doc_id}" not in schema["paths"]  # pages, not API
-    ask_responses = schema["paths"]["/api/ask"]["post"]["responses"]
-    assert {"200", "413", "422", "429", "503"} <= set(ask_responses)
+    ask = schema["paths"]["/api/ask"]["post"]
+    assert {"200", "401", "403", "413", "422", "429", "503"} <= set(ask["responses"])
+    documents = schema["paths"]["/api/documents"]["get"]
+    assert {"200", "401", "403", "429"} <= set(documents["responses"])
+    for operation in (ask, documents):  # a bearer token or the web session's cookie
+        assert operation["security"] == [{"HTTPBearer": []}, {"APIKeyCookie": []}]
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["HTTPBearer"]["scheme"] == "bearer"
+    assert schemes["APIKeyCookie"] == {**schemes["APIKeyCookie"], "in": "cookie", "name": SESSION_COOKIE}
     announce = schema["paths"]["/api/announcements"]
     assert {"201", "401", "413", "422", "429", "503"} <= set(announce["post"]["responses"])
     assert {"200", "401", "429"} <= set(announce["get"]["responses"])
@@ -160,7 +174,12 @@ def test_answers_do_not_block_the_event_loop(live_server):
     latencies: list[float] = []
 
     def ask_one() -> None:
-        response = httpx.post(f"{live_server.url}/api/ask", json={"question": ANSWERABLE}, timeout=120)
+        response = httpx.post(
+            f"{live_server.url}/api/ask",
+            json={"question": ANSWERABLE},
+            cookies=live_server.cookies,
+            timeout=120,
+        )
         latencies.append(response.json()["latency_ms"] / 1000)
 
     probes: list[float] = []
@@ -196,6 +215,7 @@ def test_questions_are_limited_per_address_with_a_429_and_retry_after(services, 
     limited = Services(settings, services.assistant, Database(settings))
     limited.db.migrate()
     with TestClient(create_app(settings, limited)) as client:
+        sign_in(client, limited)
         codes = [client.post("/api/ask", json={"question": "who leads it?"}).status_code for _ in range(4)]
         refused = client.post("/api/ask", json={"question": "who leads it?"})
         page = client.post("/", data={"question": "who leads it?"})

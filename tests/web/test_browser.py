@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.access import PARTNERS
 from tests.web.conftest import ANSWERABLE, UNANSWERABLE
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -50,13 +51,16 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser, live_server):
-    """A fresh context per test; console errors (CSP violations among them) are collected."""
+    """A fresh context per test, signed in as a partner by opening a session link as a person does
+    (the Home tab's button); console errors (CSP violations among them) are collected."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1100, "height": 800})
     context.set_default_timeout(WAIT_MS)
     tab = context.new_page()
     tab.console_errors = []
     tab.on("console", lambda m: m.type == "error" and tab.console_errors.append(m.text))
     tab.on("pageerror", lambda e: tab.console_errors.append(str(e)))
+    tab.goto(live_server.services.links.session(PARTNERS))
+    assert tab.url == f"{live_server.url}/"  # the token is out of the address bar
     yield tab
     context.close()
 
@@ -101,9 +105,10 @@ def test_ask_then_follow_a_citation_to_the_highlighted_passage(page, live_server
 
     cite = page.locator("a.cite").first
     href = cite.get_attribute("href")
-    doc_id, chunk = re.fullmatch(rf"{re.escape(live_server.url)}/sources/([^#]+)#chunk-(\d+)", href).groups()
+    signed = re.fullmatch(rf"{re.escape(live_server.url)}/sources/([^?#]+)\?t=[\w.-]+#chunk-(\d+)", href)
+    doc_id, chunk = signed.groups()
     cite.click()
-    page.wait_for_url(re.compile(rf".*/sources/{doc_id}#chunk-{chunk}$"))
+    page.wait_for_url(re.compile(rf".*/sources/{doc_id}\?t=[\w.-]+#chunk-{chunk}$"))
     target = _wait_for_target(page)
     assert target["id"] == f"chunk-{chunk}"
     assert target["background"] == HIGHLIGHT
@@ -217,7 +222,7 @@ def test_without_javascript_the_form_posts_and_the_citation_still_works(browser,
     context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     try:
-        page.goto("/")
+        page.goto(live_server.services.links.session(PARTNERS))
         with page.expect_navigation():
             page.click("button[type=submit]")  # empty: the server re-renders with the error
         assert page.evaluate("document.activeElement.id") == "error-summary"  # read out first
@@ -234,6 +239,29 @@ def test_without_javascript_the_form_posts_and_the_citation_still_works(browser,
         assert target["background"] == HIGHLIGHT
     finally:
         context.close()
+
+
+def test_without_a_session_the_site_says_it_is_private_and_how_to_get_in(browser, live_server):
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    try:
+        response = page.goto("/")
+        assert response.status == 401
+        assert page.text_content("h1") == "This partnerbot is private"
+        assert "partnerbot link" in page.text_content("main")
+        assert _axe_violations(page) == []
+    finally:
+        context.close()
+
+
+def test_a_session_that_ends_while_the_page_is_open_says_so(page):
+    page.goto("/")
+    page.context.clear_cookies()
+    page.fill("#question", ANSWERABLE)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#error-summary:not([hidden])", timeout=WAIT_MS)
+    assert "Your session has ended" in page.text_content("#error-summary")
+    assert page.evaluate("document.activeElement.id") == "question"
 
 
 def test_swagger_ui_renders_offline_within_the_csp(page):

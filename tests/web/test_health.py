@@ -18,6 +18,7 @@ from bot.web.app import create_app
 from config.errors import ConfigError
 from retrieval.access import EVERYTHING
 from retrieval.assistant import Assistant
+from tests.web.conftest import sign_in
 
 pytestmark = pytest.mark.integration
 
@@ -56,6 +57,7 @@ def test_a_database_outage_costs_the_log_entry_not_the_answer(services, make_set
     settings = make_settings(database_url="postgresql+psycopg://nobody:x@127.0.0.1:1/none")
     broken = Services(settings, services.assistant, Database(settings))
     with TestClient(create_app(settings, broken)) as client:
+        sign_in(client, broken)  # a session is a signed cookie: the state store is not needed
         response = client.post("/api/ask", json={"question": "Who leads the healthtech strategy?"})
     assert response.status_code == 200
     assert response.json()["answered"] and response.json()["sources"]
@@ -128,6 +130,7 @@ def test_readyz_is_503_and_ask_says_what_to_do_when_nothing_is_indexed(make_sett
     empty = Services(settings, Assistant(settings, embedder=embedder), Database(settings))
     empty.db.migrate()
     with TestClient(create_app(settings, empty)) as client:
+        sign_in(client, empty)
         ready = client.get("/readyz")
         asked = client.post("/api/ask", json={"question": "Where is the front door?"})
         page = client.post("/", data={"question": "Where is the front door?"})

@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bot.web.app import create_app
+from tests.web.conftest import sign_in
 
 pytestmark = pytest.mark.integration
 
@@ -65,7 +66,8 @@ def test_answers_are_not_cached_but_static_assets_may_be(client):
 
 def test_https_deployment_gets_hsts_and_its_base_url_in_citations(fresh_services):
     services = fresh_services(public_base_url="https://partners.example.org/")
-    with TestClient(create_app(services.settings, services)) as client:
+    with TestClient(create_app(services.settings, services), base_url="https://testserver") as client:
+        sign_in(client, services)  # the session cookie is Secure: sent over https only
         response = client.post(
             "/api/ask", json={"question": "What are the three headline goals of the healthtech strategy?"}
         )

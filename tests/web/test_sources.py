@@ -137,7 +137,8 @@ def test_raw_dot_segments_over_a_real_socket_are_404(live_server, path):
     """http.client sends the path byte for byte, so uvicorn's own parsing is what is tested."""
     netloc = urlsplit(live_server.url).netloc
     connection = http.client.HTTPConnection(netloc, timeout=30)
-    connection.request("GET", path)
+    cookie = "; ".join(f"{name}={value}" for name, value in live_server.cookies.items())
+    connection.request("GET", path, headers={"Cookie": cookie})  # signed in: the id is what is tested
     response = connection.getresponse()
     body = response.read().decode("utf-8", "replace")
     connection.close()

@@ -1,34 +1,29 @@
 """POST/GET/DELETE /api/announcements: the communications group's announcements from other tools.
 
-A bearer token (made with `partnerbot announcements token create NAME`, or its SHA-256 set as
-PARTNERBOT_ANNOUNCE_API_TOKEN_SHA256) stands for membership of the group; every call, allowed or
-refused, is audited. An Idempotency-Key header makes a retried request post once.
+A bearer token with the announce scope (made with `partnerbot token create NAME --scope announce`,
+or its SHA-256 set as PARTNERBOT_ANNOUNCE_API_TOKEN_SHA256) stands for membership of the group; every
+call, allowed or refused, is audited. An Idempotency-Key header makes a retried request post once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request, Response
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.announce.draft import AnnouncementError, make_draft
 from bot.announce.service import Announcer
 from bot.announce.summary import as_dict
-from bot.services import Services
-from bot.throttle import Throttle
-from bot.web.deps import ServicesDep, client_address
+from bot.web.auth import REFUSED, BearerDep, api_token
+from bot.web.deps import ServicesDep
 from bot.web.errors import problems
 from config.errors import ConfigError
 
 router = APIRouter(prefix="/api", tags=["announcements"])
-_bearer = HTTPBearer(auto_error=False, description="A token from `partnerbot announcements token create`")
-CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
 class AnnouncementIn(BaseModel):
@@ -46,43 +41,12 @@ class AnnouncementIn(BaseModel):
     expires: date | None = Field(None, description="After this date the announcement is no longer cited")
 
 
-def token_name(
-    request: Request,
-    services: ServicesDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> str:
-    """The name of the presented token, or 401 (audited). A client with too many failures in the
-    last minute gets 429 and a Retry-After without its token being looked at."""
-    client = client_address(request)
-    throttle: Throttle = request.app.state.token_failures
-    wait = throttle.retry_after(client)
-    if wait:
-        seconds = str(math.ceil(wait))
-        raise HTTPException(
-            429,
-            f"too many failed tokens from this address: try again in {seconds} s",
-            {"Retry-After": seconds},
-        )
-    if credentials is None or not credentials.credentials:
-        _refuse(services, throttle, client, "no bearer token")
-        raise HTTPException(401, "send Authorization: Bearer <token>", headers=CHALLENGE)
-    name = services.token_name(credentials.credentials)
-    if name is None:
-        _refuse(services, throttle, client, "unknown or revoked token")
-        raise HTTPException(401, "the bearer token is not valid (unknown or revoked)", headers=CHALLENGE)
-    return name
-
-
-def _refuse(services: Services, throttle: Throttle, client: str, reason: str) -> None:
-    throttle.hit(client)
-    services.audit("announce", "api:?", "api", allowed=False, reason=reason)
+def token_name(request: Request, credentials: BearerDep) -> str:
+    """The name of the presented token, which must have the announce scope (`auth.api_token`)."""
+    return api_token(request, credentials, "announce").name
 
 
 TokenDep = Annotated[str, Depends(token_name)]
-REFUSED = {
-    "e401": "No bearer token, or one unknown or revoked (WWW-Authenticate: Bearer)",
-    "e429": "Too many failed tokens from this address (Retry-After)",
-}
 
 
 def _announcer(services: ServicesDep) -> Announcer:

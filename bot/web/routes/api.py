@@ -1,14 +1,18 @@
-"""The JSON API: ask a question (the answer contract of DESIGN.md), list the indexed documents."""
+"""The JSON API: ask a question (the answer contract of DESIGN.md), list the indexed documents.
+
+Both answer for the reader (`auth.reader`: an ask-scoped token, a web session, or anyone on a public
+deployment): only the documents the reader may see are searched or listed, and links are signed for them.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.web.deps import IndexDep, ServicesDep, SettingsDep, client_address
+from bot.web.auth import REFUSED, ReaderDep
+from bot.web.deps import IndexDep, ServicesDep, client_address
 from bot.web.errors import problems
-from retrieval.access import EVERYTHING
-from retrieval.answer import Answer, viewer_url
+from retrieval.answer import Answer
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -30,7 +34,7 @@ class DocumentInfo(BaseModel):
     organisation: str | None
     published: str | None
     source_url: str | None = Field(description="The original public page, where known")
-    url: str = Field(description="The source viewer for this document")
+    url: str = Field(description="The source viewer for this document, signed for the reader")
     chunks: int = Field(description="How many passages the document is indexed as")
     origin: str = Field(description="'corpus' for files, 'announcement' for posts made through the bot")
 
@@ -39,22 +43,24 @@ class DocumentInfo(BaseModel):
     "/ask",
     response_model=Answer,
     responses=problems(
-        e413="Body over the size limit",
-        e422="Empty, over-long or malformed question",
-        e429="Too many questions from this address (Retry-After)",
-        e503="No index yet",
+        **{
+            **REFUSED,
+            "e413": "Body over the size limit",
+            "e422": "Empty, over-long or malformed question",
+            "e429": "Too many questions, or failed tokens, from this address (Retry-After)",
+            "e503": "No index yet",
+        }
     ),
 )
-def ask(body: AskRequest, request: Request, services: ServicesDep) -> Answer:
+def ask(body: AskRequest, request: Request, services: ServicesDep, access: ReaderDep) -> Answer:
     """A sync route: FastAPI runs it in the thread pool, so answering never blocks the event loop."""
-    answer, _ = services.answer(
-        body.question, surface="web", access=EVERYTHING, asker=client_address(request)
-    )
+    answer, _ = services.answer(body.question, surface="web", access=access, asker=client_address(request))
     return answer
 
 
-@router.get("/documents", response_model=list[DocumentInfo])
-def documents(index: IndexDep, settings: SettingsDep) -> list[DocumentInfo]:
+@router.get("/documents", response_model=list[DocumentInfo], responses=problems(**REFUSED))
+def documents(index: IndexDep, services: ServicesDep, access: ReaderDep) -> list[DocumentInfo]:
+    """The documents the reader may see; any other is left out as if it did not exist."""
     return [
         DocumentInfo(
             doc_id=doc.doc_id,
@@ -64,9 +70,10 @@ def documents(index: IndexDep, settings: SettingsDep) -> list[DocumentInfo]:
             organisation=doc.organisation,
             published=doc.published,
             source_url=doc.source_url,
-            url=viewer_url(settings.public_base_url, doc.doc_id),
+            url=services.links.document(doc.doc_id, access),
             chunks=count,
             origin=doc.origin,
         )
         for doc, count in sorted(index.documents(), key=lambda d: d[0].title.lower())
+        if access.allows(doc)
     ]

@@ -12,6 +12,8 @@
   var fieldError = document.getElementById("question-error");
   var button = form.querySelector("button[type=submit]");
   var busy = false;
+  var SIGNED_OUT = "Your session has ended. Open the web page again from partnerbot's Home tab in Slack, " +
+    "or from a link partnerbot gave you, then ask again.";
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -121,13 +123,19 @@
     status.textContent = "Searching the cluster's documents…";
     fetch("/api/ask", {
       method: "POST",
+      credentials: "same-origin", // the session cookie: this site is private unless made public
       headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify({ question: input.value }),
     })
       .then(function (response) {
-        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+        return response.json().then(function (body) { return { status: response.status, ok: response.ok, body: body }; });
       })
       .then(function (result) {
+        if (result.status === 401) {
+          status.textContent = "";
+          showError(SIGNED_OUT);
+          return;
+        }
         if (!result.ok) {
           status.textContent = "";
           showError(typeof result.body.detail === "string" ? result.body.detail : "The question could not be answered.");
