@@ -29,6 +29,7 @@ from bot.slack.listeners import (
     messages,
     share,
 )
+from bot.slack.rights import Rights
 from config.errors import ConfigError
 from config.settings import Settings
 
@@ -56,7 +57,7 @@ def build_app(services: Services, *, socket_mode: bool = False) -> tuple[App, Sl
         raise ConfigError(
             "PARTNERBOT_SLACK_SIGNING_SECRET is not set: HTTP mode must verify Slack's requests"
         )
-    bot = SlackBot(services, load_policy(settings.slack_channels_file))
+    bot = SlackBot(services, load_policy(settings.slack_channels_file), Rights(client, services))
     check_token(settings)
     try:
         app = App(

@@ -1,5 +1,6 @@
 """From a Slack message to a delivered answer: which messages are questions, and the one path each
-takes (claim → read the thread → `Asked` → `deliver`). The listeners only route events here.
+takes (claim → read the thread → whom the answer is for → `Asked` → `deliver`). The listeners only
+route events here.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.slack import mrkdwn
+from bot.slack.channels import EXTERNAL_NOTE, ChannelRule
 from bot.slack.client import SLACK_ERRORS, describe
 from bot.slack.context import SlackBot
-from bot.slack.delivery import Asked, InThread, claim, deliver
+from bot.slack.delivery import Asked, InThread, claim, deliver, note
 from bot.slack.questions import clean, looks_like_question, mentions, safe_read_thread
 from retrieval.conversation import Turn
 
@@ -27,7 +29,10 @@ def answer_mention(bot: SlackBot, event: dict, client: WebClient, context: BoltC
     """@partnerbot: answered in the thread of the question, follow-ups read from that thread."""
     channel, ts = event.get("channel", ""), event.get("ts", "")
     rule = bot.policy.rule(channel)
-    if not rule.enabled or not claim(bot, client, channel, ts):
+    if not rule.enabled:
+        _switched_off(bot, client, event)
+        return
+    if not claim(bot, client, channel, ts):
         return
     root = event.get("thread_ts") or ts
     history: list[Turn] = []
@@ -36,21 +41,23 @@ def answer_mention(bot: SlackBot, event: dict, client: WebClient, context: BoltC
         history = thread.turns if thread else []
     private = rule.reply == "private"
     where = InThread(ts, root, private, stream=bot.settings.slack_stream_mentions and not private)
-    _ask(bot, client, context, event, "mention", history, where)
+    _ask(bot, client, context, event, "mention", history, where, rule)
 
 
 def answer_assistant(bot: SlackBot, event: dict, client: WebClient, context: BoltContext) -> None:
     """A message in an assistant thread (Slack's agent view): the status line at once, the first
     question titles the thread, the answer is streamed, and the thread is the conversation."""
     channel, ts = event.get("channel", ""), event.get("ts", "")
-    if not bot.policy.rule(channel).enabled or not claim(bot, client, channel, ts):
+    rule = bot.policy.rule(channel)
+    if not rule.enabled or not claim(bot, client, channel, ts):
         return
     root = event.get("thread_ts") or ts
     thread = safe_read_thread(client, channel, root, ts, context.bot_user_id, context.bot_id)
     history = thread.turns if thread else []
     if thread is not None and not history:
         _title(client, channel, root, clean(event.get("text", ""), context.bot_user_id))
-    _ask(bot, client, context, event, "assistant", history, InThread(ts, root, stream=True, status=True))
+    where = InThread(ts, root, stream=True, status=True)
+    _ask(bot, client, context, event, "assistant", history, where, rule)
 
 
 def greet(bot: SlackBot, thread: dict, client: WebClient) -> None:
@@ -89,9 +96,12 @@ def answer_message(bot: SlackBot, event: dict, client: WebClient, context: BoltC
         answer_mention(bot, event, client, context)
         return
     rule = bot.policy.rule(channel)
-    if not rule.enabled:
-        return
     root = event.get("thread_ts") or ts
+    asks = root == ts and looks_like_question(clean(event.get("text", ""), context.bot_user_id))
+    if not rule.enabled:
+        if asks and not is_dm and rule.answer == "questions":
+            _switched_off(bot, client, event)
+        return
     history: list[Turn] = []
     if root != ts:  # a reply in a thread: a follow-up only where the bot has answered
         thread = safe_read_thread(client, channel, root, ts, context.bot_user_id, context.bot_id)
@@ -104,9 +114,7 @@ def answer_message(bot: SlackBot, event: dict, client: WebClient, context: BoltC
         surface = "dm" if is_dm else "thread"
     elif is_dm:
         surface = "dm"
-    elif rule.answer == "questions" and looks_like_question(
-        clean(event.get("text", ""), context.bot_user_id)
-    ):
+    elif rule.answer == "questions" and asks:
         surface = "channel"
     else:
         return
@@ -120,7 +128,16 @@ def answer_message(bot: SlackBot, event: dict, client: WebClient, context: BoltC
         surface,
         history,
         InThread(ts, root, rule.reply == "private" and not is_dm),
+        rule,
     )
+
+
+def _switched_off(bot: SlackBot, client: WebClient, event: dict) -> None:
+    """A question where the bot is switched off: not answered, but the asker is told privately
+    where it does answer (once, though Slack delivers a mention twice)."""
+    channel, ts = event.get("channel", ""), event.get("ts", "")
+    if bot.seen.add(channel, ts):
+        note(client, channel, event.get("user"), bot.policy.elsewhere(), event.get("thread_ts") or ts)
 
 
 def _ask(
@@ -131,14 +148,24 @@ def _ask(
     surface: str,
     history: list[Turn],
     where: InThread,
+    rule: ChannelRule,
 ) -> None:
+    """Answer for whom it is shown to: the asker alone when private, else the asker and everyone in
+    the channel. Someone from another organisation is answered only where the channel allows."""
+    channel, user = event.get("channel", ""), event.get("user")
+    team = event.get("user_team") or event.get("team")
+    asker = bot.rights.of_user(user, team, context)
+    if asker.external and not rule.external:
+        note(client, channel, user, EXTERNAL_NOTE, where.root)
+        return
     asked = Asked(
         question=clean(event.get("text", ""), context.bot_user_id),
-        channel=event.get("channel", ""),
+        channel=channel,
         channel_type=event.get("channel_type") or "channel",
-        user=event.get("user"),
+        user=user,
         surface=surface,
+        access=asker.access if where.private else bot.rights.audience(channel, asker.access, context),
         history=history,
-        team=event.get("user_team") or event.get("team") or context.team_id,
+        team=team or context.team_id,
     )
     deliver(bot, client, asked, where)

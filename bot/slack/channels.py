@@ -3,10 +3,12 @@
     default:                 # every channel and DM not listed below
       answer: mentions       # mentions | questions (every top-level message that asks something)
       reply: thread          # thread | private (only the asker sees it)
-      enabled: true          # false: the bot stays silent there
+      enabled: true          # false: the bot does not answer there (the asker is told where it does)
+      external: false        # true: answer people from other organisations too (public documents only)
     channels:
       C0123ABCDEF: {answer: questions}
       C0456GHIJKL: {enabled: false}
+      C0789SHARED: {external: true}
 
 Keys are channel ids (C…, G… or D…), because names change. Anything else is a `ChannelConfigError`
 at start-up naming the file and the entry: a silent bot is worse than one that refuses to start.
@@ -36,6 +38,15 @@ class ChannelRule(BaseModel):
     answer: Literal["mentions", "questions"] = "mentions"
     reply: Literal["thread", "private"] = "thread"
     enabled: bool = True
+    # People from other organisations (Slack Connect) are answered only where this is true, and from
+    # `public` documents only; elsewhere they are told so privately.
+    external: bool = False
+
+
+EXTERNAL_NOTE = (
+    "Sorry, in this channel I answer only members of the cluster's own Slack workspace, not people "
+    "from other organisations."
+)
 
 
 class ChannelPolicy(BaseModel):
@@ -46,6 +57,20 @@ class ChannelPolicy(BaseModel):
 
     def rule(self, channel: str | None) -> ChannelRule:
         return self.channels.get(channel or "", self.default)
+
+    def elsewhere(self) -> str:
+        """The private note to someone asking where the bot is switched off: where it does answer
+        (channel ids are checked at load, so `<#…>` is safe mrkdwn)."""
+        listed = [f"<#{c}>" for c, r in self.channels.items() if r.enabled and not c.startswith("D")]
+        if self.default.enabled:
+            places = "in a direct message, or in " + (
+                f"another channel I'm in, such as {', '.join(listed)}" if listed else "another channel I'm in"
+            )
+        elif listed:
+            places = "in " + ", ".join(listed)
+        else:
+            return "I don't answer in this channel."
+        return f"I don't answer in this channel. Ask me {places}."
 
 
 def load_policy(path: Path | None) -> ChannelPolicy:

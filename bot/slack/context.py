@@ -1,4 +1,4 @@
-"""What every listener shares: the services, the channel policy and the bot's short memory."""
+"""What every listener shares: the services, the channel policy, rights and the bot's short memory."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from bot.services import Services
 from bot.slack.channels import ChannelPolicy
 from bot.slack.client import probe
 from bot.slack.memory import Seen
+from bot.slack.rights import Rights
 from config.errors import ConfigError
 from config.settings import Settings
 from retrieval.answer import Answer
@@ -41,6 +42,7 @@ class RecentAnswers:
 class SlackBot:
     services: Services
     policy: ChannelPolicy
+    rights: Rights  # who may read what, from Slack
     seen: Seen = field(default_factory=Seen)  # (channel, ts) of messages already taken
     threads: Seen = field(default_factory=lambda: Seen(ttl_s=7 * 86400))  # (channel, root) answered in
     answers: RecentAnswers = field(default_factory=RecentAnswers)

@@ -19,7 +19,7 @@ from bot.slack.client import SLACK_ERRORS, describe, error_code
 from bot.slack.context import SlackBot
 from bot.slack.streaming import AnswerStream
 from config.errors import PartnerbotError, QuestionError, RateLimited
-from retrieval.access import PARTNERS, Access
+from retrieval.access import Access
 from retrieval.answer import Answer
 from retrieval.conversation import Turn
 
@@ -37,9 +37,9 @@ class Asked:
     channel_type: str | None
     user: str | None
     surface: str  # mention, dm, thread, channel, command, share, assistant
+    access: Access  # whom the answer is for: the asker, or everyone in the channel it is posted in
     history: Sequence[Turn] = ()
     team: str | None = None  # the asker's workspace: a stream names its recipient
-    access: Access = PARTNERS  # whom the answer is for: the asker, or everyone in the channel
 
 
 @dataclass(frozen=True)
@@ -186,6 +186,17 @@ def _send(client: WebClient, asked: Asked, where: InThread, progress_ts: str | N
         client.chat_update(channel=asked.channel, ts=progress_ts, text=text, blocks=body)
     else:
         client.chat_postMessage(channel=asked.channel, thread_ts=where.root, text=text, blocks=body)
+
+
+def note(client: WebClient, channel: str, user: str | None, text: str, thread_ts: str | None = None) -> None:
+    """A short private note (a refusal saying why) to `user`; a failure is only logged: the note
+    is a courtesy, nothing is lost without it."""
+    if not user:
+        return
+    try:
+        client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text=text)
+    except SLACK_ERRORS as exc:
+        log.warning("a private note to %s in %s failed (%s)", user, channel, describe(exc))
 
 
 def _tell(client: WebClient, asked: Asked, where: InThread, text: str) -> None:

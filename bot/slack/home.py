@@ -1,4 +1,5 @@
-"""The Home tab as Block Kit: how to ask, live announcements, what the bot knows, who to ask.
+"""The Home tab as Block Kit: how to ask, live announcements, what the bot knows, the web page, who
+to ask.
 
 Members of the communications group also see this week's digest (the report's own blocks) and
 buttons for what `/announce` does. Built from plain values, so it is tested without Slack; the
@@ -23,6 +24,7 @@ from corpus.model import Document
 
 NEW_ANNOUNCEMENT = "home_new_announcement"
 LIST_ANNOUNCEMENTS = "home_list_announcements"
+OPEN_WEB = "home_open_web"  # a link button: Slack opens the page and still sends the click
 ANNOUNCEMENTS_SHOWN = 5
 LISTED = 10  # as many as `/announce list` shows
 LIVE = (AnnouncementStatus.PUBLISHED, AnnouncementStatus.PARTIAL)
@@ -30,7 +32,8 @@ LIVE = (AnnouncementStatus.PUBLISHED, AnnouncementStatus.PARTIAL)
 
 @dataclass(frozen=True)
 class Known:
-    """The documents the bot answers from (announcements are counted apart: they have their own list)."""
+    """The documents the bot answers this person from (announcements are counted apart: they have
+    their own list)."""
 
     count: int
     newest: Document | None
@@ -94,6 +97,16 @@ def knowledge_block(docs: Known, today: date) -> Block:
     return section(text + ".")
 
 
+def web_block(link: str, days: int) -> Block:
+    """The web page, opened with `link`: a session signed for this person's rights (the pages are
+    private), so the link is theirs and good for `days` days."""
+    block = section(
+        f"*On the web*: ask and read the sources in your browser. The link is yours alone, for {days} days."
+    )
+    block["accessory"] = {**button("Open the web page", OPEN_WEB, OPEN_WEB), "url": link}
+    return block
+
+
 def comms_blocks(report: Report | None) -> list[Block]:
     """The week's digest, exactly as the weekly post shows it, then what the group can do here."""
     figures = (
@@ -120,6 +133,7 @@ def home_view(
     *,
     announcements: Sequence[Announcement] | None,
     docs: Known,
+    web: Block,
     front_door: str,
     command: str,
     comms: bool = False,
@@ -127,8 +141,9 @@ def home_view(
     bot_user_id: str | None = None,
     today: date | None = None,
 ) -> dict[str, Any]:
-    """The whole Home tab. `front_door` is the deployment's own (trusted) mrkdwn, as in answers;
-    `comms` adds the group's part, with `report` (None when it could not be built)."""
+    """The whole Home tab. `docs` counts what this person may read, `web` is their `web_block`;
+    `front_door` is the deployment's own (trusted) mrkdwn, as in answers; `comms` adds the group's
+    part, with `report` (None when it could not be built)."""
     today = today or date.today()
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Ask the healthtech cluster's documents"}},
@@ -137,6 +152,7 @@ def home_view(
         announcements_block(announcements),
         {"type": "divider"},
         knowledge_block(docs, today),
+        web,
         section(f"*A person can help*: when the documents do not answer, ask {front_door}."),
     ]
     if comms:

@@ -35,12 +35,23 @@ class Slack:
     http: TestClient
 
     def mention(
-        self, text: str, *, channel: str = CHANNEL, thread_ts: str | None = None, **kwargs: Any
+        self,
+        text: str,
+        *,
+        channel: str = CHANNEL,
+        thread_ts: str | None = None,
+        user: str = ASKER,
+        user_team: str | None = None,
+        **kwargs: Any,
     ) -> str:
-        """A person posts `<@bot> text` (stored in the Web API) and Slack delivers app_mention; → ts."""
+        """A person posts `<@bot> text` (stored in the Web API) and Slack delivers app_mention; → ts.
+        `user_team`: the asker's workspace, as Slack names it for people of Slack Connect channels."""
         full = f"<@{BOT_USER_ID}> {text}"
-        ts = self.api.add_message(channel, full, user=ASKER, thread_ts=thread_ts)
-        response = self.send.event(mention_event(full, ts, channel=channel, thread_ts=thread_ts), **kwargs)
+        ts = self.api.add_message(channel, full, user=user, thread_ts=thread_ts)
+        event = mention_event(full, ts, channel=channel, thread_ts=thread_ts, user=user)
+        if user_team:
+            event["user_team"] = user_team
+        response = self.send.event(event, **kwargs)
         assert response.status_code == 200, response.text
         return ts
 
@@ -64,10 +75,12 @@ def _ts_of(api: SlackAPI, channel: str, thread_ts: str) -> str:
     )
 
 
-def mention_event(text: str, ts: str, *, channel: str = CHANNEL, thread_ts: str | None = None) -> dict:
+def mention_event(
+    text: str, ts: str, *, channel: str = CHANNEL, thread_ts: str | None = None, user: str = ASKER
+) -> dict:
     event = {
         "type": "app_mention",
-        "user": ASKER,
+        "user": user,
         "text": text,
         "ts": ts,
         "channel": channel,

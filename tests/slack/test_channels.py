@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
-from bot.slack.channels import ChannelConfigError, ChannelRule, load_policy
+from bot.slack.channels import ChannelConfigError, ChannelPolicy, ChannelRule, load_policy
 from bot.web.app import create_app
 from config.settings import ROOT
 from tests.slack.conftest import ANSWERABLE, ASKER, CHANNEL, message_event
@@ -22,7 +23,9 @@ def test_the_example_file_loads_and_unlisted_channels_get_the_default():
 
 @pytest.mark.unit
 def test_no_file_means_the_defaults():
-    assert load_policy(None).default == ChannelRule(answer="mentions", reply="thread", enabled=True)
+    assert load_policy(None).default == ChannelRule(
+        answer="mentions", reply="thread", enabled=True, external=False
+    )
 
 
 @pytest.mark.unit
@@ -69,15 +72,48 @@ def test_the_app_refuses_to_start_with_a_bad_channel_file(fresh_services, slack_
         create_app(services.settings, services)
 
 
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    "policy, expected",
+    [
+        ({}, "Ask me in a direct message, or in another channel I'm in."),
+        (
+            {"channels": {"C0HELPDSK": {"answer": "questions"}, "C0OFF": {"enabled": False}}},
+            "Ask me in a direct message, or in another channel I'm in, such as <#C0HELPDSK>.",
+        ),
+        (
+            {"default": {"enabled": False}, "channels": {"C0HELPDSK": {}, "C0INTROS": {}, "D0ONE": {}}},
+            "Ask me in <#C0HELPDSK>, <#C0INTROS>.",
+        ),
+    ],
+)
+def test_the_switched_off_note_says_where_the_bot_answers(tmp_path: Path, policy, expected):
+    path = tmp_path / "channels.yaml"
+    path.write_text(yaml.safe_dump(policy))
+    assert load_policy(path).elsewhere() == f"I don't answer in this channel. {expected}"
+    nowhere = ChannelPolicy(default=ChannelRule(enabled=False))
+    assert nowhere.elsewhere() == "I don't answer in this channel."
+
+
 @pytest.mark.integration
-def test_a_disabled_channel_stays_silent(make_slack):
-    slack = make_slack(channels={"channels": {CHANNEL: {"enabled": False}}})
-    slack.mention(ANSWERABLE)
+def test_a_switched_off_channel_answers_nothing_and_tells_the_asker_where_it_does(make_slack):
+    policy = {"channels": {CHANNEL: {"enabled": False, "answer": "questions"}, "C0HELPDSK": {}}}
+    slack = make_slack(channels=policy)
+    where = slack.http.app.state.slack.policy.elsewhere()
+    assert "<#C0HELPDSK>" in where and "direct message" in where
+
+    ts = slack.mention(ANSWERABLE)
+    [told] = slack.api.wait_for("chat.postEphemeral")
+    assert told["user"] == ASKER and told["text"] == where and told["thread_ts"] == ts
     url = slack.api.response_url("ask")
     acked = slack.send.command("/ask", ANSWERABLE, user=ASKER, channel=CHANNEL, response_url=url)
-    assert "don't answer in this channel" in acked.text
+    assert "don't answer in this channel" in acked.text and "C0HELPDSK" in acked.text, "the same note"
+    for text in ("thanks all, great meeting", ANSWERABLE):  # a question there, not chatter, is told
+        sent = slack.api.add_message(CHANNEL, text, user=ASKER)
+        assert slack.send.event(message_event(text, sent)).status_code == 200
+    slack.api.wait_for("chat.postEphemeral", 2)
     slack.api.settle(quiet=2)
-    assert [c.method for c in slack.api.calls if c.method != "auth.test"] == []
+    assert [c.method for c in slack.api.calls if c.method != "auth.test"] == ["chat.postEphemeral"] * 2
 
 
 @pytest.mark.integration

@@ -20,6 +20,7 @@ from bot.state import announcements as store
 from bot.state import audit
 from bot.state.log import insert_question
 from bot.state.models import AnnouncementStatus, now
+from retrieval.access import PARTNERS
 from tests.slack.conftest import ASKER, Slack
 from tests.support.slack_api import APP_ID, BOT_ID, TEAM_ID, Call, _texts
 
@@ -166,7 +167,10 @@ def test_a_partner_sees_how_to_ask_live_announcements_the_documents_and_the_fron
     for hidden in ("Showcase bookings closed", "Withdrawn webinar", "Draft being previewed"):
         assert hidden not in text
     assert "What partners asked this week" not in text, "figures are for the communications group"
-    assert not action_ids(view), "a partner gets no command buttons"
+    assert action_ids(view) == {home.OPEN_WEB}, "a partner gets no command buttons"
+    [link] = [b["accessory"]["url"] for b in view["blocks"] if b.get("accessory", {}).get("url")]
+    assert link.startswith("http://127.0.0.1:8000/?t=")
+    assert slack.services.links.check(link.partition("?t=")[2]).access == PARTNERS, "signed for them"
 
 
 def test_announcement_titles_cannot_ping_or_forge_links(comms_slack):
@@ -194,7 +198,7 @@ def test_a_comms_member_sees_this_weeks_figures_unanswered_questions_and_buttons
     assert "*3* questions" in text and "*33%* answered" in text
     assert "Where can visitors park at Nexus?" in text
     assert "&lt;!here&gt; is there a hackathon?" in text and "<!here>" not in text
-    assert action_ids(view) == {home.NEW_ANNOUNCEMENT, home.LIST_ANNOUNCEMENTS}
+    assert action_ids(view) == {home.NEW_ANNOUNCEMENT, home.LIST_ANNOUNCEMENTS, home.OPEN_WEB}
 
     partner = shown(open_home(comms_slack, ASKER))  # the same week, seen by a partner
     assert "What partners asked this week" not in partner and "Nexus" not in partner

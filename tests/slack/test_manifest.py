@@ -16,12 +16,16 @@ def test_least_scopes():
         "app_mentions:read",
         "assistant:write",
         "channels:history",
+        "channels:read",
         "chat:write",
         "commands",
         "groups:history",
+        "groups:read",
         "im:history",
+        "mpim:read",
         "reactions:write",
         "usergroups:read",
+        "users:read",
     ]
     assert "user" not in MANIFEST["oauth_config"]["scopes"], "no user token"
 

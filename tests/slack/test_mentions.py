@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
 
+from retrieval.access import PARTNERS
 from tests.slack.conftest import ANSWERABLE, ASKER, CHANNEL, mention_event, message_event
 from tests.support.slack_api import BOT_USER_ID
 
@@ -24,7 +26,12 @@ def test_mention_is_answered_in_its_thread_with_linked_sources(slack):
     links = [e for b in blocks for e in _mrkdwn(b) if "/sources/advancing-healthtech-innovation" in e]
     assert any("|Guest Blog: Advancing healthtech innovation>" in t for t in links), links
     assert any("years old" in t for t in links), "a 2019 document is visibly dated"
-    assert "<http://127.0.0.1:8000/sources/advancing-healthtech-innovation#chunk-1|[1]>" in update.text
+    [token] = re.findall(
+        r"<http://127\.0\.0\.1:8000/sources/advancing-healthtech-innovation\?t=([\w.-]+)#chunk-1\|\[1\]>",
+        update.text,
+    )
+    grant = slack.services.links.check(token, "advancing-healthtech-innovation")
+    assert grant.access == PARTNERS, "signed for everyone in the channel: members of the workspace"
     buttons = [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
     assert buttons == ["partnerbot_feedback_up", "partnerbot_feedback_down"]
     loose = slack.api.calls_to("chat.postMessage", where=lambda c: not c["thread_ts"])

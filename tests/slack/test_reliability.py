@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import socket
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 
 from bot.web.app import create_app
 from config.errors import ConfigError
+from retrieval.access import PARTNERS
 from tests.slack.conftest import ANSWERABLE, ASKER, CHANNEL, mention_event
 from tests.support.slack_api import BOT_USER_ID
 
@@ -138,7 +140,9 @@ def test_the_web_app_starts_and_answers_while_slack_is_down(fresh_services, slac
     services = fresh_services(
         slack_bot_token=slack_api.token, slack_signing_secret="secret", slack_api_url=url
     )
+    session = urlsplit(services.links.session(PARTNERS))  # the web is private: a partner's session
     with caplog.at_level(logging.WARNING), TestClient(create_app(services.settings, services)) as client:
+        client.get(f"{session.path}?{session.query}")
         answered = client.post("/api/ask", json={"question": ANSWERABLE})
         ready = client.get("/readyz")
     assert answered.status_code == 200 and answered.json()["answered"]

@@ -13,7 +13,10 @@ real `slack_sdk.WebClient` (and bolt's `respond()`, which posts to a `response_u
 
 What it keeps: a message store per channel (chat.postMessage/update/delete and `add_message` write it;
 conversations.replies / conversations.history read it), reactions (a second identical reactions.add
-answers `already_reacted`, as Slack does), opened views, user groups. Methods it does not know
+answers `already_reacted`, as Slack does), opened views, user groups, and who is who: `users` (users.info
+fields by user id: a user not listed is a member of TEAM_ID), `channels` (conversations.info fields by
+channel id, such as is_ext_shared or is_mpim) and `members` (conversations.members, `page_size` at a
+time; a channel not listed answers channel_not_found). Methods it does not know
 answer `unknown_method` and are still recorded, so a missing piece shows up as a clear failure.
 Response URLs: `slack.response_url("name")` gives a URL on this server; POSTs to it are recorded
 as method "response_url" (params hold the JSON body, `call.path` the URL's path).
@@ -88,6 +91,10 @@ class SlackAPI:
         self.messages: dict[str, list[dict[str, Any]]] = {}
         self.reactions: set[tuple[str, str, str]] = set()
         self.usergroups: dict[str, list[str]] = {}
+        self.users: dict[str, dict[str, Any]] = {}  # users.info fields: team_id, is_stranger…
+        self.channels: dict[str, dict[str, Any]] = {}  # conversations.info fields: is_ext_shared…
+        self.members: dict[str, list[str]] = {}  # conversations.members by channel id
+        self.page_size = 1000  # the most members conversations.members answers at once
         self.views: dict[str, dict[str, Any]] = {}
         self.socket_url: str | None = None  # what apps.connections.open answers (Socket Mode)
         self._failures: dict[str, list[_Failure]] = {}

@@ -187,8 +187,43 @@ def _usergroup_users(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _conversation_info(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
+    """A channel of the workspace, or a DM (`D…`), unless `api.channels` says more (shared, mpim…)."""
     channel = p.get("channel", "")
-    return {"ok": True, "channel": {"id": channel, "name": channel.lower(), "is_member": True}}
+    info = {
+        "id": channel,
+        "name": channel.lower(),
+        "is_member": True,
+        "is_channel": channel.startswith("C"),
+        "is_im": channel.startswith("D"),
+        "is_mpim": False,
+        "is_shared": False,
+        "is_ext_shared": False,
+        "is_pending_ext_shared": False,
+    }
+    return {"ok": True, "channel": {**info, **api.channels.get(channel, {})}}
+
+
+def _conversation_members(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
+    """Paginated like Slack: `limit` (at most `api.page_size`) a page, `next_cursor` until the last."""
+    channel = p.get("channel", "")
+    if channel not in api.members:
+        return {"ok": False, "error": "channel_not_found"}
+    members = api.members[channel]
+    start = int(p.get("cursor") or 0)
+    end = start + min(int(p.get("limit") or 100), api.page_size)
+    following = str(end) if end < len(members) else ""
+    return {"ok": True, "members": members[start:end], "response_metadata": {"next_cursor": following}}
+
+
+def _user_info(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
+    """A member of the workspace (TEAM_ID) unless `api.users` says otherwise (team_id, is_stranger…)."""
+    from tests.support.slack_api import TEAM_ID
+
+    user = p.get("user", "")
+    if not user.startswith(("U", "W")):
+        return {"ok": False, "error": "user_not_found"}
+    fields = {"id": user, "team_id": TEAM_ID, "name": user.lower(), "deleted": False, "is_bot": False}
+    return {"ok": True, "user": {**fields, **api.users.get(user, {})}}
 
 
 def _connections_open(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
@@ -213,6 +248,7 @@ METHODS: dict[str, Callable[[SlackAPI, dict[str, Any]], dict[str, Any]]] = {
     "conversations.replies": _replies,
     "conversations.history": _history,
     "conversations.info": _conversation_info,
+    "conversations.members": _conversation_members,
     "conversations.join": _ok,
     "reactions.add": _reaction,
     "reactions.remove": _unreact,
@@ -221,6 +257,7 @@ METHODS: dict[str, Callable[[SlackAPI, dict[str, Any]], dict[str, Any]]] = {
     "views.push": _view,
     "views.publish": _view,
     "usergroups.users.list": _usergroup_users,
+    "users.info": _user_info,
     "assistant.threads.setStatus": _assistant_thread,
     "assistant.threads.setTitle": _assistant_thread,
     "assistant.threads.setSuggestedPrompts": _assistant_thread,

@@ -1,13 +1,15 @@
-"""The slash command (`/ask` by default): the answer only the asker sees, with a Share button."""
+"""The slash command (`/ask` by default): the answer only the asker sees, from what they may read,
+with a Share button."""
 
 from __future__ import annotations
 
 import logging
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.slack import blocks, mrkdwn
+from bot.slack.channels import EXTERNAL_NOTE
 from bot.slack.context import SlackBot
 from bot.slack.delivery import Asked, reply_to
 from bot.slack.questions import clean
@@ -23,13 +25,19 @@ def register(app: App, bot: SlackBot) -> None:
         if not question:
             ack(text=f"Ask a question after the command, e.g. `{name} who helps SMEs get NHS trials?`")
         elif not bot.policy.rule(command.get("channel_id")).enabled:
-            ack(text="I don't answer in this channel. Send me a direct message instead.")
+            ack(text=bot.policy.elsewhere())
         else:
             ack(text=f"{blocks.PROGRESS} (“{mrkdwn.escape(question[:150])}”)")
 
-    def answer(command: dict, respond: Respond, client: WebClient) -> None:
+    def answer(command: dict, respond: Respond, client: WebClient, context: BoltContext) -> None:
         question = clean(command.get("text", ""))
-        if not question or not bot.policy.rule(command.get("channel_id")).enabled:
+        rule = bot.policy.rule(command.get("channel_id"))
+        if not question or not rule.enabled:
+            return
+        # a command names no team of the asker's own: Slack says who they are (users.info)
+        asker = bot.rights.of_user(command.get("user_id"), None, context)
+        if asker.external and not rule.external:
+            reply(respond, client, command, EXTERNAL_NOTE, blocks.notice_blocks(EXTERNAL_NOTE))
             return
         asked = Asked(
             question=question,
@@ -37,6 +45,7 @@ def register(app: App, bot: SlackBot) -> None:
             channel_type="command",
             user=command.get("user_id"),
             surface="command",
+            access=asker.access,
         )
         shown = reply_to(bot, asked, share=True)
         reply(respond, client, command, shown.text, shown.blocks)

@@ -1,4 +1,5 @@
-"""The Home tab: published for whoever opens it, with the communications group's part for its members.
+"""The Home tab: published for whoever opens it, counting the documents they may read, with a web
+link signed for them and the communications group's part for its members.
 
 Opening the tab is acknowledged at once and the view is built lazily (the digest reads the question
 log and groups unanswered questions with the embedder). The group's buttons go through the same
@@ -34,31 +35,35 @@ class HomeTab:
     def __init__(self, bot: SlackBot, announcer: Announcer) -> None:
         self.services = bot.services
         self.settings = bot.settings
+        self.rights = bot.rights
         self.announcer = announcer
 
     def opened(self, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         """Publish on the Home tab only; opening the Messages tab needs nothing from the bot."""
         if event.get("tab") != "home" or not event.get("user"):
             return
-        self.publish(client, event["user"], context.bot_user_id)
+        self.publish(client, event["user"], context)
 
-    def publish(self, client: WebClient, user_id: str, bot_user_id: str | None = None) -> None:
+    def publish(self, client: WebClient, user_id: str, context: BoltContext) -> None:
         """A failed publish is logged: the tab keeps its last view and the next opening tries again."""
         try:
-            client.views_publish(user_id=user_id, view=self.view(user_id, bot_user_id))
+            client.views_publish(user_id=user_id, view=self.view(user_id, context))
         except SLACK_ERRORS as exc:
             log.warning("could not publish the Home tab of %s: %s", user_id, describe(exc))
 
-    def view(self, user_id: str, bot_user_id: str | None) -> dict[str, Any]:
+    def view(self, user_id: str, context: BoltContext) -> dict[str, Any]:
         comms = self.announcer.group.check(user_id) is None
+        access = self.rights.of_user(user_id, None, context).access
         return home.home_view(
-            announcements=self._live_announcements(),
-            docs=home.known(d for d, _ in self.services.index.documents()),
+            # announcements are indexed for partners: the public is shown none
+            announcements=self._live_announcements() if access.partner else [],
+            docs=home.known(d for d, _ in self.services.index.documents() if access.allows(d)),
+            web=home.web_block(self.services.links.session(access), self.settings.link_days),
             front_door=self.settings.front_door,
             command=self.settings.slack_command,
             comms=comms,
             report=self._this_week() if comms else None,
-            bot_user_id=bot_user_id,
+            bot_user_id=context.bot_user_id,
         )
 
     # -- the communications group's buttons --------------------------------------------------------
@@ -144,3 +149,4 @@ def register(app: App, bot: SlackBot) -> None:
     app.event("app_home_opened")(ack=ack_now, lazy=[tab.opened])
     app.action(home.NEW_ANNOUNCEMENT)(ack=ack_now, lazy=[tab.new_announcement])
     app.action(home.LIST_ANNOUNCEMENTS)(ack=ack_now, lazy=[tab.list_announcements])
+    app.action(home.OPEN_WEB)(ack_now)  # Slack opens the link itself; the click only needs its ack
