@@ -60,7 +60,7 @@ def slack(settings: Settings) -> str:
     if not settings.slack_bot_token:
         return "not configured (no PARTNERBOT_SLACK_BOT_TOKEN): web and command line only"
 
-    from bot.slack.client import probe
+    from bot.slack.client import missing_scopes, probe
 
     logging.getLogger("slack_sdk").setLevel(logging.CRITICAL)  # the finding below says it once
     if problem := probe(settings):  # a refused token raises: reported as a failure like the others
@@ -70,6 +70,11 @@ def slack(settings: Settings) -> str:
     if not modes:
         raise CheckFailed(
             "set PARTNERBOT_SLACK_SIGNING_SECRET (HTTP mode) or PARTNERBOT_SLACK_APP_TOKEN (Socket Mode)"
+        )
+    if missing := missing_scopes(settings):
+        raise CheckFailed(
+            f"the bot token lacks the scopes {', '.join(missing)}: reinstall the app from "
+            "config/slack-manifest.yaml (without users:read and the others, every answer is public-only)"
         )
     return f"Slack accepts the bot token; {modes} set up"
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 
+import yaml
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, RetryHandler
 
 from config.errors import ConfigError
-from config.settings import Settings
+from config.settings import ROOT, Settings
 
 RATE_LIMIT_RETRIES = 3  # each waits Slack's Retry-After
 # What a Slack call can fail with: Slack's refusals, HTTP errors, a refused connection, a non-JSON body.
@@ -106,3 +107,18 @@ def probe(settings: Settings) -> str | None:
             ) from None
         return describe(exc)
     return None
+
+
+def missing_scopes(settings: Settings) -> list[str]:
+    """The bot scopes of `config/slack-manifest.yaml` the token was not granted (an app installed
+    before they were added), from auth.test's x-oauth-scopes header; none when Slack does not say."""
+    client = WebClient(
+        token=require_bot_token(settings), base_url=settings.slack_api_url, timeout=PROBE_TIMEOUT_S
+    )
+    headers = {k.lower(): v for k, v in client.auth_test().headers.items()}
+    header = headers.get("x-oauth-scopes")
+    if not header:
+        return []
+    granted = {scope.strip() for scope in str(header).split(",")}
+    manifest = yaml.safe_load((ROOT / "config" / "slack-manifest.yaml").read_text(encoding="utf-8"))
+    return [scope for scope in manifest["oauth_config"]["scopes"]["bot"] if scope not in granted]

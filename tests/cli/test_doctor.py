@@ -6,9 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from bot.cli import app
+from config.settings import ROOT
 
 pytestmark = pytest.mark.integration
 
@@ -55,3 +57,20 @@ def test_an_empty_data_folder_is_told_to_ingest(monkeypatch, tmp_path: Path):
     result = doctor(monkeypatch, data_dir=str(tmp_path / "empty"))
     assert result.exit_code == 1
     assert "FAIL  index: no documents are indexed: run `partnerbot ingest`" in result.output
+
+
+def test_an_app_installed_without_the_scopes_rights_need_is_told_to_reinstall(
+    monkeypatch, built_data_dir, tmp_path, slack_api
+):
+    slack_api.scopes = "app_mentions:read,chat:write,commands"
+    settings = {"slack_bot_token": slack_api.token, "slack_api_url": slack_api.base_url}
+    data = shutil.copytree(built_data_dir, tmp_path / "data")
+    result = doctor(monkeypatch, data_dir=str(data), slack_signing_secret="s", **settings)
+    [line] = [line for line in result.output.splitlines() if line.endswith("public-only)")]
+    assert line.startswith("FAIL  Slack: the bot token lacks the scopes ") and "users:read" in line, line
+    assert "chat:write," not in line
+
+    manifest = yaml.safe_load((ROOT / "config" / "slack-manifest.yaml").read_text())
+    slack_api.scopes = ",".join(manifest["oauth_config"]["scopes"]["bot"])
+    result = doctor(monkeypatch, data_dir=str(data), slack_signing_secret="s", **settings)
+    assert "ok    Slack: Slack accepts the bot token" in result.output

@@ -95,6 +95,7 @@ class SlackAPI:
         self.channels: dict[str, dict[str, Any]] = {}  # conversations.info fields: is_ext_shared…
         self.members: dict[str, list[str]] = {}  # conversations.members by channel id
         self.page_size = 1000  # the most members conversations.members answers at once
+        self.scopes: str | None = None  # auth.test's x-oauth-scopes header ("a,b"); None: not sent
         self.views: dict[str, dict[str, Any]] = {}
         self.socket_url: str | None = None  # what apps.connections.open answers (Socket Mode)
         self._failures: dict[str, list[_Failure]] = {}
@@ -239,7 +240,9 @@ class SlackAPI:
             elif not self._authorised(call):
                 result = (200, {}, {"ok": False, "error": "invalid_auth"})
             else:
-                result = (200, {}, self._answer(call.method, call.params))
+                scoped = call.method == "auth.test" and self.scopes
+                granted = {"x-oauth-scopes": self.scopes} if scoped else {}
+                result = (200, granted, self._answer(call.method, call.params))
             self._lock.notify_all()
             return result
 
