@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import yaml
 from sqlalchemy import select, update
 
 from bot.report.build import build_report
@@ -15,8 +17,10 @@ from bot.report.render import to_blocks, to_text
 from bot.services import Services
 from bot.state.log import mark_handed_off, record_question, record_vote
 from bot.state.models import Question
+from retrieval.access import EVERYTHING
 from retrieval.answer import Answer, Source
 from tests.cli.test_ask_and_eval import partnerbot
+from tests.conftest import CORPUS
 
 STRATEGY = "lep-board-healthtech-strategy-2022"
 PARKING = [
@@ -152,3 +156,27 @@ def test_old_questions_are_pruned_when_services_start(fresh_services) -> None:
     seed(services)  # one question is 20 days old
     Services.open(services.settings, services.assistant)
     assert build_report(services, parse_since("60d")).questions == 10
+
+
+@pytest.mark.integration
+def test_the_digest_names_no_document_its_readers_may_not_see(fresh_services, tmp_path) -> None:
+    """Posted to the communications group, who are partners: a board-only document cited in the
+    log is counted in the figures but not named; the operator's own report names it."""
+    corpus = shutil.copytree(CORPUS, tmp_path / "corpus")
+    manifest = yaml.safe_load((corpus / "manifest.yaml").read_text())
+    for entry in manifest["documents"]:
+        if entry["id"] == STRATEGY:
+            entry.update(visibility="internal", readers=["S0BOARD"])
+    (corpus / "manifest.yaml").write_text(yaml.safe_dump(manifest))
+    services = fresh_services(corpus_dir=corpus)
+    assert services.index.ingest().chunks_embedded == 0
+    seed(services)
+    since = datetime.now(UTC) - timedelta(days=7)
+
+    digest = build_report(services, since)
+    assert STRATEGY not in {doc_id for doc_id, _, _ in digest.top_documents}
+    assert "Report to the LEP Board" not in to_text(digest) + json.dumps(to_blocks(digest))
+    assert digest.answered == 4
+    assert STRATEGY in {
+        doc_id for doc_id, _, _ in build_report(services, since, access=EVERYTHING).top_documents
+    }
