@@ -16,6 +16,7 @@ from bot.services import Services
 from config.settings import ROOT, Settings, load_settings
 from retrieval.assistant import Assistant
 from retrieval.embed import Embedder, OnnxEmbedder
+from tests.support.fixtures import chroma_url, postgres  # noqa: F401  (servers any test may start)
 
 SHARED = ROOT.parent / "shared"
 UNLIMITED = {"questions_per_minute": 0}  # suites ask hundreds of questions; limits have their own tests

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -12,27 +11,10 @@ from fastapi.testclient import TestClient
 
 from bot.services import Services
 from bot.web.app import create_app
-from tests.announcements.postgres import SKIP_REASON, create_database, find_bindir, postgres_server
 from tests.support.fixtures import slack_api  # noqa: F401  (a fixture)
+from tests.support.postgres import create_database
 from tests.support.slack_api import SlackAPI
 from tests.support.slack_requests import SlackSender
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[str]:
-    """The URL of a PostgreSQL server started for this session (skips when PostgreSQL is absent).
-
-    TEST_POSTGRES_URL (e.g. postgresql+psycopg://user:pass@127.0.0.1:5432) uses a running server
-    instead, such as a CI service; its user must be allowed to CREATE DATABASE.
-    """
-    if os.environ.get("TEST_POSTGRES_URL"):
-        yield os.environ["TEST_POSTGRES_URL"]
-        return
-    bindir = find_bindir()
-    if bindir is None:
-        pytest.skip(SKIP_REASON)
-    with postgres_server(bindir) as url:
-        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

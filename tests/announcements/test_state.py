@@ -19,7 +19,7 @@ from bot.state.log import mark_handed_off, prune, question, record_question, unm
 from bot.state.models import AnnouncementPost, ApiToken, Question, Vote
 from config.errors import ConfigError
 from retrieval.answer import Answer
-from tests.announcements.postgres import create_database
+from tests.support.postgres import create_database
 
 pytestmark = pytest.mark.unit
 

@@ -1,56 +1,15 @@
 """The same code path against a Chroma server (`chroma run`), started here on loopback."""
 
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 from config.errors import ConfigError
 from retrieval.assistant import Assistant
 from tests.conftest import CORPUS
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.integration
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def chroma_url(tmp_path_factory):
-    chroma = Path(sys.executable).parent / "chroma"
-    if not chroma.exists():
-        pytest.skip("the chroma command is not installed in this environment")
-    port = free_port()
-    folder = tmp_path_factory.mktemp("chroma-server")
-    log = (folder / "server.log").open("w")
-    server = subprocess.Popen(
-        [str(chroma), "run", "--path", str(folder / "db"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail(f"chroma server did not start: {(folder / 'server.log').read_text()[-2000:]}")
-            time.sleep(0.3)
-    yield url
-    server.terminate()
-    server.wait(timeout=20)
-    log.close()
 
 
 def test_ingest_and_answer_through_a_chroma_server(chroma_url, make_settings, embedder, tmp_path):
