@@ -194,8 +194,9 @@ class Services:
         allowed: bool,
         reason: str | None = None,
         announcement_id: int | None = None,
+        document: str | None = None,
     ) -> None:
-        """One row of the audit log: every announcement command, allowed or refused."""
+        """One row of the audit log: every announcement or document command, allowed or refused."""
         audit.record(
             self.db,
             action=action,
@@ -204,6 +205,7 @@ class Services:
             allowed=allowed,
             reason=reason,
             announcement_id=announcement_id,
+            document=document,
         )
 
     # -- bearer tokens of the HTTP APIs: `ask` and `announce` scopes --------------------------

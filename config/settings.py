@@ -149,6 +149,13 @@ class Settings(BaseSettings):
     comms_channel: str | None = None  # where the weekly digest is posted
     announce_api_token_sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
 
+    # Documents the communications group adds from Slack, the CLI and the API (docs/documents.md).
+    documents_command: str = "/partnerbot"
+    refresh_hours: float = Field(24.0, ge=0)  # documents added by address are fetched again; 0: never
+    fetch_timeout_s: float = Field(20.0, gt=0)  # the whole download of one address or file
+    fetch_max_redirects: int = Field(5, ge=0, le=20)
+    fetch_private: bool = False  # allow loopback and private addresses (tests, an intranet)
+
     @field_validator("slack_suggested_prompts", mode="before")
     @classmethod
     def _prompts(cls, value: Any) -> Any:

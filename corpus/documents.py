@@ -72,7 +72,9 @@ def load_files(paths: Iterable[Path], *, max_bytes: int) -> LoadResult:
     return result
 
 
-def build(path: Path, entry: Entry, *, max_bytes: int) -> Loaded:
+def build(path: Path, entry: Entry, *, max_bytes: int, origin: str = "corpus") -> Loaded:
+    """`origin`: "corpus" for the corpus folder's files, "library" for those the communications
+    group added, which an ingest of the corpus neither replaces nor removes."""
     raw, embedded_title = read_blocks(path, max_bytes)
     blocks = clean_blocks(raw)
     if not blocks:
@@ -92,6 +94,7 @@ def build(path: Path, entry: Entry, *, max_bytes: int) -> Loaded:
         visibility=entry.visibility,
         readers=entry.readers,
         path=str(path),
+        origin=origin,
     )
 
 

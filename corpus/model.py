@@ -28,7 +28,7 @@ class Document:
     source_url: str | None = None
     topics: tuple[str, ...] = ()
     path: str | None = None
-    origin: str = "corpus"  # "corpus" for files, "announcement" for posts made through the bot
+    origin: str = "corpus"  # "corpus" for its files, "library" for those added from Slack, "announcement"
     expires: str | None = None  # ISO date after which it is no longer cited
     visibility: str = "partners"  # one of VISIBILITIES
     readers: tuple[str, ...] = ()  # user group and channel ids an `internal` document is shown to

@@ -186,6 +186,15 @@ class Index:
         for loaded in result.loaded:
             doc = loaded.document
             previous = self.registry.document(doc.doc_id)
+            if previous is not None and previous.origin != doc.origin:
+                taken = (
+                    "an announcement" if previous.origin == "announcement" else "a document added in Slack"
+                )
+                report.failures.append(
+                    f"{doc.path}: id {doc.doc_id!r} is taken by {taken}; give the file another id in "
+                    "its manifest"
+                )
+                continue
             if previous is None or previous.content_hash != doc.content_hash:
                 (report.updated if previous else report.added).append(doc.doc_id)
                 changed.append(loaded)

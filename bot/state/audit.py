@@ -1,4 +1,5 @@
-"""The audit log of the announcement commands: every attempt, allowed or refused."""
+"""The audit log of the communications group's commands (announcements, documents): every attempt,
+allowed or refused."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ def record(
     allowed: bool,
     reason: str | None = None,
     announcement_id: int | None = None,
+    document: str | None = None,
 ) -> None:
     with db.session() as session:
         session.add(
@@ -27,6 +29,7 @@ def record(
                 allowed=allowed,
                 reason=reason[:500] if reason else None,
                 announcement_id=announcement_id,
+                document=document[:200] if document else None,
             )
         )
 

@@ -45,6 +45,15 @@ class PostStatus(StrEnum):
     DELETED = "deleted"  # withdrawn from the channel
 
 
+class LibraryStatus(StrEnum):
+    """Where a document the communications group added stands."""
+
+    PENDING = "pending"  # read and shown to the adder, not indexed until confirmed
+    INDEXED = "indexed"
+    CANCELLED = "cancelled"
+    REMOVED = "removed"  # out of the index and the viewer; the record stays
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -131,19 +140,55 @@ class AnnouncementPost(Base):
 
 
 class AuditEntry(Base):
-    """Every attempt to announce, withdraw or retry, allowed or refused. Actors are kept in clear:
-    this is the accountability record of a handful of staff, not the partners' question log."""
+    """Every attempt to announce, withdraw or retry, or to add, remove or refresh a document, allowed
+    or refused. Actors are kept in clear: this is the accountability record of a handful of staff, not
+    the partners' question log."""
 
     __tablename__ = "announce_audit"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, index=True)
-    action: Mapped[str] = mapped_column(String(16))  # open, announce, withdraw, retry; ask (a refused token)
+    # open, announce, withdraw, retry; add, confirm, cancel, edit, remove, refresh; ask (a refused token)
+    action: Mapped[str] = mapped_column(String(16))
     actor: Mapped[str] = mapped_column(String(200))  # Slack user id, "api:<token name>", "cli:<user>"
     source: Mapped[str] = mapped_column(String(16))  # slack, api, cli
     allowed: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str | None] = mapped_column(String(500))
     announcement_id: Mapped[int | None] = mapped_column(Integer)
+    document: Mapped[str | None] = mapped_column(String(200))  # the doc id or address acted on
+
+
+class LibraryDocument(Base):
+    """A document the communications group added from Slack, the CLI or the API: the record of who
+    added it, from where, with which fields, and how its refreshes went. Its file is kept under the
+    data folder (`library/<id>/`); the index holds what was read from it."""
+
+    __tablename__ = "library_documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)  # one record per upload or request
+    doc_id: Mapped[str] = mapped_column(String(100), index=True)
+    status: Mapped[str] = mapped_column(String(16), default=LibraryStatus.PENDING)
+    source: Mapped[str] = mapped_column(String(16))  # slack, api, cli
+    added_by: Mapped[str] = mapped_column(String(200))  # Slack user id, "api:<token name>", "cli:<user>"
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    url: Mapped[str | None] = mapped_column(String(2000))  # fetched again on refresh; None: an upload
+    file_name: Mapped[str] = mapped_column(String(200))
+    content_hash: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(300))
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    published: Mapped[str | None] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(50), default="document")
+    visibility: Mapped[str] = mapped_column(String(16), default="partners")
+    readers: Mapped[list] = mapped_column(JSON, default=list)
+    passages: Mapped[int] = mapped_column(Integer, default=0)
+    first_lines: Mapped[str] = mapped_column(Text, default="")
+    refreshed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # content last read
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # last fetch attempt
+    problem: Mapped[str | None] = mapped_column(String(500))  # why the last refresh failed
+    gone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # first 404/410 seen
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    removed_by: Mapped[str | None] = mapped_column(String(200))
 
 
 class ApiToken(Base):

@@ -1,0 +1,1 @@
+"""The documents the communications group adds, refreshes and removes from Slack, the CLI and the API."""
