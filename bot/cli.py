@@ -7,7 +7,19 @@ import sys
 
 import typer
 
-from bot.commands import announcements, ask, doctor, evaluate, ingest, link, report, serve, slack, token
+from bot.commands import (
+    announcements,
+    ask,
+    doctor,
+    documents,
+    evaluate,
+    ingest,
+    link,
+    report,
+    serve,
+    slack,
+    token,
+)
 from config.errors import PartnerbotError
 
 app = typer.Typer(
@@ -16,7 +28,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for module in (ingest, ask, evaluate, serve, link, slack, announcements, token, report, doctor):
+for module in (ingest, ask, evaluate, serve, link, slack, announcements, documents, token, report, doctor):
     module.register(app)
 
 

@@ -25,6 +25,15 @@ def socket_handler(settings: Settings, services=None):  # noqa: ANN001, ANN201 (
 
     from bot.services import Services
     from bot.slack.app import build_app
+
+    require_tokens(settings)
+    services = services or Services.open(settings)
+    app, _ = build_app(services, socket_mode=True)
+    return SocketModeHandler(app, settings.slack_app_token)
+
+
+def require_tokens(settings: Settings) -> None:
+    """The app-level and bot tokens Socket Mode needs, checked before any model loads."""
     from bot.slack.client import require_bot_token
 
     if not settings.slack_app_token:
@@ -35,9 +44,6 @@ def socket_handler(settings: Settings, services=None):  # noqa: ANN001, ANN201 (
     if not settings.slack_app_token.startswith("xapp-"):
         raise ConfigError("PARTNERBOT_SLACK_APP_TOKEN must be an app-level token starting with xapp-")
     require_bot_token(settings)
-    services = services or Services.open(settings)
-    app, _ = build_app(services, socket_mode=True)
-    return SocketModeHandler(app, settings.slack_app_token)
 
 
 def slack(
@@ -51,8 +57,14 @@ def slack(
             "pass --socket to run over Socket Mode; for HTTP mode run `partnerbot serve` and point the app's "
             "Request URL at https://<your host>/slack/events"
         )
+    from bot.library.schedule import Schedule
+    from bot.services import Services
+
     settings = load_settings()
-    handler = socket_handler(settings)
+    require_tokens(settings)  # a wrong token fails in a second, before the model loads
+    services = Services.open(settings)
+    handler = socket_handler(settings, services)
+    Schedule.start(services)  # documents added by address are refreshed, as under `partnerbot serve`
     typer.echo("partnerbot: connecting to Slack over Socket Mode; Ctrl+C stops", err=True)
     connect(handler)
     threading.Event().wait()  # the connection runs in its own threads, as SocketModeHandler.start does

@@ -7,8 +7,8 @@ import typer
 from bot.commands.common import open_services
 
 app = typer.Typer(
-    help="Bearer tokens of the HTTP APIs (stored hashed): ask (/api/ask, /api/documents) and announce "
-    "(/api/announcements)."
+    help="Bearer tokens of the HTTP APIs (stored hashed): ask (/api/ask, GET /api/documents), announce "
+    "(/api/announcements) and documents (adding, refreshing and removing documents: /api/documents/…)."
 )
 
 
@@ -16,7 +16,10 @@ app = typer.Typer(
 def create(
     name: str = typer.Argument(..., help="Who uses it, e.g. newsletter-tool"),
     scopes: list[str] = typer.Option(
-        ..., "--scope", help="ask (the questions API) or announce (the announcements API); repeat for both"
+        ...,
+        "--scope",
+        help="ask (the questions API), announce (the announcements API) or documents (adding and removing "
+        "documents); repeat for more than one",
     ),
     groups: list[str] = typer.Option(
         [], "--group", help="With --scope ask: a user group or channel id whose internal documents it reads"

@@ -2,7 +2,8 @@
 strings, so a plain hash is enough (no slow KDF needed) and lookups compare in constant time.
 
 A token carries scopes: `ask` (the questions API, with partners' rights and the internal documents
-of its `groups`) and `announce` (the announcements API). One API never accepts another's token.
+of its `groups`), `announce` (the announcements API) and `documents` (adding, refreshing and removing
+documents: /api/documents/added and the routes beside it). One API never accepts another's token.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from bot.state.models import ApiToken, now
 from config.errors import ConfigError
 from corpus.manifest import READER
 
-SCOPES = ("ask", "announce")
+SCOPES = ("ask", "announce", "documents")
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,9 @@ def create(db: Database, name: str, scopes: Iterable[str], groups: Iterable[str]
     unknown = sorted(scopes - set(SCOPES))
     if unknown or not scopes:
         named = ", ".join(unknown) or "no scope"
-        raise ConfigError(f"{named}: a token's scopes are {' and '.join(SCOPES)}, one or both")
+        raise ConfigError(
+            f"{named}: a token's scopes are {', '.join(SCOPES[:-1])} and {SCOPES[-1]}, one or more"
+        )
     if bad := sorted(g for g in groups if not READER.match(g)):
         raise ConfigError(f"{', '.join(bad)}: not Slack user group (S…) or channel (C…, G…) ids")
     if groups and "ask" not in scopes:

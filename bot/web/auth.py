@@ -43,7 +43,7 @@ REFUSED = {
 
 bearer = HTTPBearer(
     auto_error=False,
-    description="A token from `partnerbot token create NAME --scope ask|announce` (stored hashed)",
+    description="A token from `partnerbot token create NAME --scope ask|announce|documents` (stored hashed)",
 )
 session_cookie = APIKeyCookie(
     name=SESSION_COOKIE,

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 
+from bot.library.service import LibraryError
 from bot.links import LinkRefused
 from config.errors import IndexMissingError, PartnerbotError, QuestionError, RateLimited
 
@@ -95,7 +96,7 @@ async def _http(request: Request, exc: HTTPException) -> Response:
 
 
 async def _partnerbot(request: Request, exc: PartnerbotError) -> Response:
-    if isinstance(exc, QuestionError):
+    if isinstance(exc, QuestionError | LibraryError):  # the input itself cannot be used as it is
         return error_response(request, 422, str(exc))
     if isinstance(exc, IndexMissingError):
         return error_response(request, 503, str(exc))

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -84,20 +86,33 @@ class SecurityHeaders:
             await send({"type": "http.response.body", "body": b"Internal Server Error"})
 
 
-class BodyLimit:
-    """Refuses bodies over MAX_BODY_BYTES with 413, by Content-Length or while streaming."""
+@dataclass(frozen=True)
+class Allowance:
+    """A larger body for one path (a file upload), and what a client sent over it is told."""
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+    limit: int
+    message: str
+
+
+class BodyLimit:
+    """Refuses bodies over MAX_BODY_BYTES with 413, by Content-Length or while streaming; the paths of
+    `larger` (uploads) have their own limit and message."""
+
+    def __init__(
+        self, app: ASGIApp, limit: int = MAX_BODY_BYTES, larger: Mapping[str, Allowance] | None = None
+    ) -> None:
         self.app = app
-        self.limit = limit
+        self.default = Allowance(limit, _too_large_message(limit))
+        self.larger = dict(larger or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        allowance = self.larger.get(scope["path"], self.default)
         length = dict(scope["headers"]).get(b"content-length", b"0")
-        if not length.isdigit() or int(length) > self.limit:
-            await _too_large(send, self.limit)
+        if not length.isdigit() or int(length) > allowance.limit:
+            await _too_large(send, allowance.message)
             return
         received = 0
 
@@ -106,9 +121,9 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > allowance.limit:
                     # An HTTPException, so that FastAPI's body parsing passes it on as it is.
-                    raise HTTPException(413, _too_large_message(self.limit))
+                    raise HTTPException(413, allowance.message)
             return message
 
         await self.app(scope, counting_receive, send)
@@ -118,8 +133,8 @@ def _too_large_message(limit: int) -> str:
     return f"the request body is over {limit:,} bytes; send a shorter question"
 
 
-async def _too_large(send: Send, limit: int) -> None:
-    body = json.dumps({"detail": _too_large_message(limit)})
+async def _too_large(send: Send, message: str) -> None:
+    body = json.dumps({"detail": message})
     await send(
         {
             "type": "http.response.start",

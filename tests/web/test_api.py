@@ -156,6 +156,13 @@ def test_openapi_documents_the_api(client):
     assert {"200", "401", "429"} <= set(announce["get"]["responses"])
     withdraw = schema["paths"]["/api/announcements/{announcement_id}"]["delete"]["responses"]
     assert {"200", "401", "404", "422", "429", "503"} <= set(withdraw)
+    added = schema["paths"]["/api/documents"]["post"]  # beside the reader's list: the group adds
+    assert {"200", "201", "401", "403", "413", "422", "429"} <= set(added["responses"])
+    assert {"201", "413", "422"} <= set(schema["paths"]["/api/documents/upload"]["post"]["responses"])
+    assert {"200", "401", "403"} <= set(schema["paths"]["/api/documents/added"]["get"]["responses"])
+    assert {"200", "404"} <= set(schema["paths"]["/api/documents/{doc_id}"]["delete"]["responses"])
+    refresh = schema["paths"]["/api/documents/{doc_id}/refresh"]["post"]["responses"]
+    assert {"200", "404", "422"} <= set(refresh)
     problem = schema["components"]["schemas"]["Problem"]
     assert problem["required"] == ["detail"]
 

@@ -140,7 +140,10 @@ def test_token_create_and_revoke_with_scopes(tmp_path):
     assert tokens.verify(db, made.stdout.strip()) == expected
     bad = _run(tmp_path, "token", "create", "other", "--scope", "admin")
     assert bad.returncode == 2
-    assert bad.stderr.strip() == "partnerbot: admin: a token's scopes are ask and announce, one or both"
+    assert (
+        bad.stderr.strip()
+        == "partnerbot: admin: a token's scopes are ask, announce and documents, one or more"
+    )
     assert _run(tmp_path, "token", "create", "other").returncode == 2  # --scope is required
     assert _run(tmp_path, "token", "revoke", "dashboard").returncode == 0
     assert tokens.verify(db, made.stdout.strip()) is None

@@ -36,7 +36,10 @@ class DocumentInfo(BaseModel):
     source_url: str | None = Field(description="The original public page, where known")
     url: str = Field(description="The source viewer for this document, signed for the reader")
     chunks: int = Field(description="How many passages the document is indexed as")
-    origin: str = Field(description="'corpus' for files, 'announcement' for posts made through the bot")
+    origin: str = Field(
+        description="'corpus' for the corpus folder's files, 'library' for documents the communications "
+        "group added (Slack, CLI, API), 'announcement' for posts made through the bot"
+    )
 
 
 @router.post(
