@@ -14,6 +14,7 @@ from bot.announce.render import post_blocks
 from bot.announce.service import Outcome
 from bot.announce.summary import status
 from bot.slack import mrkdwn
+from bot.slack.blocks import input_block, plain
 from bot.state.models import Announcement
 
 FORM = "announce_form"
@@ -22,46 +23,27 @@ RETRY = "announce_retry"
 WITHDRAW = "announce_withdraw"
 
 
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text, "emoji": True}
-
-
-def _input(
-    block_id: str, label: str, element: dict[str, Any], optional: bool = False, hint: str = ""
-) -> dict:
-    block: dict[str, Any] = {
-        "type": "input",
-        "block_id": block_id,
-        "label": _plain(label),
-        "element": {**element, "action_id": "value"},
-        "optional": optional,
-    }
-    if hint:
-        block["hint"] = _plain(hint)
-    return block
-
-
 def form_view(channels: dict[str, str], origin: str | None) -> dict[str, Any]:
-    options = [{"text": _plain(f"#{name}"), "value": cid} for cid, name in channels.items()][:100]
+    options = [{"text": plain(f"#{name}"), "value": cid} for cid, name in channels.items()][:100]
     return {
         "type": "modal",
         "callback_id": FORM,
         "private_metadata": json.dumps({"origin": origin}),
-        "title": _plain("New announcement"),
-        "submit": _plain("Preview"),
-        "close": _plain("Cancel"),
+        "title": plain("New announcement"),
+        "submit": plain("Preview"),
+        "close": plain("Cancel"),
         "blocks": [
-            _input("title", "Title", {"type": "plain_text_input", "max_length": TITLE_MAX}),
-            _input(
+            input_block("title", "Title", {"type": "plain_text_input", "max_length": TITLE_MAX}),
+            input_block(
                 "body",
                 "Announcement",
                 {"type": "plain_text_input", "multiline": True, "max_length": BODY_MAX},
             ),
-            _input("channels", "Post in", {"type": "multi_static_select", "options": options}),
-            _input(
+            input_block("channels", "Post in", {"type": "multi_static_select", "options": options}),
+            input_block(
                 "link", "Link", {"type": "url_text_input"}, optional=True, hint="Where to read more or apply"
             ),
-            _input(
+            input_block(
                 "expires",
                 "Stop citing it after",
                 {"type": "datepicker"},
@@ -93,9 +75,9 @@ def preview_view(row: Announcement, channels: dict[str, str], origin: str | None
         "type": "modal",
         "callback_id": PREVIEW,
         "private_metadata": json.dumps({"id": row.id, "origin": origin}),
-        "title": _plain("Preview"),
-        "submit": _plain("Post"),
-        "close": _plain("Cancel"),
+        "title": plain("Preview"),
+        "submit": plain("Post"),
+        "close": plain("Cancel"),
         "blocks": [
             {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Will be posted in {where}:"}]},
             {"type": "divider"},
@@ -115,7 +97,7 @@ def result_blocks(outcome: Outcome, channels: dict[str, str]) -> tuple[str, list
         text += f" Not posted in {failed}: Retry posts only there."
     buttons: list[dict[str, Any]] = []
     if outcome.failed:
-        buttons.append({"type": "button", "text": _plain("Retry"), "action_id": RETRY, "value": str(row.id)})
+        buttons.append({"type": "button", "text": plain("Retry"), "action_id": RETRY, "value": str(row.id)})
     buttons.append(withdraw_button(row.id))
     return text, [
         {"type": "section", "text": {"type": "mrkdwn", "text": text}},
@@ -127,15 +109,15 @@ def withdraw_button(announcement_id: int) -> dict[str, Any]:
     """Withdraw, confirmed first: under an author's result and in the Home tab's listing."""
     return {
         "type": "button",
-        "text": _plain("Withdraw"),
+        "text": plain("Withdraw"),
         "action_id": WITHDRAW,
         "value": str(announcement_id),
         "style": "danger",
         "confirm": {
-            "title": _plain("Withdraw this announcement?"),
-            "text": _plain("Its posts are deleted and partnerbot stops citing it. The record is kept."),
-            "confirm": _plain("Withdraw"),
-            "deny": _plain("Keep it"),
+            "title": plain("Withdraw this announcement?"),
+            "text": plain("Its posts are deleted and partnerbot stops citing it. The record is kept."),
+            "confirm": plain("Withdraw"),
+            "deny": plain("Keep it"),
         },
     }
 
@@ -157,7 +139,7 @@ def listing_line(row: Announcement) -> str:
 def notice_view(title: str, text: str) -> dict[str, Any]:
     return {
         "type": "modal",
-        "title": _plain(title[:24]),
-        "close": _plain("Close"),
+        "title": plain(title[:24]),
+        "close": plain("Close"),
         "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
     }

@@ -24,6 +24,7 @@ from bot.slack.listeners import (
     feedback,
     handoff,
     home,
+    library,
     lifecycle,
     mentions,
     messages,
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 Register = Callable[[App, SlackBot], None]
 LISTENERS: tuple[Register, ...] = (
     lifecycle.register,
+    library.register,  # middleware: a shared file is the library's before the Assistant takes DM threads
     assistant.register,  # middleware: bolt's Assistant takes every DM thread reply first
     mentions.register,
     messages.register,

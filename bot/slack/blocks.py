@@ -29,11 +29,31 @@ Block = dict[str, Any]
 
 
 def section(text: str) -> Block:
+    """Cut to Slack's limit: a title escaped (`&` → `&amp;`) can outgrow the length it was cut to."""
+    text = mrkdwn.shorten(text, mrkdwn.SECTION_LIMIT)
     return {"type": "section", "text": {"type": "mrkdwn", "text": text, "verbatim": True}}
 
 
 def context(text: str) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text, "verbatim": True}]}
+
+
+def plain(text: str) -> Block:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def input_block(block_id: str, label: str, element: Block, optional: bool = False, hint: str = "") -> Block:
+    """A modal's input; its value is read back as `values[block_id]["value"]`."""
+    block: Block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label),
+        "element": {**element, "action_id": "value"},
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = plain(hint)
+    return block
 
 
 def text_blocks(text: str) -> list[Block]:

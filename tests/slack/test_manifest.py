@@ -19,6 +19,7 @@ def test_least_scopes():
         "channels:read",
         "chat:write",
         "commands",
+        "files:read",
         "groups:history",
         "groups:read",
         "im:history",
@@ -60,4 +61,5 @@ def test_the_commands_match_the_default_settings():
     assert commands == [
         Settings.model_fields["slack_command"].default,
         Settings.model_fields["announce_command"].default,
+        Settings.model_fields["documents_command"].default,
     ]

@@ -20,6 +20,11 @@ time; a channel not listed answers channel_not_found). Methods it does not know
 answer `unknown_method` and are still recorded, so a missing piece shows up as a clear failure.
 Response URLs: `slack.response_url("name")` gives a URL on this server; POSTs to it are recorded
 as method "response_url" (params hold the JSON body, `call.path` the URL's path).
+
+Files: `slack.add_file("plan.pdf", data, "application/pdf")` stores a file shared in Slack and returns
+its id; files.info answers its fields (`api.files`, editable) with url_private and url_private_download
+on this server. Downloading either (GET, recorded as method "files.download") needs the bot token in
+`Authorization: Bearer …`; without it Slack's answer is 200 with an HTML sign-in page, and so is this.
 """
 
 from __future__ import annotations
@@ -33,13 +38,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlparse
+from urllib.parse import parse_qsl, quote, unquote, urlparse
 
 TEAM_ID = "T0PARTNER"
 BOT_USER_ID = "U0PARTNERBOT"
 BOT_ID = "B0PARTNERBOT"
 APP_ID = "A0PARTNERBOT"
 JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "chunks", "prompts")
+FILES_PATH = "/files-pri/"  # where url_private(_download) point, as on files.slack.com
+SIGN_IN_PAGE = b"<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in to Slack</body></html>"
 
 
 @dataclass
@@ -97,6 +104,8 @@ class SlackAPI:
         self.page_size = 1000  # the most members conversations.members answers at once
         self.scopes: str | None = None  # auth.test's x-oauth-scopes header ("a,b"); None: not sent
         self.views: dict[str, dict[str, Any]] = {}
+        self.files: dict[str, dict[str, Any]] = {}  # files.info fields by file id
+        self.file_bytes: dict[str, bytes] = {}  # what downloading each file gives
         self.socket_url: str | None = None  # what apps.connections.open answers (Socket Mode)
         self._failures: dict[str, list[_Failure]] = {}
         self._lock = threading.Condition()
@@ -168,6 +177,27 @@ class SlackAPI:
         """Store a message as if a person had posted it; returns its ts."""
         with self._lock:
             return self._store(channel, {"type": "message", "user": user, "text": text, **extra}, thread_ts)
+
+    def add_file(self, name: str, data: bytes, mimetype: str, filetype: str | None = None) -> str:
+        """Store a file as if a person had uploaded it to Slack; returns its id (F…)."""
+        with self._lock:
+            file_id = f"F{next(self._clock):08d}"
+            private = f"{self.url}{FILES_PATH}{TEAM_ID}-{file_id}/{quote(name)}"
+            self.files[file_id] = {
+                "id": file_id,
+                "created": int(time.time()),
+                "name": name,
+                "title": name,
+                "mimetype": mimetype,
+                "filetype": filetype or name.rsplit(".", 1)[-1].lower(),
+                "size": len(data),
+                "mode": "hosted",
+                "is_external": False,
+                "url_private": private,
+                "url_private_download": f"{self.url}{FILES_PATH}{TEAM_ID}-{file_id}/download/{quote(name)}",
+            }
+            self.file_bytes[file_id] = data
+            return file_id
 
     def next_ts(self) -> str:
         with self._lock:
@@ -246,6 +276,24 @@ class SlackAPI:
             self._lock.notify_all()
             return result
 
+    def _download(self, call: Call) -> tuple[int, dict[str, str], bytes]:
+        """GET of a url_private(_download): the file with the bot token, Slack's sign-in page without."""
+        with self._lock:
+            self.calls.append(call)
+            self._lock.notify_all()
+            failure = self._take_failure(call.method)
+            if failure:
+                status, headers, body = self._failed(failure)
+                return status, headers, body if isinstance(body, bytes) else json.dumps(body).encode()
+            given = call.headers.get("authorization", "").removeprefix("Bearer ").strip()
+            if given != self.token:
+                return 200, {"content-type": "text/html; charset=utf-8"}, SIGN_IN_PAGE
+            file_id = call.path.removeprefix(FILES_PATH).split("/", 1)[0].rsplit("-", 1)[-1]
+            file = self.files.get(file_id)
+            if file is None or file_id not in self.file_bytes:
+                return 404, {"content-type": "text/plain"}, b"Not found"
+            return 200, {"content-type": file["mimetype"]}, self.file_bytes[file_id]
+
     def _take_failure(self, method: str) -> _Failure | None:
         queue = self._failures.get(method)
         if not queue:
@@ -285,7 +333,22 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        self.do_POST()
+        url = urlparse(self.path)
+        if not url.path.startswith(FILES_PATH):
+            self.do_POST()
+            return
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        call = Call("files.download", dict(parse_qsl(url.query)), headers, unquote(url.path))
+        status, extra, data = self.api._download(call)
+        if data == b"" and status != 200:  # a dropped connection
+            self.close_connection = True
+            return
+        self.send_response(status)
+        self.send_header("content-length", str(len(data)))
+        for key, value in extra.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
 
     def do_POST(self) -> None:
         url = urlparse(self.path)

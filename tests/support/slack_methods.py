@@ -233,6 +233,14 @@ def _connections_open(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "url": api.socket_url}
 
 
+def _file_info(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
+    """A file added with `api.add_file`; its bytes come from GET url_private_download (with the token)."""
+    file = api.files.get(p.get("file", ""))
+    if file is None:
+        return {"ok": False, "error": "file_not_found"}
+    return {"ok": True, "file": dict(file), "comments": [], "response_metadata": {"next_cursor": ""}}
+
+
 def _ok(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True}
 
@@ -250,6 +258,7 @@ METHODS: dict[str, Callable[[SlackAPI, dict[str, Any]], dict[str, Any]]] = {
     "conversations.info": _conversation_info,
     "conversations.members": _conversation_members,
     "conversations.join": _ok,
+    "files.info": _file_info,
     "reactions.add": _reaction,
     "reactions.remove": _unreact,
     "views.open": _view,

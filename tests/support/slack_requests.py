@@ -9,6 +9,7 @@ HTTP client with a `.post(url, content=..., headers=...)` (FastAPI's TestClient,
     slack.command("/ask", "who funds trials?", response_url=api.response_url("ask"))
     slack.action("feedback_up", value="12", response_url=..., container={...})
     slack.view_submission(view)                       # for modals (/announce)
+    slack.event(file_share_event([api.files[fid]], user="U1", channel="D1", ts=ts))   # a file in a DM
 """
 
 from __future__ import annotations
@@ -56,6 +57,67 @@ def event_body(event: dict[str, Any], *, event_id: str | None = None, authed_use
         "authorizations": [{"team_id": TEAM_ID, "user_id": authed_user or "U0PARTNERBOT", "is_bot": True}],
     }
     return json.dumps(envelope)
+
+
+def file_share_event(
+    files: list[dict[str, Any]],
+    *,
+    user: str,
+    channel: str,
+    ts: str,
+    text: str = "",
+    channel_type: str = "im",
+    thread_ts: str | None = None,
+) -> dict[str, Any]:
+    """A `message` event of subtype file_share, as Slack sends one when a person shares files (in a
+    DM by default); `files` as files.info describes them (e.g. `api.files[file_id]`)."""
+    event: dict[str, Any] = {
+        "type": "message",
+        "subtype": "file_share",
+        "text": text,
+        "files": [_shared(f, user) for f in files],
+        "upload": False,
+        "user": user,
+        "display_as_bot": False,
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+        "channel_type": channel_type,
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
+
+
+def mention_with_files(
+    files: list[dict[str, Any]], *, text: str, user: str, channel: str, ts: str
+) -> dict[str, Any]:
+    """An `app_mention` of a message carrying files (`text` starts with `<@bot>`); Slack also sends
+    the same message as a `file_share` message event (`file_share_event(..., channel_type="channel")`)."""
+    return {
+        "type": "app_mention",
+        "text": text,
+        "files": [_shared(f, user) for f in files],
+        "upload": False,
+        "user": user,
+        "display_as_bot": False,
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+        "client_msg_id": f"msg-{ts}",
+    }
+
+
+def _shared(file: dict[str, Any], user: str) -> dict[str, Any]:
+    """A file as an event carries it: the files.info fields, uploaded by `user` (the bytes need the
+    token anyway)."""
+    keep = ("id", "created", "name", "title", "mimetype", "filetype", "size", "mode", "is_external")
+    return {
+        **{k: file[k] for k in keep if k in file},
+        "user": user,
+        "url_private": file.get("url_private"),
+        "url_private_download": file.get("url_private_download"),
+    }
 
 
 def command_body(command: str, text: str, *, user: str, channel: str, response_url: str, **extra: str) -> str:
