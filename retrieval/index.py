@@ -164,8 +164,9 @@ class Index:
             for derived in ("keyword", "sentences"):
                 shutil.rmtree(self.settings.index_dir / derived, ignore_errors=True)
             self.sentences = SentenceVectors(self.settings.index_dir / "sentences")
+            embedded = self._index(kept, None)  # first: a corpus file cannot take their ids
             report = self._ingest(None, progress)
-            report.chunks_embedded += self._index(kept, None)
+            report.chunks_embedded += embedded
             report.added += [loaded.document.doc_id for loaded in kept]
             self._commit()  # even with nothing left to index: the old registry must go
             return report
@@ -187,9 +188,7 @@ class Index:
             doc = loaded.document
             previous = self.registry.document(doc.doc_id)
             if previous is not None and previous.origin != doc.origin:
-                taken = (
-                    "an announcement" if previous.origin == "announcement" else "a document added in Slack"
-                )
+                taken = "an announcement" if previous.origin == "announcement" else "an added document"
                 report.failures.append(
                     f"{doc.path}: id {doc.doc_id!r} is taken by {taken}; give the file another id in "
                     "its manifest"

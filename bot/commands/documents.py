@@ -143,7 +143,7 @@ def remove(
     if not yes and not typer.confirm(f"Remove {record.title} ({record.doc_id})?", default=False):
         typer.echo("Nothing was removed.")
         return
-    library.remove(str(record.id), actor=_actor(), source="cli")
+    library.remove(record, actor=_actor(), source="cli")
     typer.echo(f"Removed {record.doc_id}: it is no longer answered from; its record stays.")
 
 

@@ -21,7 +21,7 @@ import shutil
 import threading
 import uuid
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from pathlib import Path
 from typing import NoReturn
 
@@ -30,6 +30,7 @@ from slack_sdk import WebClient
 from bot.announce.access import CommsGroup
 from bot.library.fetch import Fetched, FetchError, Limits, fetch_slack_file, fetch_url
 from bot.services import Services
+from bot.slack import mrkdwn
 from bot.slack.client import SLACK_ERRORS, describe, web_client
 from bot.state import library as store
 from bot.state.models import LibraryDocument, LibraryStatus, now
@@ -41,6 +42,7 @@ from corpus.model import VISIBILITIES
 log = logging.getLogger(__name__)
 SCHEDULE_EVERY_S = 600.0  # how often the app looks for documents due a refresh
 FIRST_LINES = 300  # characters of the text shown in a preview
+PREVIEW_TIME = timedelta(days=2)  # a preview not confirmed by then is cancelled
 
 
 class LibraryError(PartnerbotError):
@@ -167,7 +169,8 @@ class Library:
             fetched = fetch_url(url.strip(), self.limits)
         except FetchError as exc:
             self._refused("add", actor, source, url, str(exc))
-        return self._stage(fetched, actor=actor, source=source, key=key, fields=fields, url=fetched.url)
+        # the address asked for is fetched again on refresh (a "latest report" link keeps working)
+        return self._stage(fetched, actor=actor, source=source, key=key, fields=fields, url=url.strip())
 
     def preview_slack_file(
         self, client: WebClient, file_id: str, *, actor: str, key: str, fields: Fields = Fields()
@@ -222,8 +225,8 @@ class Library:
             path.write_bytes(fetched.data)
             try:
                 loaded = self._read(path, "staged", fields)
-            except CorpusError as exc:
-                self._refused("add", actor, source, url or fetched.name, _sentence(exc, path, fetched.name))
+            except LibraryError as exc:
+                self._refused("add", actor, source, url or fetched.name, str(exc))
             doc_id = self._free_id(slug(loaded.document.title)[:80].strip("-") or "document")
             record, created = store.create(
                 self.db,
@@ -261,7 +264,7 @@ class Library:
         record = self._pending(record_id)
         fields = fields.checked()
         loaded = self._read(self._file(record), record.doc_id, fields)
-        store.update_record(
+        if not store.update_record(
             self.db,
             record.id,
             only_from=LibraryStatus.PENDING,
@@ -271,7 +274,8 @@ class Library:
             kind=fields.kind,
             visibility=fields.visibility,
             readers=list(fields.readers),
-        )
+        ):
+            raise LibraryError(f"{record.title} was {self.get(record.id).status} meanwhile: not changed")
         self.services.audit("edit", actor, source, allowed=True, document=record.doc_id)
         return self.get(record.id)
 
@@ -291,11 +295,12 @@ class Library:
                 return record
             raise LibraryError(f"{record.title} was {record.status}, not waiting to be added")
         try:
+            if (held := self.services.index.document(record.doc_id)) and held[0].origin != "library":
+                record.doc_id = self._free_id(record.doc_id)  # taken since the preview: another id
+                store.update_record(self.db, record.id, doc_id=record.doc_id)
             loaded = self._index(record)
         except Exception:
-            store.update_record(
-                self.db, record.id, status=LibraryStatus.PENDING
-            )  # confirm can be tried again
+            store.update_record(self.db, record.id, status=LibraryStatus.PENDING)  # confirm can be retried
             raise
         store.update_record(self.db, record.id, content_hash=loaded.document.content_hash)
         self.services.audit("confirm", actor, source, allowed=True, document=record.doc_id)
@@ -329,12 +334,13 @@ class Library:
         return store.listing(self.db, statuses=statuses)
 
     def find(self, ref: str) -> LibraryDocument:
-        """An added document by its doc id (as in its viewer address) or record number."""
+        """An indexed added document by its doc id (as in its viewer address; never all digits) or
+        record number. A pending one is confirmed or cancelled, not removed or refreshed."""
         ref = ref.strip()
-        record = store.active(self.db, ref)  # a doc id first: a document may be called "2024"
+        record = store.active(self.db, ref)
         if record is None and ref.isdigit() and len(ref) < 19:
             record = store.get(self.db, int(ref))
-        if record is None or record.status not in (LibraryStatus.INDEXED, LibraryStatus.PENDING):
+        if record is None or record.status != LibraryStatus.INDEXED:
             raise LibraryError(
                 f"no added document is called {ref!r}: the list shows their ids (documents of the corpus "
                 "folder are changed there)"
@@ -343,55 +349,74 @@ class Library:
 
     # -- removing and refreshing --------------------------------------------------------------
 
-    def remove(self, ref: str, *, actor: str, source: str) -> LibraryDocument:
-        """Out of the index and the viewer at once; the record stays, marked removed."""
-        record = self.find(ref)
+    def remove(self, ref: str | LibraryDocument, *, actor: str, source: str) -> LibraryDocument:
+        """Out of the index and the viewer at once; the record stays, marked removed. The record is
+        marked first, so a refresh under way does not index it again."""
+        record = self.find(ref) if isinstance(ref, str) else ref
+        if not store.update_record(
+            self.db,
+            record.id,
+            only_from=LibraryStatus.INDEXED,
+            status=LibraryStatus.REMOVED,
+            removed_at=now(),
+            removed_by=actor[:200],
+        ):
+            return self.get(record.id)  # removed already (a second click)
         self.services.index.remove_document(record.doc_id)
-        store.update_record(
-            self.db, record.id, status=LibraryStatus.REMOVED, removed_at=now(), removed_by=actor[:200]
-        )
         shutil.rmtree(self._home(record), ignore_errors=True)
         self.services.audit("remove", actor, source, allowed=True, document=record.doc_id)
         return self.get(record.id)
 
     def refresh(self, ref: str | LibraryDocument, *, actor: str, source: str) -> Refreshed:
         """Fetch an address again: unchanged content costs nothing, changed content replaces the
-        document; a page that has gone is reported to the group, and the last copy kept."""
+        document; a page that has gone is reported to the group, and the last copy kept. The new
+        copy is indexed before the old one is let go, so any failure leaves the document as it was."""
         record = self.find(ref) if isinstance(ref, str) else ref
         if not record.url:
             raise LibraryError(
                 f"{record.title} was uploaded, not added by address: upload the new version to replace it"
             )
         store.update_record(self.db, record.id, checked_at=now())
+        staging = self._home(record) / f".refresh-{uuid.uuid4().hex}"  # one per refresh: they may overlap
         try:
             fetched = fetch_url(record.url, self.limits)
-            path = self._stage_file(record, fetched)
+            staging.mkdir(parents=True)
+            path = staging / fetched.name
+            path.write_bytes(fetched.data)
             loaded = self._read(path, record.doc_id, Fields.of(record), record.url)
-        except (FetchError, CorpusError) as exc:
+            outcome = "unchanged" if loaded.document.content_hash == record.content_hash else "changed"
+            if outcome == "changed":
+                self._replace(record, loaded, path)
+        except (FetchError, LibraryError) as exc:
             return self._failed(record, exc, actor=actor, source=source)
-        outcome = "unchanged"
-        if loaded.document.content_hash != record.content_hash:
-            outcome = "changed"
-            final = self._home(record) / fetched.name
-            path.replace(final)
-            for old in self._home(record).iterdir():
-                if old.is_file() and old != final:
-                    old.unlink()
-            self.services.index.add_document(self._read(final, record.doc_id, Fields.of(record), record.url))
-        path.unlink(missing_ok=True)
+        except Exception as exc:  # Chroma, the disk: told as a failed refresh, the old copy kept
+            log.exception("refreshing %s failed", record.doc_id)
+            return self._failed(record, exc, actor=actor, source=source)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        store.update_record(self.db, record.id, refreshed_at=now(), problem=None, gone_at=None)
+        self.services.audit("refresh", actor, source, allowed=True, reason=outcome, document=record.doc_id)
+        return Refreshed(self.get(record.id), outcome)
+
+    def _replace(self, record: LibraryDocument, loaded: Loaded, path: Path) -> None:
+        """Index the new copy, then keep its file in place of the old one; not for a record removed
+        meanwhile."""
+        final = self._file(record).with_name(path.name)
+        if self.get(record.id).status != LibraryStatus.INDEXED:
+            raise LibraryError(f"{record.title} was removed while it was fetched: not indexed again")
+        self.services.index.add_document(Loaded(replace(loaded.document, path=str(final)), loaded.chunks))
+        old = self._file(record)
+        path.replace(final)
+        if old != final:
+            old.unlink(missing_ok=True)
         store.update_record(
             self.db,
             record.id,
-            refreshed_at=now(),
-            problem=None,
-            gone_at=None,
-            file_name=fetched.name,
+            file_name=final.name,
             content_hash=loaded.document.content_hash,
             passages=len(loaded.chunks),
             first_lines=loaded.document.text[:FIRST_LINES],
         )
-        self.services.audit("refresh", actor, source, allowed=True, reason=outcome, document=record.doc_id)
-        return Refreshed(self.get(record.id), outcome)
 
     def refresh_due(self, *, actor: str = "schedule", source: str = "schedule") -> list[Refreshed]:
         """Every document added by address and not fetched for PARTNERBOT_REFRESH_HOURS; each is
@@ -414,11 +439,21 @@ class Library:
                 continue
             try:
                 self._index(record)
-            except (CorpusError, OSError) as exc:
+            except (LibraryError, OSError) as exc:
                 log.warning("cannot index %s again from %s: %s", record.doc_id, self._home(record), exc)
                 continue
             indexed.append(record.doc_id)
         return indexed
+
+    def expire_previews(self) -> list[int]:
+        """Cancel previews left unconfirmed for PREVIEW_TIME (a Slack preview ignored, a prompt left),
+        so their files and ids are let go; the record numbers cancelled."""
+        cancelled = []
+        for record in store.listing(self.db, statuses=(LibraryStatus.PENDING,)):
+            if record.added_at.replace(tzinfo=record.added_at.tzinfo or UTC) < now() - PREVIEW_TIME:
+                self.cancel(record.id, actor="schedule", source="schedule")
+                cancelled.append(record.id)
+        return cancelled
 
     def run_schedule(self, stop: threading.Event) -> None:
         """`resume`, then refresh what is due every SCHEDULE_EVERY_S until `stop` is set (a thread
@@ -426,6 +461,7 @@ class Library:
         tried again next time, never raised."""
         while True:
             try:
+                self.expire_previews()
                 for doc_id in self.resume():
                     log.warning("%s was confirmed but not in the index: indexed it again", doc_id)
                 for refreshed in self.refresh_due():
@@ -450,19 +486,17 @@ class Library:
             visibility=fields.visibility,
             readers=fields.readers,
         )
-        return build(path, entry, max_bytes=self.settings.max_file_bytes, origin="library")
+        try:
+            return build(path, entry, max_bytes=self.settings.max_file_bytes, origin="library")
+        except CorpusError as exc:  # about the file as its adder named it, not the server's folders
+            raise LibraryError(str(exc).replace(str(path), path.name)) from exc
+        except FileNotFoundError as exc:
+            raise LibraryError(f"the stored copy of {path.name} is missing: add the document again") from exc
 
     def _index(self, record: LibraryDocument) -> Loaded:
         loaded = self._read(self._file(record), record.doc_id, Fields.of(record), record.url)
         self.services.index.add_document(loaded)
         return loaded
-
-    def _stage_file(self, record: LibraryDocument, fetched: Fetched) -> Path:
-        """The new download beside the current file (hidden), so a failed read leaves it as it was."""
-        self._home(record).mkdir(parents=True, exist_ok=True)
-        path = self._home(record) / f".new-{fetched.name}"
-        path.write_bytes(fetched.data)
-        return path
 
     def _failed(self, record: LibraryDocument, exc: Exception, *, actor: str, source: str) -> Refreshed:
         problem = str(exc)
@@ -472,14 +506,14 @@ class Library:
             self.db, record.id, problem=problem[:500], gone_at=record.gone_at or (now() if gone else None)
         )
         self.services.audit("refresh", actor, source, allowed=True, reason=problem, document=record.doc_id)
-        for leftover in self._home(record).glob(".new-*"):
-            leftover.unlink()
         if newly_gone:
+            read = record.refreshed_at or record.added_at
             self._report(
                 record,
-                f":warning: *{record.title}* has gone from {record.url} ({problem}). partnerbot still "
-                f"answers from the copy it read on {record.refreshed_at or record.added_at:%d %b %Y}: "
-                f"`{self.settings.documents_command} remove {record.doc_id}` takes it out.",
+                f":warning: *{mrkdwn.escape(record.title)}* has gone from "
+                f"{mrkdwn.link(record.url or '', mrkdwn.shorten(record.url or '', 200))} "
+                f"({mrkdwn.escape(problem)}). partnerbot still answers from the copy it read on "
+                f"{read:%d %b %Y}: `{self.settings.documents_command} remove {record.doc_id}` takes it out.",
             )
         return Refreshed(self.get(record.id), "gone" if gone else "failed", problem)
 
@@ -511,7 +545,9 @@ class Library:
 
     def _free_id(self, base: str) -> str:
         """`base`, or `base-2`, `base-3`…: an id no indexed document nor pending record holds."""
+        base = f"document-{base}" if base.isdigit() else base  # never taken for a record number
         candidate, n = base, 1
+        self.services.index.refresh()  # another process may have added it
         while candidate in self.services.index.registry or store.active(self.db, candidate):
             n += 1
             candidate = f"{base}-{n}"
@@ -552,8 +588,3 @@ def _safe_name(name: str) -> str:
     """A file name safe to write: no folders, no dots in front, letters, digits, `._-` only."""
     base = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(name).name).lstrip(".-")[:100]
     return base or "document.txt"
-
-
-def _sentence(exc: CorpusError, path: Path, name: str) -> str:
-    """The reader's message about `path` (a staging folder), told about the file as the adder named it."""
-    return str(exc).replace(str(path), name)

@@ -101,7 +101,6 @@ class Reply:
 class LibraryFlow:
     def __init__(self, bot: SlackBot, library: Library) -> None:
         self.bot = bot
-        self.settings = bot.settings
         self.library = library
         self.command_name = bot.settings.documents_command
 
@@ -268,17 +267,24 @@ class LibraryFlow:
             if record_id is None:
                 raise LibraryError("this form names no document: share the file again")
             self.library.authorise("edit", user, target=str(record_id))
-            fields = views.read_form((view.get("state") or {}).get("values") or {})
-            record = self.library.edit(record_id, fields, actor=user or "?", source="slack")
+            fields = views.read_form((view.get("state") or {}).get("values") or {}).checked()
         except LibraryError as exc:
             ack(response_action="errors", errors=views.field_errors(exc.fields or {"title": str(exc)}))
             return
         except Exception:
-            log.exception("editing document record %s failed", record_id)
+            log.exception("checking the fields of document record %s failed", record_id)
             ack(response_action="errors", errors={"title": _failed("saving the fields")[:150]})
             return
-        ack()
-        text, blocks = views.preview(record)
+        ack()  # within Slack's 3 s: reading the file again with the new fields may take longer
+        try:
+            text, blocks = views.preview(
+                self.library.edit(record_id, fields, actor=user or "?", source="slack")
+            )
+        except LibraryError as exc:
+            text, blocks = views.notice(_sentence(exc))
+        except Exception:
+            log.exception("editing document record %s failed", record_id)
+            text, blocks = views.notice(_failed("saving the fields"))
         self._replace(client, user, where, text, blocks)
 
     # -- helpers -------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 refresh, remove. Every route goes through `Library`, the one path Slack and the CLI take too.
 
 A bearer token with the documents scope (`partnerbot token create NAME --scope documents`) stands for
-membership of the group; every call, allowed or refused, is audited. An Idempotency-Key header makes
+membership of the group; every change, allowed or refused, is audited. An Idempotency-Key header makes
 a retried add add once. The routes are sync: fetching and embedding run in the thread pool.
 """
 
@@ -33,7 +33,7 @@ from bot.state.models import LibraryDocument, LibraryStatus
 from bot.web.auth import REFUSED, BearerDep, api_token
 from bot.web.deps import ServicesDep
 from bot.web.errors import problems
-from retrieval.access import EVERYTHING
+from retrieval.access import PARTNERS
 
 router = APIRouter(prefix="/api", tags=["documents"])
 SCOPE = "documents"
@@ -96,13 +96,14 @@ class AddedDocument(BaseModel):
     removed_at: datetime | None
     removed_by: str | None
     viewer: str | None = Field(
-        description="The source viewer, signed to open this document for whoever holds the link; None once "
-        "removed"
+        description="The source viewer, signed to open this document for whoever holds the link, with a "
+        "partner's rights; None once removed, and for an internal document (its readers open it)"
     )
 
     @classmethod
     def of(cls, record: LibraryDocument, links: Links) -> AddedDocument:
-        viewer = None if record.status == LibraryStatus.REMOVED else links.document(record.doc_id, EVERYTHING)
+        shown = record.status == LibraryStatus.INDEXED and record.visibility != "internal"
+        viewer = links.document(record.doc_id, PARTNERS) if shown else None
         return cls(
             id=record.id,
             doc_id=record.doc_id,
@@ -300,7 +301,7 @@ def remove_document(
 ) -> AddedDocument:
     record = _record(services, library, doc_id)
     try:
-        removed = library.remove(str(record.id), actor=f"api:{token}", source="api")
+        removed = library.remove(record, actor=f"api:{token}", source="api")
     except LibraryError as exc:
         raise HTTPException(422, str(exc)) from exc
     return AddedDocument.of(removed, services.links)
