@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 from config.errors import ConfigError
@@ -200,6 +200,17 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"must start with http:// or https://, got {value!r}")
         return value.rstrip("/") + ("/" if value.endswith("/") else "")
+
+    @model_validator(mode="after")
+    def _commands_differ(self) -> Settings:
+        """Slack sends a command to one listener: two features under one name would lose one."""
+        names = [self.slack_command, self.announce_command, self.documents_command]
+        if len(set(names)) < len(names):
+            raise ValueError(
+                "the slash commands PARTNERBOT_SLACK_COMMAND, PARTNERBOT_ANNOUNCE_COMMAND and "
+                f"PARTNERBOT_DOCUMENTS_COMMAND must differ, got {', '.join(names)}"
+            )
+        return self
 
     @property
     def index_dir(self) -> Path:

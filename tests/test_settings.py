@@ -106,3 +106,9 @@ def test_suggested_prompts_are_one_a_line_or_a_json_list(monkeypatch):
     assert load_settings().slack_suggested_prompts == ["a, b", "c"]
     monkeypatch.setenv("PARTNERBOT_SLACK_SUGGESTED_PROMPTS", "")
     assert load_settings().slack_suggested_prompts == []
+
+
+def test_two_features_cannot_share_a_slash_command(monkeypatch):
+    monkeypatch.setenv("PARTNERBOT_SLACK_COMMAND", "/partnerbot")  # the documents command's default
+    with pytest.raises(ConfigError, match="must differ, got /partnerbot, /announce, /partnerbot"):
+        load_settings()

@@ -46,6 +46,7 @@ def _who_reads(record: LibraryDocument) -> str:
 def add(
     source: str = typer.Argument(..., help="An http(s) address, or the path of a local file"),
     title: str | None = typer.Option(None, help="The title shown and cited (default: the file's own)"),
+    author: str | None = typer.Option(None, help="Who wrote it (searched with the text)"),
     organisation: str | None = typer.Option(None, help="Who published it"),
     published: str | None = typer.Option(None, help="When: 2025-03-14, 2025-03 or 2025"),
     kind: str = typer.Option("document", help="What it is: report, guide, news…"),
@@ -53,17 +54,20 @@ def add(
     readers: list[str] = typer.Option(
         [], "--reader", help="With --visibility internal: a user group or channel id that reads it; repeat"
     ),
+    topics: list[str] = typer.Option([], "--topic", help="What it is about; repeat"),
     yes: bool = typer.Option(False, "--yes", "-y", help="Add it without showing it first"),
 ) -> None:
     """Read a document and index it; without --yes it is shown first, and added only if you say so."""
     services, library = _library()
     fields = Fields(
         title=title,
+        author=author,
         organisation=organisation,
         published=published,
         kind=kind,
         visibility=visibility,
         readers=tuple(readers),
+        topics=tuple(topics),
     )
     actor, key = _actor(), "cli:" + uuid.uuid4().hex
     if _is_address(source):
@@ -96,6 +100,7 @@ def _show(added: Added) -> None:
     """What a person checks before adding: the fields as read, who may read it, and how it starts."""
     record = added.record
     typer.echo(f"Title:         {record.title}")
+    typer.echo(f"Author:        {record.author or '—'}")
     typer.echo(f"Organisation:  {record.organisation or '—'}")
     typer.echo(f"Date:          {record.published or '—'}")
     typer.echo(f"Kind:          {record.kind}")

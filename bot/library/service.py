@@ -58,27 +58,35 @@ class Fields:
     """What the adder may edit before confirming: the fields a corpus manifest gives a document."""
 
     title: str | None = None  # None: the title the file carries
+    author: str | None = None  # searched with the text ("what does X say about…")
     organisation: str | None = None
     published: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD
     kind: str = "document"
     visibility: str = "partners"
     readers: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
 
     def checked(self) -> Fields:
         """The fields stripped and checked, or a LibraryError naming each bad one."""
         values = Fields(
             title=(self.title or "").strip() or None,
+            author=(self.author or "").strip() or None,
             organisation=(self.organisation or "").strip() or None,
             published=(self.published or "").strip() or None,
             kind=(self.kind or "").strip() or "document",
             visibility=(self.visibility or "").strip() or "partners",
             readers=tuple(r.strip() for r in self.readers if r.strip()),
+            topics=tuple(t.strip() for t in self.topics if t.strip()),
         )
         bad: dict[str, str] = {}
         if values.title and len(values.title) > 300:
             bad["title"] = "at most 300 characters"
         if values.organisation and len(values.organisation) > 200:
             bad["organisation"] = "at most 200 characters"
+        if values.author and len(values.author) > 200:
+            bad["author"] = "at most 200 characters"
+        if len(values.topics) > 20 or any(len(t) > 100 for t in values.topics):
+            bad["topics"] = "at most 20 topics of at most 100 characters"
         if len(values.kind) > 50:
             bad["kind"] = "at most 50 characters"
         if values.published and not _is_date(values.published):
@@ -97,11 +105,13 @@ class Fields:
     def of(cls, record: LibraryDocument) -> Fields:
         return cls(
             title=record.title,
+            author=record.author,
             organisation=record.organisation,
             published=record.published,
             kind=record.kind,
             visibility=record.visibility,
             readers=tuple(record.readers or ()),
+            topics=tuple(record.topics or ()),
         )
 
 
@@ -239,11 +249,13 @@ class Library:
                 file_name=fetched.name,
                 content_hash="",
                 title=loaded.document.title[:300],
+                author=fields.author,
                 organisation=fields.organisation,
                 published=fields.published,
                 kind=fields.kind,
                 visibility=fields.visibility,
                 readers=list(fields.readers),
+                topics=list(fields.topics),
                 passages=len(loaded.chunks),
                 first_lines=loaded.document.text[:FIRST_LINES],
             )
@@ -269,11 +281,13 @@ class Library:
             record.id,
             only_from=LibraryStatus.PENDING,
             title=loaded.document.title[:300],
+            author=fields.author,
             organisation=fields.organisation,
             published=fields.published,
             kind=fields.kind,
             visibility=fields.visibility,
             readers=list(fields.readers),
+            topics=list(fields.topics),
         ):
             raise LibraryError(f"{record.title} was {self.get(record.id).status} meanwhile: not changed")
         self.services.audit("edit", actor, source, allowed=True, document=record.doc_id)
@@ -481,6 +495,8 @@ class Library:
             source_url=url,
             title=fields.title,
             kind=fields.kind,
+            author=fields.author,
+            topics=fields.topics,
             organisation=fields.organisation,
             published=fields.published,
             visibility=fields.visibility,

@@ -24,7 +24,16 @@ EDIT = "library_edit"
 CANCEL = "library_cancel"
 REMOVE = "library_remove"
 EDIT_FORM = "library_edit_form"
-FIELDS = ("title", "organisation", "published", "kind", "visibility", "readers")  # block ids of the modal
+FIELDS = (
+    "title",
+    "author",
+    "organisation",
+    "published",
+    "kind",
+    "topics",
+    "visibility",
+    "readers",
+)  # block ids of the modal
 VISIBILITY = {
     "public": "Public: anyone, people of other organisations too",
     "partners": "Partners: every member of this workspace",
@@ -54,6 +63,8 @@ def preview(record: LibraryDocument) -> tuple[str, list[dict[str, Any]]]:
             mrkdwn.escape(record.organisation) if record.organisation else "no organisation",
             mrkdwn.escape(record.published) if record.published else "no date",
             mrkdwn.escape(record.kind),
+            *([f"by {mrkdwn.escape(record.author)}"] if record.author else []),
+            *([f"about {mrkdwn.escape(', '.join(record.topics))}"] if record.topics else []),
         ]
     )
     where = f"from {mrkdwn.link(record.url, mrkdwn.shorten(record.url, 200))}" if record.url else "uploaded"
@@ -126,6 +137,7 @@ def edit_view(record: LibraryDocument, reply: dict[str, str | None]) -> dict[str
             input_block(
                 "title", "Title", _text(record.title, 300), hint="Empty: the title the document gives"
             ),
+            input_block("author", "Author", _text(record.author, 200), optional=True),
             input_block("organisation", "Organisation", _text(record.organisation, 200), optional=True),
             input_block(
                 "published",
@@ -135,6 +147,13 @@ def edit_view(record: LibraryDocument, reply: dict[str, str | None]) -> dict[str
             ),
             input_block(
                 "kind", "Kind", _text(record.kind, 50, placeholder="strategy, report, blog…"), optional=True
+            ),
+            input_block(
+                "topics",
+                "Topics",
+                _text(", ".join(record.topics or ()), 500, placeholder="NHS trials, funding"),
+                optional=True,
+                hint="Separated by commas",
             ),
             input_block(
                 "visibility",
@@ -163,11 +182,13 @@ def read_form(values: dict[str, Any]) -> Fields:
 
     return Fields(
         title=value("title") or None,
+        author=value("author") or None,
         organisation=value("organisation") or None,
         published=value("published") or None,
         kind=value("kind") or "document",
         visibility=value("visibility") or "partners",
         readers=tuple(r for r in re.split(r"[,\s]+", value("readers")) if r),
+        topics=tuple(t.strip() for t in value("topics").split(",") if t.strip()),
     )
 
 

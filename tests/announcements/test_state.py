@@ -58,7 +58,7 @@ def test_migrations_reach_head_and_run_twice(db: Database) -> None:
         "api_tokens",
     } <= tables
     with db.engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0004"
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0005"
     assert "handed_off_at" in {c["name"] for c in inspect(db.engine).get_columns("questions")}
 
 
@@ -171,8 +171,8 @@ def test_tokens_carry_their_scopes_and_groups(db: Database) -> None:
         "board-portal", frozenset({"ask", "announce"}), frozenset({"S0BOARD", "C0BOARD"})
     )
     for scopes, groups, message in [
-        ([], [], "no scope: a token's scopes are ask and announce"),
-        (["admin"], [], "admin: a token's scopes are ask and announce"),
+        ([], [], "no scope: a token's scopes are ask, announce and documents"),
+        (["admin"], [], "admin: a token's scopes are ask, announce and documents"),
         (["ask"], ["everyone"], "everyone: not Slack user group"),
         (["announce"], ["S0BOARD"], "they go with the ask scope"),
     ]:

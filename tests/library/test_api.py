@@ -99,7 +99,14 @@ def _untouched(api: Api, version: int, count: int) -> None:
 
 def test_a_page_added_by_address_is_answered_listed_and_shown_at_once(api: Api) -> None:
     url = api.site.put(PILOT_PATH, pilot_page())
-    payload = {"url": url, "organisation": "Calderbrook Partnership", "published": "2025-03", "kind": "news"}
+    payload = {
+        "url": url,
+        "organisation": "Calderbrook Partnership",
+        "published": "2025-03",
+        "kind": "news",
+        "author": "Dr Ruth Oyelaran",
+        "topics": ["wound care", "pilots"],
+    }
     response = api.add(payload)
     assert response.status_code == 201, response.text
     record = response.json()
@@ -117,6 +124,9 @@ def test_a_page_added_by_address_is_answered_listed_and_shown_at_once(api: Api) 
         "api:cms",
         "api",
     )
+    assert (record["author"], record["topics"]) == ("Dr Ruth Oyelaran", ["wound care", "pilots"])
+    indexed, _ = api.services.index.document(doc_id)
+    assert (indexed.author, indexed.topics) == ("Dr Ruth Oyelaran", ("wound care", "pilots"))
     assert record["passages"] > 0 and record["refreshed_at"] and record["problem"] is None
     assert record["viewer"].startswith(f"{api.services.settings.public_base_url}/sources/{doc_id}?t=")
 

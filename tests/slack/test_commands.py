@@ -47,10 +47,10 @@ def test_slash_command_answers_privately_and_share_posts_it_publicly(slack):
 
 
 def test_slash_command_with_a_custom_name_and_no_text_explains_usage(make_slack):
-    slack = make_slack(slack_command="/partnerbot")
+    slack = make_slack(slack_command="/helpdesk")
     url = slack.api.response_url("ask")
-    acked = slack.send.command("/partnerbot", "  ", user=ASKER, channel=CHANNEL, response_url=url)
-    assert acked.status_code == 200 and "/partnerbot who helps" in acked.text
+    acked = slack.send.command("/helpdesk", "  ", user=ASKER, channel=CHANNEL, response_url=url)
+    assert acked.status_code == 200 and "/helpdesk who helps" in acked.text
     assert slack.send.command("/ask", "hi?", user=ASKER, channel=CHANNEL, response_url=url).status_code == 404
 
 

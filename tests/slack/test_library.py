@@ -219,7 +219,7 @@ def test_edit_changes_the_fields_shown_and_indexed(slack: Slack) -> None:
     def submit(**fields: str) -> Any:
         values = {
             block: {"value": {"type": "plain_text_input", "value": fields.get(block, "")}}
-            for block in ("title", "organisation", "published", "kind", "readers")
+            for block in ("title", "author", "organisation", "published", "kind", "topics", "readers")
         }
         values["visibility"] = {
             "value": {
@@ -234,7 +234,11 @@ def test_edit_changes_the_fields_shown_and_indexed(slack: Slack) -> None:
     assert only_record(slack).title == "Grimsdyke kit trial passport", "a bad date changes nothing"
 
     saved = submit(
-        title="Trial passport guide", organisation="Grimsdyke Evaluation Office", published="2025-03"
+        title="Trial passport guide",
+        author="Asha Patel",
+        organisation="Grimsdyke Evaluation Office",
+        published="2025-03",
+        topics="NHS trials, paperwork",
     )
     assert saved.status_code == 200 and not saved.text.strip(), saved.text  # the modal closes
     shown = responded(slack, "edit")
@@ -244,10 +248,12 @@ def test_edit_changes_the_fields_shown_and_indexed(slack: Slack) -> None:
     click(slack, "library_confirm", record_id, "confirm")
     record = only_record(slack)
     document, _ = slack.services.index.document(record.doc_id)
-    assert (document.title, document.organisation, document.published) == (
+    assert (document.title, document.author, document.organisation, document.published, document.topics) == (
         "Trial passport guide",
+        "Asha Patel",
         "Grimsdyke Evaluation Office",
         "2025-03",
+        ("NHS trials", "paperwork"),
     )
 
 

@@ -50,6 +50,7 @@ class DocumentIn(BaseModel):
         examples=["https://www.wyhealthtech.org/news/innovation-fund-round-3"],
     )
     title: str | None = Field(None, description="None: the title the page or file carries")
+    author: str | None = Field(None, description="Who wrote it; searched with the text")
     organisation: str | None = Field(None, examples=["West Yorkshire Health and Care Partnership"])
     published: str | None = Field(None, description="YYYY, YYYY-MM or YYYY-MM-DD", examples=["2025-03-14"])
     kind: str | None = Field(None, description="What it is: report, guide, news…; 'document' if left out")
@@ -58,10 +59,13 @@ class DocumentIn(BaseModel):
         default_factory=list,
         description="For internal documents: the Slack user group (S…) or channel (C…, G…) ids that read it",
     )
+    topics: list[str] = Field(default_factory=list, examples=[["NHS trials", "funding"]])
 
     def fields(self) -> Fields:
         return Fields(
             title=self.title,
+            author=self.author,
+            topics=tuple(self.topics),
             organisation=self.organisation,
             published=self.published,
             kind=self.kind or "document",
@@ -76,7 +80,9 @@ class AddedDocument(BaseModel):
     id: int = Field(description="The record's number")
     doc_id: str = Field(description="Its id in the index and in the viewer's address")
     title: str
+    author: str | None
     organisation: str | None
+    topics: list[str]
     published: str | None
     kind: str
     visibility: str
@@ -108,7 +114,9 @@ class AddedDocument(BaseModel):
             id=record.id,
             doc_id=record.doc_id,
             title=record.title,
+            author=record.author,
             organisation=record.organisation,
+            topics=list(record.topics or ()),
             published=record.published,
             kind=record.kind,
             visibility=record.visibility,
@@ -223,17 +231,21 @@ def upload_document(
     token: TokenDep,
     response: Response,
     title: Annotated[str | None, Form()] = None,
+    author: Annotated[str | None, Form()] = None,
     organisation: Annotated[str | None, Form()] = None,
     published: Annotated[str | None, Form(description="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
     kind: Annotated[str | None, Form()] = None,
     visibility: Annotated[str | None, Form(description="public, partners (the default) or internal")] = None,
     readers: Annotated[list[str] | None, Form(description="Repeat for each group or channel id")] = None,
+    topics: Annotated[list[str] | None, Form(description="Repeat for each topic")] = None,
     idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
 ) -> AddedDocument:
     limit = services.settings.max_file_bytes
     data = file.file.read(limit + 1)  # one byte over is enough to refuse it
     fields = Fields(
         title=title,
+        author=author,
+        topics=tuple(topics or ()),
         organisation=organisation,
         published=published,
         kind=kind or "document",
