@@ -66,6 +66,7 @@ class Services:
         db = Database(settings)
         db.migrate()
         prune(db, settings.question_retention_days)  # the question log's retention period
+        audit.prune(db, settings.audit_retention_days)
         return cls(settings, assistant, db)
 
     @property

@@ -139,6 +139,7 @@ class Settings(BaseSettings):
     db_connect_timeout_s: int = Field(5, ge=1)  # PostgreSQL: a silent host fails in seconds
     db_statement_timeout_s: float = Field(10.0, gt=0)
     question_retention_days: int = Field(365, ge=0)  # 0 keeps the question log forever
+    audit_retention_days: int = Field(730, ge=0)  # 0 keeps the audit log forever (up to AUDIT_ROWS_KEPT)
     user_hash_key: SecretStr | None = None  # same on every replica; else a key file in the data folder
 
     # Announcements (docs/announcements.md): who may post, where, and the API's bearer token.

@@ -3,10 +3,14 @@ allowed or refused."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import UTC, datetime, timedelta
 
-from bot.state.db import Database
+from sqlalchemy import delete, select
+
+from bot.state.db import Database, changed
 from bot.state.models import AuditEntry
+
+ROWS_KEPT = 200_000  # the newest rows, whatever their age: a flood of refusals cannot fill the disk
 
 
 def record(
@@ -37,3 +41,19 @@ def record(
 def entries(db: Database, *, limit: int = 200) -> list[AuditEntry]:
     with db.session() as session:
         return list(session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)))
+
+
+def prune(db: Database, retention_days: int, rows_kept: int = ROWS_KEPT) -> int:
+    """Delete entries older than the retention period (0 keeps them by age) and any beyond the newest
+    `rows_kept`; how many went."""
+    with db.session() as session:
+        gone = 0
+        if retention_days > 0:
+            cutoff = datetime.now(UTC) - timedelta(days=retention_days)
+            gone += changed(session.execute(delete(AuditEntry).where(AuditEntry.at < cutoff)))
+        oldest_kept = session.scalars(
+            select(AuditEntry.id).order_by(AuditEntry.id.desc()).offset(rows_kept - 1).limit(1)
+        ).first()
+        if oldest_kept is not None:
+            gone += changed(session.execute(delete(AuditEntry).where(AuditEntry.id < oldest_kept)))
+        return gone

@@ -16,7 +16,7 @@ from bot.state import announcements as store
 from bot.state import audit, tokens
 from bot.state.db import MIGRATIONS, Database
 from bot.state.log import mark_handed_off, prune, question, record_question, unmark_handed_off
-from bot.state.models import AnnouncementPost, ApiToken, Question, Vote
+from bot.state.models import AnnouncementPost, ApiToken, AuditEntry, Question, Vote
 from config.errors import ConfigError
 from retrieval.answer import Answer
 from tests.support.postgres import create_database
@@ -226,3 +226,19 @@ def test_postgres_statements_are_bounded_by_the_configured_time_out(postgres, ma
         assert connection.execute(text("SHOW statement_timeout")).scalar() == "2500ms"
         with pytest.raises(OperationalError, match="statement timeout"):
             connection.execute(text("SELECT pg_sleep(5)"))
+
+
+def test_the_audit_log_is_bounded_by_age_and_by_rows(db: Database) -> None:
+    for i in range(5):
+        audit.record(db, action="ask", actor=f"api:guess{i}", source="api", allowed=False, reason="unknown")
+    with db.session() as session:  # the two oldest, from three years ago
+        session.execute(
+            update(AuditEntry)
+            .where(AuditEntry.id <= 2)
+            .values(at=datetime.now(UTC) - timedelta(days=3 * 365))
+        )
+    assert audit.prune(db, retention_days=730) == 2
+    assert [e.actor for e in audit.entries(db)] == ["api:guess4", "api:guess3", "api:guess2"]
+    assert audit.prune(db, retention_days=0, rows_kept=2) == 1  # age kept, rows still bounded
+    assert [e.actor for e in audit.entries(db)] == ["api:guess4", "api:guess3"]
+    assert audit.prune(db, retention_days=0, rows_kept=2) == 0
