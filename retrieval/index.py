@@ -206,12 +206,8 @@ class Index:
             ):
                 self.registry.put(doc, loaded.chunks)  # moved, or readable by others: nothing to embed
                 moved = True
-        report.repaired = self._missing_vectors({loaded.document.doc_id for loaded in changed})
-        changed += [
-            Loaded(d, self.registry.chunks(i)) for i in report.repaired if (d := self.registry.document(i))
-        ]
         loaded_ids = {loaded.document.doc_id for loaded in result.loaded}
-        for doc_id in self.registry.ids():
+        for doc_id in self.registry.ids():  # before the repair: a vanished document is not re-embedded
             indexed = self.registry.document(doc_id)
             if (
                 indexed
@@ -223,6 +219,10 @@ class Index:
             ):
                 self._remove(doc_id)
                 report.removed.append(doc_id)
+        report.repaired = self._missing_vectors({loaded.document.doc_id for loaded in changed})
+        changed += [
+            Loaded(d, self.registry.chunks(i)) for i in report.repaired if (d := self.registry.document(i))
+        ]
         report.chunks_embedded = self._index(changed, progress)
         if changed or report.removed or self._keyword_out_of_step():
             self._commit()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -39,17 +41,37 @@ class KeywordIndex:
         return [(self.ids[int(i)], float(s)) for i, s in zip(docs[0], scores[0], strict=True) if s > 0]
 
     def save(self, folder: Path) -> None:
+        """The BM25 files first, then ids.json, replaced whole and naming each file's digest: a save
+        killed midway (by a crash, a SIGKILL) leaves an ids.json that `load` refuses, never ids that
+        read another index's scores."""
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "ids.json").write_text(json.dumps({"ids": self.ids, "df": self.doc_freq}))
+        digests: dict[str, str] = {}
         if self._bm25 is not None:
             self._bm25.save(str(folder / "bm25"))
+            digests = _digests(folder / "bm25")
+        partial = folder / "ids.tmp"
+        partial.write_text(json.dumps({"ids": self.ids, "df": self.doc_freq, "bm25": digests}))
+        os.replace(partial, folder / "ids.json")
 
     @classmethod
     def load(cls, folder: Path) -> KeywordIndex:
+        """ValueError when the BM25 files are not the ones ids.json was saved with (the caller
+        rebuilds the index: it is derived from the registry)."""
         data = json.loads((folder / "ids.json").read_text())
         index = cls([], [])
         index.ids = data["ids"]
         index.doc_freq = Counter(data["df"])
         if index.ids:
+            if "bm25" not in data:
+                raise ValueError("ids.json names no digests of its BM25 files (saved by an older version)")
+            if data["bm25"] != _digests(folder / "bm25"):
+                raise ValueError("its BM25 files are not those ids.json was saved with (a save cut short)")
             index._bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
         return index
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    if not folder.is_dir():
+        return {}
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
