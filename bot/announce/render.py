@@ -7,6 +7,13 @@ from typing import Any
 from bot.slack.mrkdwn import escape, link
 from bot.state.models import Announcement
 
+METADATA_EVENT = "partnerbot_announcement"  # the event_type of every announcement post's metadata
+
+
+def post_metadata(row: Announcement) -> dict[str, Any]:
+    """Slack message metadata naming the announcement: what finds a post whose answer was lost."""
+    return {"event_type": METADATA_EVENT, "event_payload": {"announcement_id": row.id}}
+
 
 def author(row: Announcement) -> str:
     return f"<@{row.author_id}>" if row.author_id else escape(row.author_name)

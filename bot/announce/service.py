@@ -2,7 +2,8 @@
 
 Order of work, so that a crash or a failed call never loses or repeats a post:
 1. write the record and one row per channel (idempotent on `key`);
-2. claim each unposted row, post, store ts and permalink right away;
+2. claim each unposted row, post (with metadata naming the announcement), store ts and permalink
+   right away; a row tried before is first looked for in the channel (`_earlier_post`);
 3. index the document once a post exists (the permalink is its source link).
 Running `deliver` again completes what is left and repeats nothing.
 """
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import UTC
+from typing import Any
 
 from slack_sdk import WebClient
 
@@ -18,13 +21,20 @@ from bot.announce import render
 from bot.announce.access import CommsGroup
 from bot.announce.draft import AnnouncementError, Draft
 from bot.services import Services
-from bot.slack.client import SLACK_ERRORS, describe, web_client
+from bot.slack.client import SLACK_ERRORS, describe, error_code, web_client
 from bot.state import announcements as store
 from bot.state.models import Announcement, AnnouncementStatus, PostStatus, now
 from corpus.documents import from_text
 
 log = logging.getLogger(__name__)
 ORGANISATION = "West Yorkshire healthtech cluster"
+LOOKUP_PAGE = 200  # messages per conversations.history page when looking for an earlier post
+LOOKUP_PAGES = 5  # pages read at most; a busier channel is "could not check", never "not there"
+LOOKUP_SLACK_S = 60  # history is read from this long before the record was written (clock skew)
+
+
+class Unchecked(Exception):
+    """Whether an earlier attempt reached a channel could not be found out."""
 
 
 @dataclass
@@ -44,6 +54,7 @@ class Announcer:
         self.db = services.db
         self.client = client
         self.group = group or CommsGroup(services.settings, client)
+        self._me: tuple[str | None, str | None] | None = None  # see _identity
 
     @classmethod
     def from_settings(cls, services: Services) -> Announcer:
@@ -138,25 +149,14 @@ class Announcer:
         for post in row.posts:
             if post.status == PostStatus.POSTED and post.ts and post.permalink is None:
                 self._fetch_permalink(post.id, post.channel, post.ts)
-            if not store.claim(self.db, post.id):
+            earlier = store.claim(self.db, post.id)
+            if earlier is None:
                 continue
-            try:
-                response = self.client.chat_postMessage(
-                    channel=post.channel,
-                    text=render.post_text(row),
-                    blocks=render.post_blocks(row),
-                    unfurl_links=False,
-                    unfurl_media=False,
-                )
-            except SLACK_ERRORS as exc:
-                failed[post.channel] = describe(exc)
-                store.set_post(self.db, post.id, status=PostStatus.FAILED, error=failed[post.channel])
-                log.warning(
-                    "announcement %s: posting to %s failed: %s", row.id, post.channel, failed[post.channel]
-                )
-                continue
-            store.set_post(self.db, post.id, status=PostStatus.POSTED, ts=response["ts"], error=None)
-            self._fetch_permalink(post.id, post.channel, response["ts"])
+            error = self._post(row, post.id, post.channel, checked=earlier == 0)
+            if error:
+                failed[post.channel] = error
+                store.set_post(self.db, post.id, status=PostStatus.FAILED, error=error)
+                log.warning("announcement %s: posting to %s failed: %s", row.id, post.channel, error)
         store.refresh_status(self.db, announcement_id)
         row = self._get(announcement_id)
         if row.status != AnnouncementStatus.WITHDRAWN and any(
@@ -223,6 +223,68 @@ class Announcer:
             )
         return row
 
+    def _post(self, row: Announcement, post_id: int, channel: str, *, checked: bool) -> str | None:
+        """Post to one claimed channel and record it; the error when it failed.
+
+        `checked` is False when an earlier attempt was made (a crashed worker's claim taken over, or
+        a failure that may have come after Slack posted, such as a dropped connection). Slack may then
+        hold the post already, so it is looked for by its metadata before posting again; when the
+        channel cannot be read, nothing is posted: a post missing until a retry beats a post twice.
+        """
+        if not checked:
+            try:
+                ts = self._earlier_post(row, channel)
+            except (*SLACK_ERRORS, Unchecked) as exc:
+                return _unchecked(row.id, exc)
+            if ts:
+                log.info("announcement %s: the earlier post in %s was found (%s)", row.id, channel, ts)
+                store.set_post(self.db, post_id, status=PostStatus.POSTED, ts=ts, error=None)
+                self._fetch_permalink(post_id, channel, ts)
+                return None
+        try:
+            response = self.client.chat_postMessage(
+                channel=channel,
+                text=render.post_text(row),
+                blocks=render.post_blocks(row),
+                metadata=render.post_metadata(row),
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except SLACK_ERRORS as exc:
+            return describe(exc)
+        store.set_post(self.db, post_id, status=PostStatus.POSTED, ts=response["ts"], error=None)
+        self._fetch_permalink(post_id, channel, response["ts"])
+        return None
+
+    def _earlier_post(self, row: Announcement, channel: str) -> str | None:
+        """The ts of this bot's post of `row` in `channel` (found by its metadata), or None.
+
+        Reads the channel's history since the record was written; raises Unchecked when the history
+        is longer than it reads, and Slack's errors (not_in_channel, missing_scope…) as they come.
+        """
+        created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
+        oldest = f"{created.timestamp() - LOOKUP_SLACK_S:.6f}"
+        me = self._identity()
+        cursor: str | None = None
+        for _ in range(LOOKUP_PAGES):
+            page = self.client.conversations_history(
+                channel=channel, oldest=oldest, include_all_metadata=True, limit=LOOKUP_PAGE, cursor=cursor
+            )
+            for message in page.get("messages") or []:
+                if _is_post_of(message, row.id, me):
+                    return str(message["ts"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not page.get("has_more") or not cursor:
+                return None
+        raise Unchecked(f"more than {LOOKUP_PAGES * LOOKUP_PAGE} messages since it was written")
+
+    def _identity(self) -> tuple[str | None, str | None]:
+        """The bot's user id and bot id (one auth.test per Announcer): whose posts count as ours."""
+        if self._me is None:
+            answer = self.client.auth_test()
+            self._me = (answer.get("user_id"), answer.get("bot_id"))
+        return self._me
+
     def _fetch_permalink(self, post_id: int, channel: str, ts: str) -> None:
         try:
             link = self.client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
@@ -246,3 +308,38 @@ class Announcer:
             author=row.author_name,
         )
         self.services.index.add_document(loaded)  # a version already indexed costs nothing
+
+
+def _is_post_of(message: dict[str, Any], announcement_id: int, me: tuple[str | None, str | None]) -> bool:
+    """A message carrying this announcement's metadata, posted by this bot (when Slack said who it is:
+    another app could write the same metadata, a person cannot)."""
+    metadata = message.get("metadata") or {}
+    payload = metadata.get("event_payload") or {}
+    user, bot_id = me
+    return (
+        metadata.get("event_type") == render.METADATA_EVENT
+        and str(payload.get("announcement_id")) == str(announcement_id)
+        and (
+            not (user or bot_id)
+            or bool(user and message.get("user") == user)
+            or bool(bot_id and message.get("bot_id") == bot_id)
+        )
+    )
+
+
+HINTS = {
+    "missing_scope": "the bot token needs channels:history (groups:history for a private channel)",
+    "not_in_channel": "invite the app to the channel",
+    "channel_not_found": "invite the app to the channel",
+}
+
+
+def _unchecked(announcement_id: int, exc: BaseException) -> str:
+    """The error kept on a row not posted because its earlier attempt could not be looked for."""
+    reason, code = (str(exc), None) if isinstance(exc, Unchecked) else (describe(exc), error_code(exc))
+    hint = f"; {HINTS[code]}" if code in HINTS else ""
+    return (
+        f"not posted: an earlier attempt may have reached Slack and the channel could not be checked "
+        f"({reason}{hint}); run `partnerbot announcements retry {announcement_id}` (or Retry) to look "
+        "again and post if it is missing"
+    )[:500]

@@ -90,11 +90,18 @@ def unfinished(db: Database) -> list[int]:
         return list(session.scalars(query.order_by(Announcement.id)))
 
 
-def claim(db: Database, post_id: int) -> bool:
-    """Take a post row for posting; False when another worker has it or it is done."""
+def claim(db: Database, post_id: int) -> int | None:
+    """Take a post row for posting and say how many attempts came before this one (None: another
+    worker has it, or it is done).
+
+    0 means Slack has never been asked for this post. More means an earlier attempt may have
+    reached Slack (it died mid-post, or its answer was lost), so the caller must look before posting.
+    One UPDATE … RETURNING both claims and reads the count, so of two workers one wins, and the
+    count is the one this claim replaced.
+    """
     stale = datetime.now(UTC) - STALE_CLAIM
     with db.session() as session:
-        result = session.execute(
+        attempts = session.execute(
             update(AnnouncementPost)
             .where(AnnouncementPost.id == post_id)
             .where(
@@ -102,8 +109,9 @@ def claim(db: Database, post_id: int) -> bool:
                 | ((AnnouncementPost.status == PostStatus.POSTING) & (AnnouncementPost.updated_at < stale))
             )
             .values(status=PostStatus.POSTING, attempts=AnnouncementPost.attempts + 1, updated_at=now())
-        )
-        return changed(result) == 1
+            .returning(AnnouncementPost.attempts)
+        ).scalar_one_or_none()
+        return None if attempts is None else attempts - 1
 
 
 def set_post(db: Database, post_id: int, **values: object) -> None:

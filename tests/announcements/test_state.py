@@ -126,23 +126,23 @@ def test_a_post_row_is_claimed_by_one_worker_only(db: Database) -> None:
     row, _ = _create(db)
     post = row.posts[0].id
     with ThreadPoolExecutor(6) as pool:
-        wins = list(pool.map(lambda _: store.claim(db, post), range(6)))
+        wins = list(pool.map(lambda _: store.claim(db, post) is not None, range(6)))
     assert wins.count(True) == 1
     store.set_post(db, post, status="posted", ts="1.1")
-    assert not store.claim(db, post)  # done rows are never claimed again
+    assert store.claim(db, post) is None  # done rows are never claimed again
     store.set_post(db, row.posts[1].id, status="failed")
-    assert store.claim(db, row.posts[1].id)  # failed ones are retried
+    assert store.claim(db, row.posts[1].id) is not None  # failed ones are retried
 
 
 def test_a_claim_left_by_a_crashed_worker_is_taken_over(db: Database) -> None:
     row, _ = _create(db)
     post = row.posts[0].id
-    assert store.claim(db, post)
-    assert not store.claim(db, post)
+    assert store.claim(db, post) is not None
+    assert store.claim(db, post) is None
     with db.session() as session:
         old = datetime.now(UTC) - store.STALE_CLAIM - timedelta(seconds=5)
         session.execute(update(AnnouncementPost).where(AnnouncementPost.id == post).values(updated_at=old))
-    assert store.claim(db, post)
+    assert store.claim(db, post) is not None
     assert store.get(db, row.id).posts[0].attempts == 2
 
 

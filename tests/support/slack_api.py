@@ -11,9 +11,11 @@ real `slack_sdk.WebClient` (and bolt's `respond()`, which posts to a `response_u
         [call] = slack.wait_for("chat.postMessage", where=lambda c: c["thread_ts"] == ts)
         call.params["blocks"]                      # what the bot sent, form or JSON, blocks decoded
 
-What it keeps: a message store per channel (chat.postMessage/update/delete and `add_message` write it;
-conversations.replies / conversations.history read it), reactions (a second identical reactions.add
-answers `already_reacted`, as Slack does), opened views, user groups, and who is who: `users` (users.info
+What it keeps: a message store per channel (chat.postMessage/update/delete and `add_message` write it,
+with a post's `metadata`; conversations.replies / conversations.history read it, history newest first,
+after `oldest`, `limit` a page with a cursor, metadata only with include_all_metadata; a ts is the
+time, as Slack's), reactions (a second identical reactions.add answers `already_reacted`, as Slack
+does), opened views, user groups, and who is who: `users` (users.info
 fields by user id: a user not listed is a member of TEAM_ID), `channels` (conversations.info fields by
 channel id, such as is_ext_shared or is_mpim) and `members` (conversations.members, `page_size` at a
 time; a channel not listed answers channel_not_found). Methods it does not know
@@ -77,6 +79,7 @@ class _Failure:
     error: str
     times: int
     dropped: bool = False
+    accepted: bool = False  # done before the connection drops
 
 
 def _texts(node: Any) -> list[str]:
@@ -110,6 +113,7 @@ class SlackAPI:
         self._failures: dict[str, list[_Failure]] = {}
         self._lock = threading.Condition()
         self._clock = itertools.count(1)
+        self._last_ts = 0  # microseconds of the last message ts given
         self._server: ThreadingHTTPServer | None = None
 
     # -- life cycle ------------------------------------------------------------------------------
@@ -158,18 +162,21 @@ class SlackAPI:
         error: str = "",
         times: int = 1,
         dropped: bool = False,
+        accepted: bool = False,
     ) -> None:
         """Make the next `times` calls of `method` fail.
 
         status 429 answers `ratelimited` with a Retry-After header (default 1 s); 5xx answers an HTTP
         error; status 200 with `error` answers `{"ok": false, "error": error}` (e.g. not_in_channel);
-        `dropped` closes the connection without an answer, as a network failure does.
+        `dropped` closes the connection without an answer, as a network failure does; with `accepted`
+        the call is carried out first (a post Slack made whose answer was lost).
         """
         if status == 429 and retry_after is None:
             retry_after = 1
         error = error or {429: "ratelimited"}.get(status, "internal_error")
         with self._lock:
-            self._failures.setdefault(method, []).append(_Failure(status, retry_after, error, times, dropped))
+            failure = _Failure(status, retry_after, error, times, dropped or accepted, accepted)
+            self._failures.setdefault(method, []).append(failure)
 
     def add_message(
         self, channel: str, text: str, *, user: str = "U0ASKER", thread_ts: str | None = None, **extra: Any
@@ -249,7 +256,9 @@ class SlackAPI:
     # -- serving (called by the handler) ---------------------------------------------------------
 
     def _ts(self) -> str:
-        return f"{1_700_000_000 + next(self._clock)}.{next(self._clock):06d}"
+        """Like Slack's: the time in seconds.microseconds, unique and increasing (`oldest` compares)."""
+        self._last_ts = max(int(time.time() * 1_000_000), self._last_ts + 1)
+        return f"{self._last_ts // 1_000_000}.{self._last_ts % 1_000_000:06d}"
 
     def _store(self, channel: str, message: dict[str, Any], thread_ts: str | None) -> str:
         ts = self._ts()
@@ -264,6 +273,8 @@ class SlackAPI:
             self.calls.append(call)
             failure = self._take_failure(call.method)
             if failure:
+                if failure.accepted and self._authorised(call):
+                    self._answer(call.method, call.params)
                 result = self._failed(failure)
             elif call.method == "response_url":
                 result = (200, {}, {"ok": True})

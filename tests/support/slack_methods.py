@@ -43,6 +43,8 @@ def _bot_message(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
     }
     if p.get("blocks"):
         message["blocks"] = p["blocks"]
+    if p.get("metadata"):
+        message["metadata"] = p["metadata"]
     return message
 
 
@@ -96,10 +98,36 @@ def _replies(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _history(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
+    """Top-level messages newest first, after `oldest` and up to `latest` (exclusive unless
+    `inclusive`), `limit` (default 100, at most 999) a page with `next_cursor`; a message's `metadata`
+    only with include_all_metadata, as Slack does."""
+    inclusive = _flag(p.get("inclusive"))
+    oldest, latest = float(p.get("oldest") or 0), float(p.get("latest") or "inf")
+
+    def within(ts: float) -> bool:
+        return (oldest <= ts <= latest) if inclusive else (oldest < ts < latest)
+
     messages = [
-        m for m in api.messages.get(p.get("channel", ""), []) if m.get("thread_ts") in (None, m["ts"])
+        m
+        for m in reversed(api.messages.get(p.get("channel", ""), []))
+        if m.get("thread_ts") in (None, m["ts"]) and within(float(m["ts"]))
     ]
-    return {"ok": True, "messages": list(reversed(messages)), "has_more": False}
+    if not _flag(p.get("include_all_metadata")):
+        messages = [{k: v for k, v in m.items() if k != "metadata"} for m in messages]
+    start = int(p.get("cursor") or 0)
+    end = start + min(int(p.get("limit") or 100), 999)
+    following = str(end) if end < len(messages) else ""
+    return {
+        "ok": True,
+        "messages": messages[start:end],
+        "has_more": bool(following),
+        "response_metadata": {"next_cursor": following},
+    }
+
+
+def _flag(value: Any) -> bool:
+    """A boolean argument as the Web API takes it: true, 1 (slack_sdk sends "1"/"0") or JSON true."""
+    return value is True or str(value).lower() in ("1", "true")
 
 
 def _reaction(api: SlackAPI, p: dict[str, Any]) -> dict[str, Any]:
