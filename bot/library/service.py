@@ -101,6 +101,18 @@ class Fields:
             raise LibraryError("; ".join(f"{k}: {v}" for k, v in bad.items()), bad)
         return values if values.visibility == "internal" else replace(values, readers=())
 
+    def columns(self) -> dict[str, object]:
+        """The record's columns for these fields (the title is the one read: the file's own when None)."""
+        return {
+            "author": self.author,
+            "organisation": self.organisation,
+            "published": self.published,
+            "kind": self.kind,
+            "visibility": self.visibility,
+            "readers": list(self.readers),
+            "topics": list(self.topics),
+        }
+
     @classmethod
     def of(cls, record: LibraryDocument) -> Fields:
         return cls(
@@ -249,13 +261,7 @@ class Library:
                 file_name=fetched.name,
                 content_hash="",
                 title=loaded.document.title[:300],
-                author=fields.author,
-                organisation=fields.organisation,
-                published=fields.published,
-                kind=fields.kind,
-                visibility=fields.visibility,
-                readers=list(fields.readers),
-                topics=list(fields.topics),
+                **fields.columns(),
                 passages=len(loaded.chunks),
                 first_lines=loaded.document.text[:FIRST_LINES],
             )
@@ -281,13 +287,7 @@ class Library:
             record.id,
             only_from=LibraryStatus.PENDING,
             title=loaded.document.title[:300],
-            author=fields.author,
-            organisation=fields.organisation,
-            published=fields.published,
-            kind=fields.kind,
-            visibility=fields.visibility,
-            readers=list(fields.readers),
-            topics=list(fields.topics),
+            **fields.columns(),
         ):
             raise LibraryError(f"{record.title} was {self.get(record.id).status} meanwhile: not changed")
         self.services.audit("edit", actor, source, allowed=True, document=record.doc_id)

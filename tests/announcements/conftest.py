@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bot.services import Services
+from bot.state import announcements as store
 from bot.web.app import create_app
 from tests.support.fixtures import slack_api  # noqa: F401  (a fixture)
 from tests.support.postgres import create_database
@@ -114,3 +115,20 @@ def harness(fresh_services, request: pytest.FixtureRequest) -> Iterator[Harness]
     slack.usergroups[USERGROUP] = [GROUPIE]
     with TestClient(create_app(services.settings, services)) as client:
         yield Harness(services, slack, SlackSender(client, SECRET))
+
+
+def make_record(db, key: str, channels: list[str], source: str = "slack"):
+    """An announcement's record and its channel rows, as written before anything is posted."""
+    row, _ = store.create(
+        db,
+        key=key,
+        source=source,
+        author_id="U0COMMS",
+        author_name="ana",
+        title=f"Event {key}",
+        body="The spring showcase for partners and NHS buyers takes place in Bradford.",
+        link=None,
+        expires=None,
+        channels=channels,
+    )
+    return row

@@ -19,26 +19,10 @@ from bot.announce.service import Announcer
 from bot.state import announcements as store
 from bot.state.models import AnnouncementPost
 from bot.web.app import create_app
-from tests.announcements.conftest import slack_settings
+from tests.announcements.conftest import make_record, slack_settings
 from tests.support.slack_api import BOT_ID, BOT_USER_ID
 
 pytestmark = pytest.mark.integration
-
-
-def _record(db, key: str, channels: list[str]):
-    row, _ = store.create(
-        db,
-        key=key,
-        source="api",
-        author_id="U0COMMS",
-        author_name="ana",
-        title=f"Event {key}",
-        body="The spring showcase for partners and NHS buyers takes place in Bradford.",
-        link=None,
-        expires=None,
-        channels=channels,
-    )
-    return row
 
 
 def _metadata(announcement_id: int) -> dict:
@@ -60,7 +44,7 @@ def _crashed_claim(db, post_id: int) -> None:
 def test_a_post_whose_answer_was_lost_is_found_not_posted_again(fresh_services, slack_api, database_url):
     services = fresh_services(**slack_settings(slack_api, database_url))
     announcer = Announcer.from_settings(services)
-    row = _record(services.db, "api:lost-answer", ["C0NEWS", "C0FUND"])
+    row = make_record(services.db, "api:lost-answer", ["C0NEWS", "C0FUND"], source="api")
     slack_api.fail("chat.postMessage", accepted=True)  # Slack posts in C0NEWS; the connection drops
 
     outcome = announcer.deliver(row.id)
@@ -90,7 +74,7 @@ def test_a_stale_claim_is_taken_over_and_posts_only_where_slack_has_nothing(
     fresh_services, slack_api, database_url
 ):
     services = fresh_services(**slack_settings(slack_api, database_url))
-    row = _record(services.db, "slack:V0KILLED", ["C0NEWS", "C0FUND"])
+    row = make_record(services.db, "slack:V0KILLED", ["C0NEWS", "C0FUND"], source="api")
     news, fund = row.posts
     # killed after Slack posted in C0NEWS, before its ts was stored
     ts = slack_api.add_message(
@@ -121,7 +105,7 @@ def test_a_stale_claim_is_taken_over_and_posts_only_where_slack_has_nothing(
 def test_nothing_is_posted_while_the_channel_cannot_be_read(fresh_services, slack_api):
     services = fresh_services(**slack_settings(slack_api))
     announcer = Announcer.from_settings(services)
-    row = _record(services.db, "api:unreadable", ["C0NEWS"])
+    row = make_record(services.db, "api:unreadable", ["C0NEWS"], source="api")
     slack_api.fail("chat.postMessage", dropped=True)  # the connection drops before Slack posts
     assert "C0NEWS" in announcer.deliver(row.id).failed
 
@@ -151,7 +135,7 @@ def test_the_lookup_pages_and_a_longer_history_is_not_taken_for_absence(
     monkeypatch.setattr(service, "LOOKUP_PAGES", 2)
     services = fresh_services(**slack_settings(slack_api))
     announcer = Announcer.from_settings(services)
-    row = _record(services.db, "api:busy", ["C0NEWS", "C0FUND"])
+    row = make_record(services.db, "api:busy", ["C0NEWS", "C0FUND"], source="api")
     slack_api.fail("chat.postMessage", accepted=True, times=2)  # both posted, both answers lost
     assert sorted(announcer.deliver(row.id).failed) == ["C0FUND", "C0NEWS"]
     for n in range(3):  # the post is on the second page of C0NEWS's history
@@ -171,7 +155,7 @@ def test_the_lookup_pages_and_a_longer_history_is_not_taken_for_absence(
 
 def test_a_claim_says_how_many_attempts_came_before(fresh_services, slack_api, database_url):
     db = fresh_services(**slack_settings(slack_api, database_url)).db
-    post = _record(db, "api:claims", ["C0NEWS"]).posts[0].id
+    post = make_record(db, "api:claims", ["C0NEWS"], source="api").posts[0].id
     assert store.claim(db, post) == 0
     assert store.claim(db, post) is None  # held by a live worker
     store.set_post(db, post, status="failed")

@@ -9,25 +9,9 @@ from fastapi.testclient import TestClient
 
 from bot.state import announcements as store
 from bot.web.app import create_app
-from tests.announcements.conftest import slack_settings
+from tests.announcements.conftest import make_record, slack_settings
 
 pytestmark = pytest.mark.integration
-
-
-def _record(db, key: str, channels: list[str]):
-    row, _ = store.create(
-        db,
-        key=key,
-        source="slack",
-        author_id="U0COMMS",
-        author_name="ana",
-        title=f"Event {key}",
-        body="The spring showcase for partners and NHS buyers takes place in Bradford.",
-        link=None,
-        expires=None,
-        channels=channels,
-    )
-    return row
 
 
 def _wait(predicate, timeout: float = 60.0) -> None:
@@ -40,14 +24,14 @@ def _wait(predicate, timeout: float = 60.0) -> None:
 def test_a_crash_mid_posting_is_completed_at_start_without_repeating(fresh_services, slack_api, database_url):
     services = fresh_services(**slack_settings(slack_api, database_url))
     # the process died after posting in the first channel: its ts was stored, the others were not reached
-    crashed = _record(services.db, "slack:V0CRASH", ["C0NEWS", "C0FUND", "C0EVENTS"])
+    crashed = make_record(services.db, "slack:V0CRASH", ["C0NEWS", "C0FUND", "C0EVENTS"])
     ts = slack_api.add_message("C0NEWS", "Event slack:V0CRASH", user="U0PARTNERBOT")
     store.set_post(services.db, crashed.posts[0].id, status="posted", ts=ts, permalink=None)
     # and one was published in full but its document is missing (the index was rebuilt elsewhere)
-    published = _record(services.db, "slack:V0DONE", ["C0NEWS"])
+    published = make_record(services.db, "slack:V0DONE", ["C0NEWS"])
     store.set_post(services.db, published.posts[0].id, status="posted", ts="1.2", permalink="https://x/p12")
     store.set_status(services.db, published.id, "published")
-    draft = _record(services.db, "slack:V0DRAFT", ["C0NEWS"])
+    draft = make_record(services.db, "slack:V0DRAFT", ["C0NEWS"])
     store.set_status(services.db, draft.id, "draft")  # a preview nobody confirmed: never posted
 
     with TestClient(create_app(services.settings, services)):
