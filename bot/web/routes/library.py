@@ -194,16 +194,9 @@ def add_document(
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
 ) -> AddedDocument:
-    try:
-        added = library.add_url(
-            payload.url,
-            actor=f"api:{token}",
-            source="api",
-            key=_key(idempotency_key),
-            fields=payload.fields(),
-        )
-    except LibraryError as exc:
-        raise HTTPException(422, str(exc)) from exc
+    added = library.add_url(  # a LibraryError (a bad field, a page that cannot be read) is a 422
+        payload.url, actor=f"api:{token}", source="api", key=_key(idempotency_key), fields=payload.fields()
+    )
     return _added(services, added.record, added.created, response)
 
 
@@ -312,10 +305,7 @@ def remove_document(
     doc_id: str, services: ServicesDep, library: LibraryDep, token: TokenDep
 ) -> AddedDocument:
     record = _record(services, library, doc_id)
-    try:
-        removed = library.remove(record, actor=f"api:{token}", source="api")
-    except LibraryError as exc:
-        raise HTTPException(422, str(exc)) from exc
+    removed = library.remove(record, actor=f"api:{token}", source="api")  # a LibraryError is a 422
     return AddedDocument.of(removed, services.links)
 
 
@@ -333,9 +323,6 @@ def refresh_document(
     doc_id: str, services: ServicesDep, library: LibraryDep, token: TokenDep
 ) -> RefreshedDocument:
     record = _record(services, library, doc_id)
-    try:
-        refreshed = library.refresh(record, actor=f"api:{token}", source="api")
-    except LibraryError as exc:
-        raise HTTPException(422, str(exc)) from exc
+    refreshed = library.refresh(record, actor=f"api:{token}", source="api")  # a LibraryError is a 422
     body: dict[str, Any] = AddedDocument.of(refreshed.record, services.links).model_dump()
     return RefreshedDocument.model_validate({**body, "outcome": refreshed.outcome})
