@@ -264,7 +264,7 @@ def _check_status(response: httpx.Response, label: str) -> None:
 def _body(response: httpx.Response, limits: Limits, network: _Network, label: str) -> bytes:
     """At most `max_bytes`, whatever Content-Length claims; the deadline is checked between reads too."""
     length = response.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limits.max_bytes:
+    if length.isascii() and length.isdigit() and int(length) > limits.max_bytes:
         raise _too_large(label, limits)
     body = bytearray()
     for chunk in response.iter_bytes():

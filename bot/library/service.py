@@ -33,6 +33,7 @@ from bot.services import Services
 from bot.slack import mrkdwn
 from bot.slack.client import SLACK_ERRORS, describe, web_client
 from bot.state import library as store
+from bot.state import record_number
 from bot.state.models import LibraryDocument, LibraryStatus, now
 from config.errors import CorpusError, PartnerbotError
 from corpus.documents import Loaded, build
@@ -352,8 +353,9 @@ class Library:
         record number. A pending one is confirmed or cancelled, not removed or refreshed."""
         ref = ref.strip()
         record = store.active(self.db, ref)
-        if record is None and ref.isdigit() and len(ref) < 19:
-            record = store.get(self.db, int(ref))
+        number = record_number(ref)
+        if record is None and number is not None:
+            record = store.get(self.db, number)
         if record is None or record.status != LibraryStatus.INDEXED:
             raise LibraryError(
                 f"no added document is called {ref!r}: the list shows their ids (documents of the corpus "

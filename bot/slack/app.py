@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from slack_bolt import App
-from slack_bolt.error import BoltError
+from slack_bolt import App, BoltResponse
+from slack_bolt.error import BoltError, BoltUnhandledRequestError
 
 from bot.services import Services
 from bot.slack.channels import load_policy
@@ -50,6 +50,23 @@ LISTENERS: tuple[Register, ...] = (
     home.register,
 )
 
+# What reading a payload of the wrong shape raises (a missing key, a list where an object belongs…)
+SHAPE_ERRORS = (KeyError, IndexError, TypeError, ValueError, AttributeError)
+MALFORMED = "This request is not of a shape Slack sends."
+
+
+def refuse_malformed(error: Exception, response: BoltResponse | None) -> BoltResponse | None:
+    """bolt's handler of a listener or middleware that raised: a signed payload Slack would never
+    send (fields missing or of the wrong shape) gets a 400, not a 500 that Slack retries; anything
+    else stays a 500, logged whole."""
+    if isinstance(error, BoltUnhandledRequestError):  # bolt has answered it already (404)
+        return None
+    if response is not None and isinstance(error, SHAPE_ERRORS):
+        log.warning("a Slack request of unexpected shape was refused: %s: %s", type(error).__name__, error)
+        return BoltResponse(status=400, body=MALFORMED)
+    log.error("handling a Slack request failed", exc_info=error)
+    return None
+
 
 def build_app(services: Services, *, socket_mode: bool = False) -> tuple[App, SlackBot]:
     """The bolt App; a bad token or channel file is a ConfigError here, at start-up."""
@@ -71,6 +88,7 @@ def build_app(services: Services, *, socket_mode: bool = False) -> tuple[App, Sl
         )
     except BoltError as exc:
         raise ConfigError(f"the Slack app cannot be built: {exc}") from None
+    app.error(refuse_malformed)
     app.use(WhileInstalled(lambda: bot.stopped))
     app.use(OnlyPeople(settings.slack_ignore_bots))
     for register in LISTENERS:

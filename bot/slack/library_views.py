@@ -17,6 +17,7 @@ from typing import Any
 from bot.library.service import Fields, Refreshed
 from bot.slack import mrkdwn
 from bot.slack.blocks import context, input_block, plain, section
+from bot.state import record_number
 from bot.state.models import LibraryDocument
 
 CONFIRM = "library_confirm"
@@ -207,7 +208,7 @@ def reply_of(metadata: str | None) -> tuple[int | None, dict[str, str]]:
     except ValueError:
         return None, {}
     record_id = data.pop("id", None)
-    return (int(record_id) if str(record_id).isdigit() else None), {k: str(v) for k, v in data.items()}
+    return record_number(record_id), {k: str(v) for k, v in data.items()}
 
 
 # -- after the fact ---------------------------------------------------------------------------------

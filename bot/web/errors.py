@@ -35,6 +35,7 @@ def problems(**described: str) -> dict[int | str, dict[str, Any]]:
 
 
 JSON_PATHS = ("/api/", "/slack/", "/healthz", "/readyz", "/openapi.json")
+BODY_UNREADABLE = "There was an error parsing the body"
 EXAMPLE = '{"question": "Where do I start with an NHS trial?"}'
 TITLES = {
     401: "This partnerbot is private",
@@ -87,9 +88,12 @@ async def _validation(request: Request, exc: RequestValidationError) -> Response
 
 async def _http(request: Request, exc: HTTPException) -> Response:
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
-    if exc.status_code == 404 and detail == "Not Found":
+    status = exc.status_code
+    if status == 404 and detail == "Not Found":
         detail = f"There is no page at {request.url.path}."
-    response = error_response(request, exc.status_code, detail)
+    elif status == 400 and detail == BODY_UNREADABLE:  # FastAPI's answer to a body that is not UTF-8
+        status, detail = 422, f"the body could not be read as UTF-8 JSON; send {EXAMPLE} as application/json"
+    response = error_response(request, status, detail)
     for key, value in (exc.headers or {}).items():
         response.headers[key] = value
     return response

@@ -22,6 +22,7 @@ from bot.services import Services
 from bot.slack import announce_views as views
 from bot.slack.client import SLACK_ERRORS
 from bot.slack.context import SlackBot
+from bot.state import record_number
 from bot.state.models import AnnouncementStatus
 
 log = logging.getLogger(__name__)
@@ -51,13 +52,14 @@ class AnnounceFlow:
         if action == "list":
             ack(text=self._listing())
         elif action == "withdraw":
-            if len(words) != 2 or not words[1].isdigit():
+            target = record_number(words[1]) if len(words) == 2 else None
+            if target is None:
                 ack(
                     text=f"Say which one: `{self.settings.announce_command} withdraw 12` (ids are in `list`)."
                 )
                 return
             ack(text=f"Withdrawing announcement {words[1]}…")
-            self._withdraw(client, user, origin, int(words[1]))
+            self._withdraw(client, user, origin, target)
         elif action == "open" and not words:
             if not self.settings.announce_channels:
                 ack(text="No announcement channels are configured (PARTNERBOT_ANNOUNCE_CHANNELS).")
@@ -108,8 +110,8 @@ class AnnounceFlow:
     # -- buttons on the author's confirmation ----------------------------------------------------
 
     def retry_clicked(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        user, target = body["user"]["id"], int(body["actions"][0]["value"])  # read before the ack
         ack()
-        user, target = body["user"]["id"], int(body["actions"][0]["value"])
         channel = (body.get("channel") or {}).get("id")
         try:
             self.announcer.authorise("retry", user, target=target)
@@ -120,8 +122,8 @@ class AnnounceFlow:
         self._tell(client, user, channel, self.announcer.deliver(target))
 
     def withdraw_clicked(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        user, target = body["user"]["id"], int(body["actions"][0]["value"])  # read before the ack
         ack()
-        user, target = body["user"]["id"], int(body["actions"][0]["value"])
         channel = (body.get("channel") or {}).get("id")
         try:
             self.announcer.authorise("withdraw", user, target=target)

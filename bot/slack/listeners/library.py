@@ -35,6 +35,7 @@ from bot.slack import mrkdwn
 from bot.slack.client import SLACK_ERRORS, describe
 from bot.slack.context import SlackBot
 from bot.slack.questions import clean, mentions
+from bot.state import record_number
 from bot.state.models import LibraryStatus
 
 log = logging.getLogger(__name__)
@@ -300,7 +301,7 @@ class LibraryFlow:
             client, user, channel, respond, container.get("thread_ts"), str(channel).startswith("D")
         )
         value = str(((body.get("actions") or [{}])[0]).get("value") or "")
-        return user, reply, int(value) if value.isdigit() else None
+        return user, reply, record_number(value)
 
     def _allowed(self, reply: Reply, action: str, user: str, target: str) -> bool:
         """Membership again (it may have changed since the preview); a refusal is told, not raised."""
