@@ -23,6 +23,7 @@ from bot.announce.draft import AnnouncementError, Draft
 from bot.services import Services
 from bot.slack.client import SLACK_ERRORS, describe, error_code, web_client
 from bot.state import announcements as store
+from bot.state.db import Database
 from bot.state.models import Announcement, AnnouncementStatus, PostStatus, now
 from corpus.documents import from_text
 
@@ -51,10 +52,13 @@ class Outcome:
 class Announcer:
     def __init__(self, services: Services, client: WebClient, group: CommsGroup | None = None) -> None:
         self.services = services
-        self.db = services.db
         self.client = client
         self.group = group or CommsGroup(services.settings, client)
         self._me: tuple[str | None, str | None] | None = None  # see _identity
+
+    @property
+    def db(self) -> Database:
+        return self.services.db  # the one state store, whichever the services hold now
 
     @classmethod
     def from_settings(cls, services: Services) -> Announcer:

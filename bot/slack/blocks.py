@@ -23,6 +23,7 @@ SHARE = "partnerbot_share"
 HANDOFF = "partnerbot_handoff"  # "Ask a person": shown only when PARTNERBOT_HANDOFF_CHANNEL is set
 ACTIONS_BLOCK = "answer_actions"
 PROGRESS = "Looking through the cluster's documents…"
+STORE_UNAVAILABLE = "The bot's records cannot be read just now: nothing was done. Please try again soon."
 _MARKER = re.compile(r"\[(\d{1,2})\]")
 
 Block = dict[str, Any]

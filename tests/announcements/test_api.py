@@ -176,3 +176,15 @@ def test_an_announcement_while_the_state_store_is_down_is_refused_whole(api: Api
     assert refused.status_code == 503 and refused.headers["retry-after"] == "30"
     assert "state store is unavailable: nothing was done" in refused.json()["detail"]
     assert not api.slack.calls_to("chat.postMessage")
+
+
+def test_a_rate_limited_post_is_waited_out_and_posted_once(api: Api) -> None:
+    """Issue 15: a 429 on the API path was not retried. Slack did nothing with a rate-limited call,
+    so it is sent again after Retry-After, and each channel still gets one post."""
+    api.slack.fail("chat.postMessage", status=429, retry_after=1, times=2)
+    response = api.post(CALL)
+    assert response.status_code == 201, response.text
+    assert response.json()["failed"] == {}
+    sent = api.slack.calls_to("chat.postMessage")
+    assert len(sent) == 2 + 2  # two refused, then one post per channel
+    assert [len(api.slack.messages[c]) for c in ("C0EVENTS", "C0NEWS")] == [1, 1]

@@ -7,8 +7,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from bot.slack.blocks import STORE_UNAVAILABLE
 from bot.state import announcements as store
 from bot.state import audit
+from bot.state.db import Database
 from retrieval.access import EVERYTHING
 from tests.announcements.conftest import CHANNELS, COMMS, GROUPIE, STRANGER, Harness
 
@@ -276,3 +278,29 @@ def test_the_author_is_told_by_dm_when_the_ephemeral_cannot_be_shown(harness: Ha
     [dm] = harness.slack.wait_for("chat.postMessage", where=lambda c: c["channel"] == COMMS)
     assert "posted in #events" in dm.text
     assert [c["channel"] for c in posts(harness)] == ["C0EVENTS", COMMS]
+
+
+def test_with_the_state_store_down_every_step_is_refused_whole_with_a_message(harness: Harness) -> None:
+    """Issue 15: an announcement cannot wait for the store; each step says so, and nothing is posted."""
+    form = harness.open_form(COMMS)  # opened while the store was up
+    preview = harness.preview(form, COMMS, **FUND, channels=["C0NEWS"])
+    down = harness.services.settings.model_copy(
+        update={"database_url": "postgresql+psycopg://nobody:x@127.0.0.1:1/none", "db_connect_timeout_s": 1}
+    )
+    harness.services.db = Database(down)
+
+    listed = harness.sender.command(
+        "/announce", "list", user=COMMS, channel="C0NEWS", response_url=harness.slack.response_url("list")
+    )
+    assert listed.status_code == 200 and STORE_UNAVAILABLE in listed.text
+
+    again = harness.submit_form(form, COMMS, **FUND, channels=["C0NEWS"])  # a new draft cannot be kept
+    assert again.status_code == 200 and again.json()["response_action"] == "update"
+    assert STORE_UNAVAILABLE in str(again.json()["view"])
+
+    posted = harness.sender.view_submission(preview, user=COMMS)  # the draft kept before cannot be posted
+    assert posted.status_code == 200
+    [told] = harness.slack.wait_for("chat.postMessage", where=lambda c: c["channel"] == COMMS)  # a DM
+    assert told["text"] == STORE_UNAVAILABLE
+    harness.slack.settle(quiet=1)
+    assert posts(harness, "C0NEWS") == []

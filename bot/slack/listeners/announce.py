@@ -8,18 +8,22 @@ view id and each channel's post is claimed once, so it posts once.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.announce.draft import AnnouncementError, make_draft
 from bot.announce.service import Announcer, Outcome
 from bot.services import Services
 from bot.slack import announce_views as views
+from bot.slack.blocks import STORE_UNAVAILABLE
 from bot.slack.client import SLACK_ERRORS
 from bot.slack.context import SlackBot
 from bot.state import record_number
@@ -37,6 +41,34 @@ class AnnounceFlow:
         self.services = services
         self.settings = services.settings
         self.announcer = announcer
+
+    def guard(self, handler: Callable[..., None]) -> Callable[..., None]:
+        """`handler` refused whole while the state store is down, with a message to act on: an
+        announcement cannot wait, and no step of one may be half done or fail in silence."""
+
+        @functools.wraps(handler)  # bolt reads the handler's own arguments through the wrapper
+        def guarded(**kwargs: Any) -> None:
+            try:
+                handler(**kwargs)
+            except SQLAlchemyError as exc:
+                log.error("an announcement step was refused: the state store failed (%s)", type(exc).__name__)
+                self._refuse(kwargs["ack"], kwargs["body"])
+
+        return guarded
+
+    def _refuse(self, ack: Ack, body: dict[str, Any]) -> None:
+        acked = ack.response is not None
+        if not acked and body.get("type") == "view_submission":
+            ack(response_action="update", view=views.notice_view("Not done", STORE_UNAVAILABLE))
+            return
+        if not acked and body.get("command"):
+            ack(text=STORE_UNAVAILABLE)  # seen only by whoever typed the command
+            return
+        if not acked:
+            ack()
+        user = body.get("user_id") or (body.get("user") or {}).get("id")
+        channel = body.get("channel_id") or (body.get("channel") or {}).get("id")
+        self._say(self.announcer.client, user, channel, STORE_UNAVAILABLE)
 
     # -- the slash command ---------------------------------------------------------------------
 
@@ -176,10 +208,10 @@ class AnnounceFlow:
 def register(app: App, bot: SlackBot) -> None:
     services = bot.services
     flow = AnnounceFlow(services, Announcer.from_settings(services))  # its own client: no connection retries
-    app.command(services.settings.announce_command)(flow.command)
-    app.view(views.FORM)(flow.form_submitted)
-    app.view(views.PREVIEW)(flow.preview_submitted)
-    app.action(views.RETRY)(flow.retry_clicked)
-    app.action(views.WITHDRAW)(flow.withdraw_clicked)
+    app.command(services.settings.announce_command)(flow.guard(flow.command))
+    app.view(views.FORM)(flow.guard(flow.form_submitted))
+    app.view(views.PREVIEW)(flow.guard(flow.preview_submitted))
+    app.action(views.RETRY)(flow.guard(flow.retry_clicked))
+    app.action(views.WITHDRAW)(flow.guard(flow.withdraw_clicked))
     # posts left unfinished by a crash or an outage are completed at start (claims keep them single)
     threading.Thread(target=flow.announcer.resume_quietly, name="announce-resume", daemon=True).start()

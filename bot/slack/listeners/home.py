@@ -22,13 +22,13 @@ from bot.announce.draft import AnnouncementError
 from bot.announce.service import Announcer
 from bot.report.build import Report, build_report
 from bot.slack import announce_views, home
+from bot.slack.blocks import STORE_UNAVAILABLE
 from bot.slack.client import SLACK_ERRORS, describe
 from bot.slack.context import SlackBot
 from bot.state.models import Announcement
 
 log = logging.getLogger(__name__)
 WEEK = timedelta(days=7)
-UNAVAILABLE = "The bot's records cannot be read just now: nothing was done. Please try again soon."
 
 
 class HomeTab:
@@ -82,7 +82,7 @@ class HomeTab:
             action(body, client)
         except SQLAlchemyError as exc:
             log.warning("a Home tab button failed: the state store is unavailable (%s)", type(exc).__name__)
-            self._notice(client, body, "Try again", UNAVAILABLE)
+            self._notice(client, body, "Try again", STORE_UNAVAILABLE)
 
     def _new_announcement(self, body: dict[str, Any], client: WebClient) -> None:
         user = body["user"]["id"]
