@@ -20,7 +20,7 @@ pytestmark = pytest.mark.integration
 EXAMPLES = 25  # per route and mode: the suite's fixed budget (bench/hostile.py runs more)
 
 
-def test_no_route_answers_outside_its_schema(fresh_services, slack_api):
+def test_no_route_answers_outside_its_schema(fresh_services, slack_api):  # noqa: F811
     services = fresh_services(**slack_settings(slack_api), fetch_timeout_s=1)
     token = tokens.create(services.db, "fuzz", ["ask", "announce", "documents"])
     app = create_app(services.settings, services)
