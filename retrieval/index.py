@@ -3,7 +3,7 @@ in step. Ingest, add and remove take one lock, so the threads of a server never 
 `version` grows with every change, so what is derived from the index knows when to rebuild.
 
 Another process may change the index too (`partnerbot ingest` beside a running server): `refresh`
-notices the registry file change and opens everything again, so answers and the document list
+notices, once that process is done, and opens everything again, so answers and the document list
 follow without a restart.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import os
 import shutil
 import threading
 import time
@@ -62,7 +63,7 @@ class Index:
         self._keyword: KeywordIndex | None = None
         self._registry: Registry | None = None
         self._looked = 0.0  # when refresh last looked at the registry file
-        self._stamp = self._registry_stamp()  # the registry file as this process last read or wrote it
+        self._stamp = self._files_stamp()  # the files as this process last read or wrote them
 
     def open(self) -> None:
         """Open Chroma, the registry and the keyword index once, so no request pays for it."""
@@ -70,32 +71,49 @@ class Index:
 
     def refresh(self) -> bool:
         """Open everything again when another process changed the index (at most one look a
-        second: a stat of the registry file). True when it did."""
+        second: a stat of the registry and keyword files). Not while another process is writing:
+        the folder then mixes old files and new, and the reader keeps the whole old index until the
+        writer is done. True when it opened it again."""
         now = time.monotonic()
         if now - self._looked < REFRESH_EVERY_S:
             return False
         self._looked = now
-        if self._registry_stamp() == self._stamp:
+        if self._files_stamp() == self._stamp or self._being_written():
             return False
         with self._lock:
-            stamp = self._registry_stamp()
-            if stamp == self._stamp:
-                return False
-            log.info("the index was changed by another process: reading it again")
-            if self._vectors is not None:
-                self._vectors.reopen()
-            self._registry = self._keyword = None
-            self.sentences = SentenceVectors(self.settings.index_dir / "sentences")  # none cached
-            self._stamp = stamp
-            self.version += 1
-            return True
+            return self._reopen_if_changed()
 
-    def _registry_stamp(self) -> tuple[int, int] | None:
+    def _reopen_if_changed(self) -> bool:
+        stamp = self._files_stamp()
+        if stamp == self._stamp:
+            return False
+        log.info("the index was changed by another process: reading it again")
+        if self._vectors is not None:
+            self._vectors.reopen()
+        self._registry = self._keyword = None
+        self.sentences = SentenceVectors(self.settings.index_dir / "sentences")  # none cached
+        self._stamp = stamp
+        self.version += 1
+        return True
+
+    def _files_stamp(self) -> tuple[tuple[int, int] | None, ...]:
+        """The registry and the keyword index's last file, each written last in its part."""
+        folder = self.settings.index_dir
+        return tuple(_stat(path) for path in (folder / "documents.json", folder / "keyword" / "ids.json"))
+
+    def _being_written(self) -> bool:
+        """Another process holds the write lock (`_writing`): an ingest is part way through."""
         try:
-            info = (self.settings.index_dir / "documents.json").stat()
+            fd = os.open(self.settings.index_dir / "write.lock", os.O_RDONLY)
         except OSError:
-            return None
-        return info.st_mtime_ns, info.st_size
+            return False  # never written by anyone
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)  # closing releases the shared lock, if taken
+        return False
 
     @property
     def vectors(self) -> VectorIndex:
@@ -133,8 +151,7 @@ class Index:
             with (self.settings.index_dir / "write.lock").open("a") as handle:
                 fcntl.flock(handle, fcntl.LOCK_EX)
                 try:
-                    self._looked = 0.0  # look now, whenever it last looked
-                    self.refresh()
+                    self._reopen_if_changed()  # start from the index as it is on disk
                     yield
                 finally:
                     fcntl.flock(handle, fcntl.LOCK_UN)
@@ -228,7 +245,7 @@ class Index:
             self._commit()
         elif moved:
             self.registry.save()
-            self._stamp = self._registry_stamp()
+            self._stamp = self._files_stamp()
             self.version += 1  # what each reader may see changed
         report.seconds = time.perf_counter() - started
         return report
@@ -295,8 +312,8 @@ class Index:
 
     def _commit(self) -> None:
         self.registry.save()
-        self._stamp = self._registry_stamp()  # this process's own change: nothing to read again
         self._keyword = self._rebuild_keyword()
+        self._stamp = self._files_stamp()  # this process's own change: nothing to read again
         self.version += 1
 
     def _missing_vectors(self, changing: set[str]) -> list[str]:
@@ -365,6 +382,14 @@ class Index:
         self.refresh()
         doc = self.registry.document(doc_id)
         return (doc, self.registry.chunks(doc_id)) if doc else None
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
 
 
 def _under(path: str, roots: Sequence[Path]) -> bool:

@@ -35,7 +35,7 @@ from config.settings import load_settings
 from retrieval.assistant import Assistant
 from retrieval.embed import Embedder
 from retrieval.extractive import sentence_texts
-from retrieval.index import Index
+from retrieval.index import REFRESH_EVERY_S, Index
 from retrieval.keyword import KeywordIndex
 from retrieval.vectors import COLLECTION
 from tests.conftest import CORPUS
@@ -317,3 +317,57 @@ def test_an_ingest_killed_midway_answers_as_before_and_the_next_completes_it(
         assert answer["answered"] and cited(answer)[:1] == [doc_id] and fact in answer["answer"], answer
     assert all(DELETED not in cited(answer) for answer in answers), answers
     assert not answers[3]["answered"], answers[3]
+
+
+# -- answering while an ingest runs ---------------------------------------------------------------
+
+
+def test_a_server_answers_as_before_while_an_ingest_runs_and_follows_it_once_done(
+    baseline: Baseline, tmp_path: Path, embedder: Embedder
+) -> None:
+    """A long-lived reader (as a server is) asks all through a real `partnerbot ingest` in another
+    process, which is also stopped (SIGSTOP) at each point of its write order for the reader to look
+    at the folder then: every answer is the one it gave before, whatever half-written state the
+    folder is in; once the ingest is done, the same reader answers from the new documents."""
+    data, corpus = tmp_path / "data", baseline.corpus
+    index, before = data / "index", baseline.data / "index"
+    shutil.copytree(baseline.data, data)
+    server = Assistant(load_settings(data_dir=data, corpus_dir=corpus), embedder=embedder)
+    assert server.ask(ASK_UNCHANGED).answered
+    stderr = bytearray()
+    process = subprocess.Popen(
+        [str(PARTNERBOT), "ingest"], env=_env(corpus, data), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    assert process.stderr is not None
+    threading.Thread(target=lambda: _drain(process.stderr.fileno(), stderr), daemon=True).start()
+    asked, held = 0, []
+    points = [p for p in POINTS if p.name != "keyword replaced"]  # the last is the end: nothing after
+    try:
+        while process.poll() is None:
+            if points and points[0].reached(index, before, bytes(stderr)):
+                process.send_signal(signal.SIGSTOP)
+                held.append(points.pop(0).name)
+                time.sleep(REFRESH_EVERY_S + 0.1)  # the reader may look at the folder now
+            answer = server.ask(ASK_UNCHANGED)
+            asked += 1
+            assert answer.answered and "Rob Webster" in answer.answer, (held, answer)
+            assert answer.sources[0].doc_id == UNCHANGED, (held, answer)
+            process.send_signal(signal.SIGCONT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+    assert process.returncode == 0, stderr.decode(errors="replace")[-2000:]
+    print(f"\n{asked} questions answered while the ingest ran, held at: {held}")
+    assert len(held) >= 3  # the write phases are short: a point passed between two looks is skipped
+
+    time.sleep(REFRESH_EVERY_S + 0.1)
+    for question, doc_id, fact in (
+        (ASK_MODIFIED, MODIFIED, "4,750"),
+        (ASK_ADDED, ADDED, "14 March 2026"),
+        (ASK_UNCHANGED, UNCHANGED, "Rob Webster"),
+    ):
+        answer = server.ask(question)
+        assert answer.answered and answer.sources[0].doc_id == doc_id and fact in answer.answer, answer
+    assert not server.ask(ASK_DELETED).answered
+    assert set(server.index.keyword.ids) == {c.chunk_id for _, c in server.index.registry.all_chunks()}
