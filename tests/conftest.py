@@ -5,6 +5,8 @@ Tests that change the index get their own copy (`fresh_services`), so the shared
 
 from __future__ import annotations
 
+import logging
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +24,35 @@ SHARED = ROOT.parent / "shared"
 UNLIMITED = {"questions_per_minute": 0}  # suites ask hundreds of questions; limits have their own tests
 CORPUS = SHARED / "corpus"
 DEV_SET = SHARED / "eval" / "dev.jsonl"
+
+
+# Secrets by their form: Slack tokens, API tokens, a password in a database URL
+SECRET_FORMS = re.compile(r"xox[abpe]-[\w-]{6,}|xapp-[\w-]{6,}|pbt_[\w-]{20,}|://[^\s/:@]+:[^\s/@]+@")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_secret_in_any_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Issue 15: every log record of the session (INFO and up, tracebacks included) is written to
+    suite.log, which is searched afterwards for tokens by their form and for the signing secrets
+    and link keys the tests used by their value. A leak fails the session's last test."""
+    basetemp = tmp_path_factory.getbasetemp()
+    handler = logging.FileHandler(basetemp / "suite.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root, level = logging.getLogger(), logging.getLogger().level
+    root.addHandler(handler)
+    root.setLevel(min(level, logging.INFO))
+    yield
+    root.removeHandler(handler)
+    root.setLevel(level)
+    handler.close()
+    from tests.announcements.conftest import SECRET as ANNOUNCE_SECRET
+    from tests.slack.conftest import SECRET as SLACK_SECRET
+
+    text = (basetemp / "suite.log").read_text(encoding="utf-8", errors="replace")
+    keys = {path.read_text(encoding="utf-8").strip() for path in basetemp.rglob("link-secret.key")}
+    values = {ANNOUNCE_SECRET, SLACK_SECRET, *keys}
+    leaked = SECRET_FORMS.findall(text) + sorted(value for value in values if value and value in text)
+    assert not leaked, f"secrets in the log the suite wrote ({basetemp / 'suite.log'}): {leaked[:10]}"
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from bot.state.db import Database
 from bot.web.app import create_app
+from tests.support.fixtures import slack_api  # noqa: F401  (a fixture)
 from tests.web.conftest import sign_in
 
 pytestmark = pytest.mark.integration
@@ -74,3 +76,38 @@ def test_https_deployment_gets_hsts_and_its_base_url_in_citations(fresh_services
         assert response.headers["strict-transport-security"].startswith("max-age=")
         urls = [s["url"] for s in response.json()["sources"]]
     assert urls and all(u.startswith("https://partners.example.org/sources/") for u in urls)
+
+
+SECRETS = {
+    "slack_signing_secret": "signing-secret-never-shown",
+    "user_hash_key": "hash-key-never-shown",
+    "link_secret": "link-secret-never-shown",
+}
+PROBES = [
+    ("GET", "/readyz"),
+    ("GET", "/healthz"),
+    ("GET", "/openapi.json"),
+    ("GET", "/docs"),
+    ("GET", "/nope"),
+    ("POST", "/api/ask"),
+    ("GET", "/api/announcements"),
+    ("POST", "/slack/events"),
+]
+
+
+@pytest.mark.parametrize("store", ["up", "down"])
+def test_no_secret_in_health_schema_docs_or_error_pages(fresh_services, slack_api, store):  # noqa: F811
+    """Issue 15: what anyone may fetch names no secret, whether the parts it reports on work or not."""
+    services = fresh_services(slack_bot_token=slack_api.token, slack_api_url=slack_api.base_url, **SECRETS)
+    if store == "down":  # stopped after start, with a password in its address
+        url = "postgresql+psycopg://partner:db-password-never-shown@127.0.0.1:1/x"
+        services.db = Database(
+            services.settings.model_copy(update={"database_url": url, "db_connect_timeout_s": 1})
+        )
+    with TestClient(create_app(services.settings, services), raise_server_exceptions=False) as client:
+        wrong = {"Authorization": "Bearer pbt_wrong"}
+        responses = [client.request(method, path, headers=wrong) for method, path in PROBES]
+    assert responses[0].status_code == (200 if store == "up" else 503), responses[0].text
+    shown = "\n".join(f"{r.headers}\n{r.text}" for r in responses)
+    for secret in [slack_api.token, *SECRETS.values(), "db-password-never-shown", "127.0.0.1:1/"]:
+        assert secret not in shown
