@@ -77,3 +77,21 @@ def test_quality_benchmark_prints_partnerbot_beside_the_plain_pipeline(tmp_path:
     plain = re.search(rf"^  langchain +{figure}", lines[3])
     assert ours and plain, lines
     assert ours.group(1) == "1.00" and plain.group(1) == "0.00", "the plain pipeline never declines"
+
+
+def test_hostile_benchmark_prints_inputs_and_5xx_per_entry_point() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARTNERBOT_")}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "hostile.py"), "--api", "2", "--slack", "4"],
+        env={**env, "HF_HUB_OFFLINE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    rows = re.findall(r"^(\S.*?) +(\d+) +(\d+) +(\d+) +(\d+)$", result.stdout, re.M)
+    doors = {door for door, *_ in rows}
+    assert {"POST /api/ask", "Slack events", "Slack slash commands", "Slack interactions"} <= doors, rows
+    assert [row for row in rows if row[0].startswith("Slack")] and all(row[1] == "4" for row in rows[-3:])
+    assert re.search(r"^total +\d+; 5xx: 0$", result.stdout, re.M) and "failed checks: 0" in result.stdout

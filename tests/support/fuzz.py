@@ -70,8 +70,9 @@ class Tally:
         self.tried[door] += 1
         self.statuses[door, status] += 1
 
-    def server_errors(self, door: str) -> int:
-        return sum(n for (d, status), n in self.statuses.items() if d == door and status >= 500)
+    def count(self, door: str, kind: int) -> int:
+        """Answers of one kind at `door`: 2 for 2xx, 4 for 4xx, 5 for 5xx."""
+        return sum(n for (d, status), n in self.statuses.items() if d == door and status // 100 == kind)
 
 
 def explore(strategy: st.SearchStrategy[Any], examples: int, check: Callable[[Any], None]) -> None:
