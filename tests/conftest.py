@@ -30,11 +30,19 @@ DEV_SET = SHARED / "eval" / "dev.jsonl"
 SECRET_FORMS = re.compile(r"xox[abpe]-[\w-]{6,}|xapp-[\w-]{6,}|pbt_[\w-]{20,}|://[^\s/:@]+:[^\s/@]+@")
 
 
+_printed: list[str] = []  # what each test printed to stdout and stderr (pytest's captured output)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _printed.extend(content for name, content in report.sections if not name.startswith("Captured log"))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _no_secret_in_any_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Issue 15: every log record of the session (INFO and up, tracebacks included) is written to
-    suite.log, which is searched afterwards for tokens by their form and for the signing secrets
-    and link keys the tests used by their value. A leak fails the session's last test."""
+    suite.log, which is searched afterwards, with everything the tests printed, for tokens by their
+    form and for the signing secrets and link keys the tests used by their value. A leak fails the
+    session's last test."""
     basetemp = tmp_path_factory.getbasetemp()
     handler = logging.FileHandler(basetemp / "suite.log", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
@@ -48,7 +56,7 @@ def _no_secret_in_any_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     from tests.announcements.conftest import SECRET as ANNOUNCE_SECRET
     from tests.slack.conftest import SECRET as SLACK_SECRET
 
-    text = (basetemp / "suite.log").read_text(encoding="utf-8", errors="replace")
+    text = "\n".join([(basetemp / "suite.log").read_text(encoding="utf-8", errors="replace"), *_printed])
     keys = {path.read_text(encoding="utf-8").strip() for path in basetemp.rglob("link-secret.key")}
     values = {ANNOUNCE_SECRET, SLACK_SECRET, *keys}
     leaked = SECRET_FORMS.findall(text) + sorted(value for value in values if value and value in text)
