@@ -62,7 +62,7 @@ class Index:
         self._vectors: VectorIndex | None = None
         self._keyword: KeywordIndex | None = None
         self._registry: Registry | None = None
-        self._looked = 0.0  # when refresh last looked at the registry file
+        self._looked = 0.0  # when refresh last looked at the index's files
         self._stamp = self._files_stamp()  # the files as this process last read or wrote them
 
     def open(self) -> None:
