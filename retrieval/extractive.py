@@ -119,8 +119,14 @@ class ExtractiveWriter:
     def rank(self, query: Query, q_vec: np.ndarray, passages: list[Passage]) -> list[Sentence]:
         """Every candidate sentence of the passages, scored against the question, best first."""
         fields = query.kind is not Kind.OPEN  # "Date: …", "Director: …" answer who/when, not what/why
+        need = query.parts[0].needs
         found = [
-            u for p in passages for u in _units(p, fields) if not _repeated(u.text, query.previous_reply)
+            u
+            for p in passages
+            for u in _units(p, fields)
+            # the previous reply is not said again, unless it holds what the follow-up asks for:
+            # "and when was that?" is answered by the date the last answer gave
+            if not _repeated(u.text, query.previous_reply) or (need and need.search(u.text))
         ]
         if query.kind is Kind.BYLINE:
             seen: set[str] = set()
@@ -200,18 +206,34 @@ class ExtractiveWriter:
         if need is None:
             return True
         text = unit.text
-        named = {t for names in part.names for name in names for way in name for t in way}
-        topic = {
-            t
-            for slot in part.slots
-            if not slot & named
-            for t in slot
-            if len(t) >= 3 and t in self.vocabulary and t not in common and t not in KIND_WORDS
-        }
+        if (month := part.month) and not month.search(text):
+            return False  # "what day in march?" is not answered by "23 April"
         return (
             bool(need.search(_without_question_words(text, part.text)))
             and _counts(part.counted, held, text)
-            and (part.kind not in DATED or not topic or bool(topic & held))
+            and (part.kind not in DATED or self._on_topic(part, held, common))
+        )
+
+    def _on_topic(self, part: Part, held: frozenset[str], common: set[str]) -> bool:
+        """Whether a sentence holds a word the part asks about beyond what it names ("applications"
+        in "when do applications close for X?"). A short form counts when written, or when half its
+        spelled-out words are ("science … audits" for "SIAs", not "science" alone)."""
+        named = {t for names in part.names for name in names for way in name for t in way}
+        informative = [
+            (way, telling)
+            for word in part.words
+            if not any(way & named for way in word)
+            for way in word
+            if (
+                telling := {
+                    t
+                    for t in way
+                    if len(t) >= 3 and t in self.vocabulary and t not in common and t not in KIND_WORDS
+                }
+            )
+        ]
+        return not informative or any(
+            telling & held and 2 * len(way & held) >= len(way) for way, telling in informative
         )
 
     def evidence(self, ranked: list[Sentence]) -> float:

@@ -92,10 +92,16 @@ class Lexicon:
         vocabulary: Mapping[str, int],
         short_forms: Mapping[str, str],
         names: frozenset[str] = frozenset(),
+        titles: Iterable[frozenset[str]] = (),
     ) -> None:
         self.vocabulary = vocabulary  # stemmed term → number of passages using it
         self.short_forms = dict(short_forms)
         self.names = names  # stemmed terms the corpus writes with a capital inside sentences: names
+        # names of several words the corpus writes capitalised ("Health Data Skills Bootcamp"), by word
+        self._titles: dict[str, set[frozenset[str]]] = {}
+        for title in titles:
+            for term in title:
+                self._titles.setdefault(term, set()).add(title)
         self._corrected: dict[str, str] = {}
         self._by_shape: dict[tuple[int, str], list[str]] = {}  # (length, first letter) → terms
         for term in vocabulary:
@@ -114,12 +120,15 @@ class Lexicon:
         learned = defined_short_forms(texts)
         capital: Counter[str] = Counter()
         lower: Counter[str] = Counter()
+        titles: set[frozenset[str]] = set()
         for text in texts:
             for word in _INSIDE.findall(text):
                 (capital if word[0].isupper() else lower).update(tokens(word))
+            titles.update(t for m in _PROPER.finditer(text) if len(t := frozenset(tokens(m.group(0)))) >= 2)
         names = frozenset(t for t, n in capital.items() if n >= 2 * lower[t])
         names |= {t for author in authors for t in tokens(author)}
-        return cls(vocabulary, {**learned, **glossary}, names)  # the glossary is the deployment's word
+        # the glossary is the deployment's word
+        return cls(vocabulary, {**learned, **glossary}, names, titles)
 
     def expand(self, question: str) -> str:
         """The question with each known short form followed by its meaning in brackets."""
@@ -173,13 +182,38 @@ class Lexicon:
                     or (i > 0 and raw[:1].isupper() and raw != "I")  # capitalised inside the question
                 )
             if is_name:
-                ways = [frozenset(own), frozenset(self.correct(t) for t in own)]
+                ways = self.ways(raw)
                 if raw.isdigit() and len(raw) == 2:
-                    ways.append(frozenset({f"20{raw}"}))  # "march 24" is March 2024
-                if meaning:
-                    ways.append(frozenset(tokens(meaning)))
-                named.append(tuple(dict.fromkeys(ways)))
-        return named
+                    ways += (frozenset({f"20{raw}"}),)  # "march 24" is March 2024
+                named.append(ways)
+        return named + self._titles_in(question)
+
+    def _titles_in(self, question: str) -> list[tuple[frozenset[str], ...]]:
+        """Names of several words the corpus capitalises, however the question writes them: "the
+        health data skills bootcamp" names the Health Data Skills Bootcamp, "the digital inclusion
+        small grants" the Digital Inclusion in Health Small Grants (one word may be left out of a
+        name of three or more). Each is required as the words the question wrote of it."""
+        asked = set(tokens(question))
+        found: dict[frozenset[str], None] = {}
+        for title in {t for term in asked for t in self._titles.get(term, ())}:
+            written = title & asked
+            if len(written) >= 2 and len(written) >= len(title) - (len(title) >= 3):
+                found[frozenset(written)] = None
+        return [(written,) for written in found if not any(written < other for other in found)]
+
+    def words_in(self, text: str) -> list[tuple[frozenset[str], ...]]:
+        """Each word of `text` that carries meaning, as the ways of writing it."""
+        found = [self.ways(raw) for raw in re.findall(r"[\w&'’-]+", text) if tokens(raw)]
+        return list(dict.fromkeys(found))
+
+    def ways(self, raw: str) -> tuple[frozenset[str], ...]:
+        """One word's ways of being written: as typed, spelling mended, its short form spelled out."""
+        own = tokens(raw)
+        meaning = self.meaning(raw)
+        ways = [frozenset(own), frozenset(self.correct(t) for t in own)]
+        if meaning:
+            ways.append(frozenset(tokens(meaning)))
+        return tuple(dict.fromkeys(w for w in ways if w))
 
     def _slot(self, raw: str, own: list[str]) -> frozenset[str]:
         alternatives = set(own) | {self.correct(t) for t in own}

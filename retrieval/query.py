@@ -118,7 +118,11 @@ _ASKER_WANTS = re.compile(
     r"\b(?:i['’]?m|we['’]re|i am|we are)\s+(?:looking|trying|hoping)\s+to\b",
     re.IGNORECASE,
 )
-_WHO = re.compile(r"\bwho(?:m|se|'s|’s)?\b|\bwhich (?:organi[sz]ation|body|group|company|person)\b", re.I)
+_WHO = re.compile(
+    r"\bwho(?:m|se|'s|’s)?\b|\bwhich (?:organi[sz]ation|body|group|company|person)\b|"
+    r"\b(?:his|her|their)\s+(?:\w+\s+)?(?:role|job|title|position)\b",  # "what's her actual role?"
+    re.I,
+)
 _BYLINE = re.compile(
     r"\bwho (?:wrote|writes|authored|penned|published|signed off)\b|\bauthor\b|\bwritten by\b|"
     r"\bby (?:someone|somebody|whom)\b|\bwhose (?:blog|article|piece|paper|report|post)\b|"
@@ -152,7 +156,8 @@ _LISTED = re.compile(r"\b(?:and )?which ones\b|\bname them\b|\blist them\b", re.
 KIND_WORDS = frozenset(
     tokens(
         "big large long often old many much number numbers percentage proportion share date dates year "
-        "years month months day days time budget cost costs price spend spent fee fees amount total"
+        "years month months day days time budget cost costs price spend spent fee fees amount total "
+        "worth value"
     )
 )
 # Counting time is answered by any span of it: "how many years" by "a decade".
@@ -175,7 +180,7 @@ class Part:
     text: str
     kind: Kind
     names: tuple[tuple[Name, ...], ...]  # options ("X or Y?" has two), each the names it needs
-    slots: tuple[frozenset[str], ...]
+    words: tuple[Name, ...]  # every word that carries meaning, each as its ways of being written
     counted: frozenset[str] = frozenset()  # "how many jobs": a number answers only next to "jobs"
     outcome: bool = False  # "did it get adopted in the end?": what happened, which no plan answers
 
@@ -190,6 +195,18 @@ class Part:
                 if asked.search(self.text):
                     return channel
         return EVIDENCE.get(self.kind)
+
+    @property
+    def month(self) -> re.Pattern[str] | None:
+        """The month a "when" part names ("what day in march…"): a day in another month is no answer."""
+        found = _NAMES_MONTH.search(self.text) if self.kind is Kind.WHEN else None
+        if not found:
+            return None
+        full = next(m for m in _MONTH_NAMES if m.startswith(found.group(0)[:3].lower()))
+        return re.compile(rf"\b(?:{full}|{full[:3]})\b", re.IGNORECASE)
+
+
+_MONTH_NAMES = "january february march april may june july august september october november december".split()
 
 
 @dataclass(frozen=True)
@@ -272,8 +289,8 @@ def _part(text: str, lexicon: Lexicon) -> Part:
     if len(sides) > 1:  # "is it by someone at the LEP or from the NHS side?": either will do
         # a side naming nothing ("… or did it get pushed back?") is about what the other side names
         options += [names for side in sides if (names := tuple(lexicon.names_in(side)))]
-    slots = tuple(lexicon.slots(text))
-    return Part(text, kind_of(text), tuple(options), slots, _counted(text, lexicon), _asks_outcome(text))
+    words = tuple(lexicon.words_in(text))
+    return Part(text, kind_of(text), tuple(options), words, _counted(text, lexicon), _asks_outcome(text))
 
 
 def _asks_outcome(question: str) -> bool:
@@ -281,14 +298,19 @@ def _asks_outcome(question: str) -> bool:
 
 
 def _counted(question: str, lexicon: Lexicon) -> frozenset[str]:
-    """What "how many" counts: its first word that carries meaning, with its spelled-out form."""
+    """What "how many" counts: its first word that carries meaning, with its spelled-out form.
+
+    A word the corpus never uses ("how many peeps") cannot be required beside the number: nothing
+    could hold it.
+    """
     match = _HOW_MANY.search(question)
     if not match:
         return frozenset()
     for word in match.group(1).split():
         if tokens(word):
             slots = lexicon.slots(word)
-            return slots[0] if slots else frozenset()
+            known = slots and any(t in lexicon.vocabulary for t in slots[0])
+            return slots[0] if known else frozenset()
     return frozenset()
 
 
