@@ -14,6 +14,10 @@ from corpus.model import VISIBILITIES
 MANIFEST = "manifest.yaml"
 _FIELDS = ("title", "kind", "author", "organisation", "published", "source_url")
 
+# libyaml's safe loader where PyYAML was built with it: a manifest is read on every ingest, and the
+# pure-Python parser was most of the time of re-ingesting an unchanged corpus
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -57,7 +61,7 @@ def read_manifest(folder: Path) -> Manifest:
     if not path.is_file():
         return Manifest({})
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise CorpusError(f"{path}: not a readable manifest ({exc})") from exc
     if not isinstance(data, dict):
