@@ -7,22 +7,30 @@ the reference corpus first, then a generated corpus of at least N chunks.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from common import percentile
+from quality import PlainPipeline
 from synthetic import generate
 
 from config.settings import ROOT, load_settings
 from corpus.documents import load_files
 from retrieval.assistant import Assistant
 from retrieval.embed import Embedder, make_embedder
-from retrieval.extractive import sentence_texts
+from retrieval.extractive import ExtractiveWriter, sentence_texts
+from retrieval.keyword import KeywordIndex
+from retrieval.vectors import VectorIndex
 
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
@@ -96,6 +104,66 @@ def query_latency(assistant: Assistant, asked: list[str], rounds: int) -> dict[s
     return {"queries": len(times), "p50_ms": percentile(times, 0.5), "p95_ms": percentile(times, 0.95)}
 
 
+# Where a question's time goes: each part timed where it is called, the rest (reading the question,
+# fusion, the registry, composing the answer) is what is left of the whole.
+STAGES: dict[str, tuple[object, str]] = {
+    "encode the question": (None, "embed"),  # the embedder instance, set per run
+    "dense search (Chroma)": (VectorIndex, "search"),
+    "keyword search (BM25)": (KeywordIndex, "search"),
+    "score the sentences": (ExtractiveWriter, "rank"),
+    "write the answer": (ExtractiveWriter, "write"),
+}
+
+
+@contextmanager
+def timed_stages(embedder: Embedder) -> Iterator[dict[str, list[float]]]:
+    """Wrap each stage's method so every call adds its milliseconds to `spent[stage]`."""
+    spent: dict[str, list[float]] = defaultdict(list)
+    patched: list[tuple[object, str, Callable]] = []
+
+    def timing(stage: str, method: Callable) -> Callable:
+        @functools.wraps(method)
+        def wrapper(*args: object, **kwargs: object) -> object:
+            started = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                spent[stage].append((time.perf_counter() - started) * 1000)
+
+        return wrapper
+
+    for stage, (owner, name) in STAGES.items():
+        target = embedder if owner is None else owner
+        original = getattr(target, name)
+        patched.append((target, name, original))
+        setattr(target, name, timing(stage, original))
+    try:
+        yield spent
+    finally:
+        for target, name, original in patched:
+            if target is embedder:
+                delattr(target, name)  # the instance attribute goes; the class's method is back
+            else:
+                setattr(target, name, original)
+
+
+def stage_breakdown(assistant: Assistant, asked: list[str]) -> dict[str, float]:
+    """Mean milliseconds per question in each stage (one pass, after the timed rounds)."""
+    with timed_stages(assistant.embedder) as spent:
+        started = time.perf_counter()
+        for question in asked:
+            assistant.ask(question)
+        total = (time.perf_counter() - started) * 1000
+    per_question = {stage: sum(spent.get(stage, [])) / len(asked) for stage in STAGES}
+    per_question["everything else"] = total / len(asked) - sum(per_question.values())
+    return per_question
+
+
+def peak_memory_mib() -> float:
+    """This process's peak resident memory so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def measure(name: str, corpus_dir: Path, data_dir: Path, embedder, asked: list[str], rounds: int) -> dict:
     assistant = Assistant(load_settings(data_dir=data_dir, corpus_dir=corpus_dir), embedder=embedder)
     started = time.perf_counter()
@@ -103,7 +171,12 @@ def measure(name: str, corpus_dir: Path, data_dir: Path, embedder, asked: list[s
     open_s = time.perf_counter() - started
     ingest = ingest_throughput(assistant)
     encoder = encoder_throughput(embedder, corpus_dir)
+    started = time.perf_counter()
+    again = assistant.index.ingest()  # nothing changed: every document is skipped by its hash
+    reingest_s = time.perf_counter() - started
     latency = query_latency(assistant, asked, rounds)
+    stages = stage_breakdown(assistant, asked)
+    plain = query_latency(PlainPipeline([corpus_dir], embedder, data_dir / "plain"), asked, rounds)
     print(
         f"{name} corpus: {ingest['documents']} documents, {ingest['chunks']} chunks "
         f"({encoder['sentences']} sentences embedded with them)"
@@ -115,9 +188,26 @@ def measure(name: str, corpus_dir: Path, data_dir: Path, embedder, asked: list[s
     )
     print(
         f"  query latency: p50 {latency['p50_ms']:.0f} ms, p95 {latency['p95_ms']:.0f} ms "
-        f"({latency['queries']} queries)"
+        f"({latency['queries']} queries); the plain LangChain pipeline on the same questions: "
+        f"p50 {plain['p50_ms']:.0f} ms, p95 {plain['p95_ms']:.0f} ms"
     )
-    return {"index_open_s": open_s, "ingest": ingest, "encoder": encoder, "latency": latency}
+    print("  per question, mean: " + ", ".join(f"{stage} {ms:.1f} ms" for stage, ms in stages.items()))
+    per_thousand = reingest_s / max(1, len(again.unchanged)) * 1000
+    print(
+        f"  re-ingest, nothing changed: {reingest_s:.2f} s for {len(again.unchanged)} documents "
+        f"({per_thousand:.2f} s per 1,000)"
+    )
+    print(f"  peak memory of this process so far: {peak_memory_mib():.0f} MiB")
+    return {
+        "index_open_s": open_s,
+        "ingest": ingest,
+        "encoder": encoder,
+        "latency": latency,
+        "plain_langchain_latency": plain,
+        "stages_ms": stages,
+        "reingest_unchanged_s": reingest_s,
+        "peak_memory_mib": peak_memory_mib(),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

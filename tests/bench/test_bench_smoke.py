@@ -26,7 +26,13 @@ FIGURES = [
     r"^generated corpus: \d+ documents, \d+ chunks \(\d+ sentences embedded with them\)$",
     r"^  index open: \d+\.\d s \(not counted in ingest\)$",
     INGEST,
-    r"^  query latency: p50 \d+ ms, p95 \d+ ms \(3 queries\)$",
+    r"^  query latency: p50 \d+ ms, p95 \d+ ms \(3 queries\); the plain LangChain pipeline on the same "
+    r"questions: p50 \d+ ms, p95 \d+ ms$",
+    r"^  per question, mean: encode the question \d+\.\d ms, dense search \(Chroma\) \d+\.\d ms, "
+    r"keyword search \(BM25\) \d+\.\d ms, score the sentences \d+\.\d ms, write the answer \d+\.\d ms, "
+    r"everything else -?\d+\.\d ms$",
+    r"^  re-ingest, nothing changed: \d+\.\d\d s for \d+ documents \(\d+\.\d\d s per 1,000\)$",
+    r"^  peak memory of this process so far: \d+ MiB$",
 ]
 
 
@@ -51,6 +57,8 @@ def test_quick_benchmark_prints_every_figure(tmp_path: Path) -> None:
     for corpus in ("reference", "generated"):
         assert figures[corpus]["ingest"]["chunks"] == figures[corpus]["encoder"]["chunks"]
         assert 0 < figures[corpus]["latency"]["p50_ms"] <= figures[corpus]["latency"]["p95_ms"]
+        stages = figures[corpus]["stages_ms"]
+        assert stages["encode the question"] > 0 and stages["score the sentences"] > 0, stages
 
 
 def test_quality_benchmark_prints_partnerbot_beside_the_plain_pipeline(tmp_path: Path) -> None:
