@@ -6,6 +6,7 @@ import pytest
 
 from config.errors import QuestionError
 from retrieval.assistant import NOT_FOUND
+from retrieval.conversation import Turn
 
 pytestmark = pytest.mark.integration
 
@@ -87,6 +88,17 @@ def test_follow_up_is_searched_with_the_question_it_follows(assistant):
     assert followed.answered
     assert "Jo-Anne Wass" in followed.answer and "Leeds Academic Health Partnership" in followed.answer
     assert "Jo-Anne Wass" not in alone.answer
+
+
+def test_a_follow_up_asking_for_the_date_the_last_reply_gave_gets_that_date(assistant):
+    """ "and when was that?" is answered by the date of what was just said, not by another event's:
+    the previous reply is said again only when it holds what the follow-up asks for."""
+    first = assistant.ask(
+        "which audit did the Government publish for the Leeds City Region on medical technologies?"
+    )
+    assert "September 2017" in first.answer
+    follow = assistant.ask("and when was that?", history=[Turn.of(first)])
+    assert follow.answered and "September 2017" in follow.answer, follow.answer
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\n\t"])
