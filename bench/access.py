@@ -9,9 +9,7 @@ Figures, not a test.
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -19,16 +17,14 @@ import time
 from pathlib import Path
 
 import yaml
-from common import percentile
+from common import CORPUS, percentile, start
 from synthetic import generate
 
-from config.settings import ROOT, load_settings
+from config.settings import load_settings
 from retrieval.access import EVERYTHING, PARTNERS, PUBLIC, Access
 from retrieval.assistant import Assistant
-from retrieval.embed import Embedder, make_embedder
+from retrieval.embed import Embedder
 
-CORPUS = ROOT.parent / "shared" / "corpus"
-DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 BOARD = Access(partner=True, groups=frozenset({"S0BOARD"}))
 READERS = {"everything": EVERYTHING, "partners": PARTNERS, "board member": BOARD, "public": PUBLIC}
 # Answered by the internal document alone (the reference corpus's Rob Webster blog), and by nothing.
@@ -108,16 +104,7 @@ def with_visibility(source: Path, target: Path, internal: list[str], public: lis
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--chunks", type=int, default=0, help="also a generated corpus of this many chunks")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    args = parser.parse_args(argv)
-    sys.stdout.reconfigure(line_buffering=True)
-    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
-    embedder = make_embedder(load_settings())
-    embedder.warm_up()
-    questions = [json.loads(line)["question"] for line in DEV_SET.read_text().splitlines() if line.strip()]
+    args, embedder, questions = start(__doc__.splitlines()[0], argv)
     figures = {}
     with tempfile.TemporaryDirectory(prefix="partnerbot-access-") as tmp:
         root = Path(tmp)

@@ -12,25 +12,21 @@ with its own Index, as two processes would. Figures, not a test.
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import percentile
+from common import CORPUS, percentile, start
 from synthetic import generate
 
-from config.settings import ROOT, load_settings
+from config.settings import load_settings
 from corpus.documents import from_text
 from retrieval.assistant import Assistant
-from retrieval.embed import Embedder, make_embedder
+from retrieval.embed import Embedder
 
-CORPUS = ROOT.parent / "shared" / "corpus"
-DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 BODY = "\n\n".join(
     f"## Section {i}\n\nThe kit trial passport lets an SME reuse one set of NHS trial paperwork across "
     f"West Yorkshire trust number {i}. It is issued by the Grimsdyke Evaluation Office within {i + 5} "
@@ -95,16 +91,7 @@ def measure(corpus: Path, data: Path, embedder: Embedder, questions: list[str], 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--chunks", type=int, default=0, help="also a generated corpus of this many chunks")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    args = parser.parse_args(argv)
-    sys.stdout.reconfigure(line_buffering=True)
-    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
-    embedder = make_embedder(load_settings())
-    embedder.warm_up()
-    questions = [json.loads(line)["question"] for line in DEV_SET.read_text().splitlines() if line.strip()]
+    args, embedder, questions = start(__doc__.splitlines()[0], argv)
     figures = {}
     with tempfile.TemporaryDirectory(prefix="partnerbot-live-") as tmp:
         root = Path(tmp)
