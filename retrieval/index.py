@@ -28,14 +28,14 @@ from corpus.model import Chunk, Document
 from retrieval.embed import Embedder
 from retrieval.keyword import KeywordIndex
 from retrieval.registry import Registry
-from retrieval.sentences import SentenceVectors, Splitter
+from retrieval.sentences import SENTENCES, SentenceVectors, Splitter
 from retrieval.vectors import VectorIndex, drop
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]  # (texts embedded, texts to embed)
 REFRESH_EVERY_S = 1.0  # how often a reader looks at the registry file for another process's change
-BATCH = 64  # chunks per write to Chroma; sentences go to the encoder four times as many at once
+BATCH = 16  # chunks per write to Chroma and per step of the progress bar
 
 
 @dataclass
@@ -56,7 +56,7 @@ class Index:
         self.settings = settings
         self.embedder = embedder
         self.splitter = splitter
-        self.sentences = SentenceVectors(settings.index_dir / "sentences")
+        self.sentences = SentenceVectors(settings.index_dir / SENTENCES)
         self.version = 0
         self._lock = threading.RLock()
         self._vectors: VectorIndex | None = None
@@ -91,7 +91,7 @@ class Index:
         if self._vectors is not None:
             self._vectors.reopen()
         self._registry = self._keyword = None
-        self.sentences = SentenceVectors(self.settings.index_dir / "sentences")  # none cached
+        self.sentences = SentenceVectors(self.settings.index_dir / SENTENCES)  # none cached
         self._stamp = stamp
         self.version += 1
         return True
@@ -178,9 +178,9 @@ class Index:
                 self.registry.remove(doc_id)  # then a running server answers from what it holds
             self._vectors = self._keyword = None
             drop(self.settings.index_dir, self.settings.chroma_url)
-            for derived in ("keyword", "sentences"):
+            for derived in ("keyword", SENTENCES):
                 shutil.rmtree(self.settings.index_dir / derived, ignore_errors=True)
-            self.sentences = SentenceVectors(self.settings.index_dir / "sentences")
+            self.sentences = SentenceVectors(self.settings.index_dir / SENTENCES)
             embedded = self._index(kept, None)  # first: a corpus file cannot take their ids
             report = self._ingest(None, progress)
             report.chunks_embedded += embedded
@@ -269,39 +269,37 @@ class Index:
             return True
 
     def _index(self, changed: list[Loaded], progress: Progress | None) -> int:
-        """Embed the chunks of `changed` (into Chroma) and their sentences (beside it)."""
+        """Embed the chunks of `changed` (into Chroma) and, in the same encoder pass, the sentences
+        the writer will score (beside it)."""
         chunks = [(loaded.document, c) for loaded in changed for c in loaded.chunks]
-        per_document = [
-            [(c.index, text) for c in loaded.chunks for text in self.splitter(loaded.document, c)]
-            for loaded in changed
-        ]
-        sentences = [text for pairs in per_document for _, text in pairs]
+        chunks.sort(key=lambda pair: len(pair[1].embed_text(pair[0])))  # batches of alike length pad little
         for loaded in changed:
             self.vectors.delete_document(loaded.document.doc_id)
-        total, done = len(chunks) + len(sentences), 0
-        if total:
+        if chunks:
             self.embedder.warm_up()  # before the progress bar starts, so it measures embedding only
         if progress:
-            progress(0, total)
+            progress(0, len(chunks))
+        sentences: dict[str, list[tuple[int, str]]] = {d.doc_id: [] for d, _ in chunks}
+        pooled: dict[str, list[np.ndarray]] = {d.doc_id: [] for d, _ in chunks}
         for i in range(0, len(chunks), BATCH):
             part = chunks[i : i + BATCH]
-            vectors = self.embedder.embed([c.embed_text(d) for d, c in part])
+            texts = [c.embed_text(d) for d, c in part]
+            found = [self.splitter(d, c) for d, c in part]
+            spans = [_spans(text, c.text, f) for text, (_, c), f in zip(texts, part, found, strict=True)]
+            vectors, of_spans = self.embedder.embed_with_spans(texts, spans)
             metadatas = [{**d.metadata(), "chunk": c.index, "start": c.start, "end": c.end} for d, c in part]
             self.vectors.add([c.chunk_id for _, c in part], vectors, [c.text for _, c in part], metadatas)
-            done += len(part)
+            for (d, c), f, v in zip(part, found, of_spans, strict=True):
+                sentences[d.doc_id] += [(c.index, text) for text in f]
+                pooled[d.doc_id].append(v)
             if progress:
-                progress(done, total)
-        parts = []
-        for i in range(0, len(sentences), BATCH * 4):
-            parts.append(self.embedder.embed(sentences[i : i + BATCH * 4]))
-            done += len(parts[-1])
-            if progress:
-                progress(done, total)
-        stacked = np.concatenate(parts) if parts else np.zeros((0, self.embedder.dimensions), np.float32)
-        start = 0
-        for loaded, pairs in zip(changed, per_document, strict=True):
-            self.sentences.put(loaded.document.doc_id, pairs, stacked[start : start + len(pairs)])
-            start += len(pairs)
+                progress(i + len(part), len(chunks))
+        for loaded in changed:
+            doc_id = loaded.document.doc_id
+            stacked = np.concatenate(
+                pooled.get(doc_id) or [np.zeros((0, self.embedder.dimensions), np.float32)]
+            )
+            self.sentences.put(doc_id, sentences.get(doc_id, []), stacked)
             self.registry.put(loaded.document, loaded.chunks)
         return len(chunks)
 
@@ -321,6 +319,7 @@ class Index:
         registry's copy: a deleted or replaced Chroma folder, or a crash between the two writes,
         must not leave questions unanswerable while ingest reports "unchanged"."""
         known = set(self.registry.ids())
+        shutil.rmtree(self.settings.index_dir / "sentences", ignore_errors=True)  # embedded alone, before
         self.sentences.keep_only(known)
         unsplit = [i for i in known - changing if not self.sentences.has(i)]
         if unsplit:  # an index from before sentence vectors were stored, or files lost
@@ -390,6 +389,13 @@ def _stat(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return info.st_mtime_ns, info.st_size
+
+
+def _spans(text: str, passage: str, sentences: list[str]) -> list[tuple[int, int]]:
+    """Where each sentence of the passage sits in the text embedded for it, which ends with the
+    passage (`Chunk.embed_text`)."""
+    offset = len(text) - len(passage)
+    return [(offset + (at := passage.index(s)), offset + at + len(s)) for s in sentences]
 
 
 def _under(path: str, roots: Sequence[Path]) -> bool:

@@ -1,7 +1,8 @@
 """Export a sentence-transformers model folder to ONNX, once, on this machine (no download).
 
 The exported graph takes token ids and returns the model's normalised sentence embedding (its own
-pooling modules included), so the ONNX Runtime encoder gives the vectors torch gives. Only this
+pooling modules included), so the ONNX Runtime encoder gives the vectors torch gives, and the token
+vectors it pooled, from which ingest pools each sentence's vector. Only this
 module imports torch: answering and ingesting load the exported file with onnxruntime.
 """
 
@@ -17,6 +18,7 @@ from config.errors import ConfigError
 log = logging.getLogger(__name__)
 OPSET = 17
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+OUTPUTS = ("embedding", "tokens")  # part of the exported file's name: a file without tokens is exported again
 
 
 def export(model_path: Path, target: Path) -> Path:
@@ -35,9 +37,10 @@ def export(model_path: Path, target: Path) -> Path:
             super().__init__()
             self.model = model
 
-        def forward(self, *tokens: torch.Tensor) -> torch.Tensor:
-            embedding = self.model(dict(zip(INPUTS, tokens, strict=True)))["sentence_embedding"]
-            return torch.nn.functional.normalize(embedding, p=2, dim=1)
+        def forward(self, *tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            out = self.model(dict(zip(INPUTS, tokens, strict=True)))
+            embedding = torch.nn.functional.normalize(out["sentence_embedding"], p=2, dim=1)
+            return embedding, out["token_embeddings"]
 
     sample = model.tokenizer(["an example", "a second, longer example"], padding=True, return_tensors="pt")
     if "token_type_ids" not in sample:
@@ -57,8 +60,8 @@ def export(model_path: Path, target: Path) -> Path:
             tuple(sample[name] for name in INPUTS),
             str(partial),
             input_names=list(INPUTS),
-            output_names=["embedding"],
-            dynamic_axes={**axes, "embedding": {0: "batch"}},
+            output_names=list(OUTPUTS),
+            dynamic_axes={**axes, "embedding": {0: "batch"}, "tokens": {0: "batch", 1: "tokens"}},
             opset_version=OPSET,
             dynamo=False,  # the TorchScript exporter needs no onnxscript and handles BERT well
         )

@@ -1,8 +1,9 @@
-"""Sentence vectors, embedded at ingest and kept beside the index, so a question embeds only itself.
+"""Sentence vectors, made at ingest and kept beside the index, so a question embeds only itself.
 
 The writer scores every sentence of the passages it is given against the question; embedding them
-at question time was three quarters of each question's cost. One file per document (float16: half
-the disk, and rankings do not move) holds each chunk's sentences and their vectors.
+at question time was three quarters of each question's cost. Each is pooled from its passage's
+encoder pass (`Embedder.embed_with_spans`). One file per document (float16: half the disk, and
+rankings do not move) holds each chunk's sentences and their vectors.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 Splitter = Callable[[Document, Chunk], list[str]]  # the texts the writer will score, for one chunk
 Vectors = dict[str, np.ndarray]  # text -> its unit vector
+SENTENCES = "sentences-in-context"  # the folder in the index (`sentences` held them embedded alone)
 OPEN_FILES = 256  # documents whose vectors stay in memory: enough for a busy hour's questions
 
 

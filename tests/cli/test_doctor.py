@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from config.settings import ROOT
+from retrieval.sentences import SENTENCES
 
 pytestmark = pytest.mark.integration
 
@@ -31,7 +32,7 @@ def test_a_healthy_deployment_passes_every_check(monkeypatch, built_data_dir: Pa
 
 def test_what_is_wrong_is_said_and_no_secret_is_shown(monkeypatch, built_data_dir, tmp_path, slack_api):
     data = shutil.copytree(built_data_dir, tmp_path / "data")
-    for sentences in (data / "index" / "sentences").glob("*.npz"):
+    for sentences in (data / "index" / SENTENCES).glob("*.npz"):
         sentences.unlink()  # lost sentence vectors: ingest repairs them
     slack_api.fail("auth.test", status=200, error="invalid_auth")
     secret = "xoxb-do-not-print-me"

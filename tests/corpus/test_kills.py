@@ -37,6 +37,7 @@ from retrieval.embed import Embedder
 from retrieval.extractive import sentence_texts
 from retrieval.index import REFRESH_EVERY_S, Index
 from retrieval.keyword import KeywordIndex
+from retrieval.sentences import SENTENCES
 from retrieval.vectors import COLLECTION
 from tests.conftest import CORPUS
 
@@ -63,6 +64,11 @@ ADDED_TEXT = (
     "# Ferrybridge Testbed\n\nThe Ferrybridge Testbed for wearable devices opens to small firms on "
     "14 March 2026 at the Nexus building in Leeds.\n\nFirms book a bench through the cluster front door "
     "and pay nothing for the first six weeks.\n"
+) + "".join(  # long enough for the progress bar to show several steps (16 passages each)
+    f"\n## Bench log {i}\n\nIn week {i} the bench team checked the wearable sensors on loan, cleaned "
+    "them, charged them and logged which firm had each one, so that the next firm finds the kit ready, "
+    "the batteries full and the notes of the last trial in the folder beside it.\n"
+    for i in range(1, 41)
 )
 
 
@@ -117,9 +123,9 @@ def _embedding(index: Path, before: Path, stderr: bytes) -> bool:
 
 def _sentences_written(index: Path, before: Path, stderr: bytes) -> bool:
     """The added document's sentence vectors and the modified one's are written: next, the registry."""
-    now = {p.name for p in index.glob("sentences/*.npz")}
-    then = {p.name for p in before.glob("sentences/*.npz")}
-    modified = any(_changed(index / "sentences" / name, before / "sentences" / name) for name in now & then)
+    now = {p.name for p in index.glob(f"{SENTENCES}/*.npz")}
+    then = {p.name for p in before.glob(f"{SENTENCES}/*.npz")}
+    modified = any(_changed(index / SENTENCES / name, before / SENTENCES / name) for name in now & then)
     return bool(now - then) and modified
 
 
@@ -275,7 +281,7 @@ def assert_no_orphans(data: Path, corpus: Path, embedder: Embedder) -> None:
     assert hits and hits[0][0].startswith(f"{MODIFIED}#"), f"BM25 scores do not match its ids: {hits}"
 
     index = Index(load_settings(data_dir=data, corpus_dir=corpus), embedder, sentence_texts)
-    files = sorted(p.name for p in (index_dir / "sentences").iterdir())
+    files = sorted(p.name for p in (index_dir / SENTENCES).iterdir())
     assert all(index.sentences.has(doc_id) for doc_id in registry), "a document has no sentence vectors"
     assert len(files) == len(registry), f"sentence files of no document: {files}"
     assert not (index_dir / "documents.tmp").exists()

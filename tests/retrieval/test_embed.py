@@ -97,3 +97,39 @@ def test_answering_imports_neither_torch_nor_sentence_transformers(built_data_di
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+PASSAGE = (
+    "Nexus is the University of Leeds' innovation hub. It hosts health tech start-ups and offers "
+    "lab space. The Yorkshire and Humber AHSN helps companies test products in the NHS."
+)
+SENTENCES = ["It hosts health tech start-ups and offers lab space.", "The Yorkshire and Humber AHSN helps"]
+
+
+def _spans(text: str, parts: list[str]) -> list[tuple[int, int]]:
+    return [(text.index(p), text.index(p) + len(p)) for p in parts]
+
+
+def test_sentence_vectors_are_pooled_from_the_passage_pass_alike_in_both_backends(embedder):
+    """Ingest embeds each passage once; its sentences' vectors come from that pass, in context."""
+    reference = SentenceTransformerEmbedder()
+    texts = [PASSAGE, TEXTS[1]]
+    spans = [_spans(PASSAGE, SENTENCES), []]
+    vectors, pooled = embedder.embed_with_spans(texts, spans)
+    _, expected_pooled = reference.embed_with_spans(texts, spans)
+    assert np.allclose(vectors, embedder.embed(texts), atol=1e-5), "the passages' own vectors are unchanged"
+    assert [p.shape for p in pooled] == [(2, 384), (0, 384)]
+    assert (pooled[0] * expected_pooled[0]).sum(axis=1).min() > 0.9999
+    assert np.allclose(np.linalg.norm(pooled[0], axis=1), 1.0, atol=1e-5)
+    alone = embedder.embed(SENTENCES)
+    mine = alone @ pooled[0].T  # each pooled vector is nearer its own sentence than the other one
+    assert mine[0, 0] > mine[1, 0] and mine[1, 1] > mine[0, 1], mine
+
+
+def test_a_sentence_past_the_token_limit_is_embedded_alone(embedder):
+    """The model reads 256 tokens of a passage; a sentence after them has no token vectors."""
+    tail = "The Yorkshire and Humber AHSN helps companies test products in the NHS."
+    text = "x " * 600 + tail
+    _, pooled = embedder.embed_with_spans([text], [_spans(text, [tail, "x x"])])
+    assert np.allclose(pooled[0][0], embedder.embed([tail])[0], atol=1e-5)
+    assert np.linalg.norm(pooled[0][1]) == pytest.approx(1.0, abs=1e-5)
