@@ -7,7 +7,7 @@ whose imports alone take seconds. The ONNX file is exported from the model folde
 Ingest also wants a vector for each sentence of a passage. Each is pooled from the token vectors of
 the passage's own encoder pass (`embed_with_spans`) instead of embedding every sentence again: that
 halves ingest, and a sentence read in its passage knows what "it" and "the programme" are (key-fact
-recall rose on six of seven question sets at 77 documents; README, "Quality").
+recall rose on five of seven question sets at 77 documents; README, "Quality").
 """
 
 from __future__ import annotations
