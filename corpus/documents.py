@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from config.errors import CorpusError
@@ -47,8 +49,14 @@ def _hidden(relative: Path) -> bool:
     return any(part.startswith((".", "~$")) for part in relative.parts)
 
 
-def load_files(paths: Iterable[Path], *, max_bytes: int) -> LoadResult:
-    """Read every file it can; a file that fails is reported and the rest still load."""
+Known = Callable[[str, str], Loaded | None]  # (document id, source stamp) -> the copy indexed from it
+
+
+def load_files(paths: Iterable[Path], *, max_bytes: int, known: Known | None = None) -> LoadResult:
+    """Read every file it can; a file that fails is reported and the rest still load.
+
+    `known`: the copy already indexed from a file of this source stamp, which is then not parsed
+    again (re-ingesting an unchanged corpus is a hash of each file, not a parse)."""
     result = LoadResult()
     manifests: dict[Path, Manifest] = {}
     seen: dict[str, Path] = {}
@@ -60,7 +68,10 @@ def load_files(paths: Iterable[Path], *, max_bytes: int) -> LoadResult:
             if folder not in manifests:
                 manifests[folder] = read_manifest(folder)
             entry = manifests[folder].entry(path)
-            loaded = build(path, entry, max_bytes=max_bytes)
+            stamp = source_stamp(path, entry, max_bytes)
+            loaded = (known and known(entry.doc_id, stamp)) or build(
+                path, entry, max_bytes=max_bytes, stamp=stamp
+            )
         except CorpusError as exc:
             result.failures.append(str(exc))
             continue
@@ -72,9 +83,30 @@ def load_files(paths: Iterable[Path], *, max_bytes: int) -> LoadResult:
     return result
 
 
-def build(path: Path, entry: Entry, *, max_bytes: int, origin: str = "corpus") -> Loaded:
+def source_stamp(path: Path, entry: Entry, max_bytes: int) -> str:
+    """What a document is built from: the file's bytes, where it is, its manifest entry and the code
+    that reads it. The same stamp builds the same document."""
+    stamp = hashlib.sha256(f"{_reader_version()}|{path}|{entry}".encode())
+    if path.stat().st_size <= max_bytes:  # a larger file is refused by `build`, never read whole here
+        stamp.update(path.read_bytes())
+    return stamp.hexdigest()[:24]
+
+
+@cache
+def _reader_version() -> str:
+    """This package's code: a changed parser or cleaner reads every file again."""
+    code = hashlib.sha256()
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        code.update(module.read_bytes())
+    return code.hexdigest()[:16]
+
+
+def build(
+    path: Path, entry: Entry, *, max_bytes: int, origin: str = "corpus", stamp: str | None = None
+) -> Loaded:
     """`origin`: "corpus" for the corpus folder's files, "library" for those the communications
-    group added, which an ingest of the corpus neither replaces nor removes."""
+    group added, which an ingest of the corpus neither replaces nor removes. `stamp`: its
+    `source_stamp`, kept with the document."""
     raw, embedded_title = read_blocks(path, max_bytes)
     blocks = clean_blocks(raw)
     if not blocks:
@@ -95,6 +127,7 @@ def build(path: Path, entry: Entry, *, max_bytes: int, origin: str = "corpus") -
         readers=entry.readers,
         path=str(path),
         origin=origin,
+        stamp=stamp,
     )
 
 

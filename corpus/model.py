@@ -32,6 +32,7 @@ class Document:
     expires: str | None = None  # ISO date after which it is no longer cited
     visibility: str = "partners"  # one of VISIBILITIES
     readers: tuple[str, ...] = ()  # user group and channel ids an `internal` document is shown to
+    stamp: str | None = None  # the file it was built from (`documents.source_stamp`); not content
 
     @property
     def content_hash(self) -> str:

@@ -197,7 +197,7 @@ class Index:
         started = time.perf_counter()
         roots = list(paths) if paths else [self.settings.corpus_dir]
         found = {str(p) for p in find_files(roots)}
-        result = load_files(roots, max_bytes=self.settings.max_file_bytes)
+        result = load_files(roots, max_bytes=self.settings.max_file_bytes, known=self._built_from)
         report = IngestReport(failures=result.failures)
         changed: list[Loaded] = []
         moved = False
@@ -216,12 +216,13 @@ class Index:
                 changed.append(loaded)
                 continue
             report.unchanged.append(doc.doc_id)
-            if (previous.path, previous.visibility, previous.readers) != (
+            if (previous.path, previous.visibility, previous.readers, previous.stamp) != (
                 doc.path,
                 doc.visibility,
                 doc.readers,
-            ):
-                self.registry.put(doc, loaded.chunks)  # moved, or readable by others: nothing to embed
+                doc.stamp,
+            ):  # moved, readable by others, or read again by changed code: nothing to embed
+                self.registry.put(doc, loaded.chunks)
                 moved = True
         loaded_ids = {loaded.document.doc_id for loaded in result.loaded}
         for doc_id in self.registry.ids():  # before the repair: a vanished document is not re-embedded
@@ -249,6 +250,13 @@ class Index:
             self.version += 1  # what each reader may see changed
         report.seconds = time.perf_counter() - started
         return report
+
+    def _built_from(self, doc_id: str, stamp: str) -> Loaded | None:
+        """The indexed copy of a corpus file, when it was built from this very file."""
+        doc = self.registry.document(doc_id)
+        if doc is None or doc.stamp != stamp or doc.origin != "corpus":
+            return None
+        return Loaded(doc, self.registry.chunks(doc_id))
 
     def add_document(self, loaded: Loaded) -> bool:
         """Index one document that is not a file (an announcement), replacing an earlier version;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 from chromadb.config import Settings as ChromaSettings
 
 from config.settings import Settings
+from corpus import documents as documents_module
 from corpus.documents import from_text
 from retrieval import index as index_module
 from retrieval.assistant import Assistant
@@ -145,6 +147,39 @@ def test_a_file_moved_within_the_corpus_stays_indexed(
     assert report.chunks_embedded == 0, "moved, not changed: nothing to embed again"
     assert bot.index.registry.document("a").path == str((folder / "sub" / "a.txt").resolve())
     assert bot.index.ingest().unchanged == ["a"]
+
+
+def test_an_unchanged_file_is_not_parsed_again(
+    corpus: Path, make_settings: Callable[..., Settings], embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14: re-ingesting an unchanged corpus cost a parse of every file (1.7 s per 1,000)."""
+    parsed: list[str] = []
+    real_build = documents_module.build
+    monkeypatch.setattr(
+        documents_module, "build", lambda path, *a, **k: parsed.append(path.name) or real_build(path, *a, **k)
+    )
+    settings = make_settings(corpus_dir=corpus)
+    bot = Assistant(settings, embedder=embedder)
+    bot.index.ingest()
+    assert sorted(parsed) == ["alpha.md", "beta.txt", "gamma.txt"]
+
+    parsed.clear()
+    assert sorted(bot.index.ingest().unchanged) == ["alpha", "beta", "gamma"] and parsed == []
+
+    (corpus / "gamma.txt").write_text(paragraphs("otter", 3))  # new bytes
+    (corpus / "manifest.yaml").write_text("documents:\n  - {file: beta.txt, id: beta, title: Beta notes}\n")
+    report = bot.index.ingest()
+    assert sorted(parsed) == ["beta.txt", "gamma.txt"] and sorted(report.updated) == ["beta", "gamma"]
+    assert bot.index.registry.document("beta").title == "Beta notes"
+
+    registry = json.loads(settings.index_dir.joinpath("documents.json").read_text())
+    for entry in registry.values():
+        del entry["document"]["stamp"]  # an index written before stamps were kept
+    settings.index_dir.joinpath("documents.json").write_text(json.dumps(registry))
+    parsed.clear()
+    assert len(Assistant(settings, embedder=embedder).index.ingest().unchanged) == 3 and len(parsed) == 3
+    parsed.clear()
+    assert len(Assistant(settings, embedder=embedder).index.ingest().unchanged) == 3 and parsed == []
 
 
 def _answerable(bot: Assistant, word: str) -> bool:
