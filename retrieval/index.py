@@ -33,7 +33,7 @@ from retrieval.vectors import VectorIndex, drop
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int], None]  # (texts embedded, texts to embed)
+Progress = Callable[[int, int], None]  # (chunks embedded, chunks to embed)
 REFRESH_EVERY_S = 1.0  # how often a reader looks at the registry file for another process's change
 BATCH = 16  # chunks per write to Chroma and per step of the progress bar
 

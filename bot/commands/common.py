@@ -28,7 +28,7 @@ def progress_bar() -> Iterator[Progress]:
         nonlocal bar
         if bar is None and total:
             stderr = typer.get_text_stream("stderr")
-            bar = tqdm(total=total, unit="text", desc="embedding passages and sentences", file=stderr)
+            bar = tqdm(total=total, unit="passage", desc="embedding passages", file=stderr)
         if bar is not None:
             bar.update(done - bar.n)
 
