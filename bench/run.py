@@ -169,7 +169,7 @@ def measure(
     data_dir: Path,
     embedders: dict[str, Embedder],
     backend: str,
-    asked,
+    asked: list[str],
     rounds: int,
 ) -> dict:
     embedder = embedders[backend]

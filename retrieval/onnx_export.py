@@ -2,8 +2,8 @@
 
 The exported graph takes token ids and returns the model's normalised sentence embedding (its own
 pooling modules included), so the ONNX Runtime encoder gives the vectors torch gives, and the token
-vectors it pooled, from which ingest pools each sentence's vector. Only this
-module imports torch: answering and ingesting load the exported file with onnxruntime.
+vectors behind it, from which ingest pools each sentence's vector. Only this module imports torch:
+answering and ingesting load the exported file with onnxruntime.
 """
 
 from __future__ import annotations
