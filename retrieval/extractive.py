@@ -194,7 +194,7 @@ class ExtractiveWriter:
         It must hold what the part's kind needs (a date for "when"); a number must sit beside what
         "how many" counts; a date or a sum must come with a word of what is asked ("when do
         applications close?" is not answered by the month an agreement was signed); and a question
-        about what happened is not answered by a plan.
+        about what happened is not answered by a plan, nor by a sentence without a word of it.
         """
         need = part.needs
         document = unit.passage.document
@@ -204,7 +204,9 @@ class ExtractiveWriter:
         if part.outcome and _PLANNED.search(unit.text):
             return False  # "will be presented in February" does not say whether it was
         if need is None:
-            return True
+            # nothing to hold but an event: "did they adopt it in the end?" is not answered by
+            # "Author: …" or by any sentence on the subject that says nothing of what happened
+            return not part.outcome or self._on_topic(part, held, common)
         text = unit.text
         if (month := part.month) and not month.search(text):
             return False  # "what day in march?" is not answered by "23 April"

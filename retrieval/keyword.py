@@ -12,7 +12,7 @@ from pathlib import Path
 
 import bm25s
 
-from retrieval.text import tokens
+from retrieval.text import TOKENIZER, tokens
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
@@ -50,7 +50,8 @@ class KeywordIndex:
             self._bm25.save(str(folder / "bm25"))
             digests = _digests(folder / "bm25")
         partial = folder / "ids.tmp"
-        partial.write_text(json.dumps({"ids": self.ids, "df": self.doc_freq, "bm25": digests}))
+        saved = {"ids": self.ids, "df": self.doc_freq, "bm25": digests, "tokenizer": TOKENIZER}
+        partial.write_text(json.dumps(saved))
         os.replace(partial, folder / "ids.json")
 
     @classmethod
@@ -58,6 +59,8 @@ class KeywordIndex:
         """ValueError when the BM25 files are not the ones ids.json was saved with (the caller
         rebuilds the index: it is derived from the registry)."""
         data = json.loads((folder / "ids.json").read_text())
+        if data.get("tokenizer") != TOKENIZER:
+            raise ValueError("it was saved with another version's tokens")
         index = cls([], [])
         index.ids = data["ids"]
         index.doc_freq = Counter(data["df"])

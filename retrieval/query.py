@@ -58,6 +58,10 @@ EVIDENCE = {
         r"[\w.+-]+@[\w-]+\.[\w.]+|(?<!\w)@\w{2,}|\bhttps?://|\bwww\.|\+?\d[\d ]{8,}\d", re.IGNORECASE
     ),
 }
+_HOURS = re.compile(r"\b(?:opening|visiting|office|surgery) (?:hours|times)\b", re.IGNORECASE)
+_TIME_OF_DAY = re.compile(
+    r"\b\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)\b|\b\d{1,2}[:.]\d{2}\b|\b(?:noon|midday)\b", re.IGNORECASE
+)
 _NAMES_MONTH = re.compile(  # the verb "may" is no month; "May" is
     r"\b(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b|\bMay\b(?! (?:I|we|you)\b)"  # not "May I ask…"
@@ -82,26 +86,42 @@ _CHANNELS = (  # the first asked wins: "the email for the Safe AI call" asks for
         re.compile(r"(?<![\w.])@\w{2,}|\blinkedin\.com/", re.I),
     ),
     (re.compile(r"\b(?:web ?site|web page|url|link)\b", re.I), re.compile(r"\bhttps?://|\bwww\.", re.I)),
+    (  # a place to go: a postcode or a street, not a web page
+        re.compile(r"\baddress\b", re.I),
+        re.compile(
+            r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b|"
+            r"\b\d+\w? [A-Z]\w+ (?:Street|Road|Lane|Way|Avenue|Place|Square|Row)\b"
+        ),
+    ),
 )
 
 _CONTACT = re.compile(
     r"\b(?:e-?mail(?: address)?|phone|telephone|direct line|mobile number|(?:phone|contact) number|"
-    r"contact details|postal address|twitter|handle|linkedin|web ?site address|url|mailing list)\b",
+    r"contact details|postal address|twitter|handle|linkedin|web ?site address|url|mailing list)\b|"
+    r"\b(?:the|an|their|its|office|street) address\b|\baddress (?:for|of)\b",  # the noun, not "address X"
     re.IGNORECASE,
 )
 _AMOUNT = re.compile(
     r"\bhow much (?:money|cash|funding|did|does|do|is|was|will|has|have)\b|\bbudget\b|\bspend\b|\bspent\b|"
-    r"\bcost\b|\bprice\b|\bfees?\b|\bworth\b|£",
+    r"\bcost\b|\bprice\b|\bfees?\b|\bworth\b|£|"
+    # who gave the most, or what someone chipped in: a comparison or a contribution needs the sums
+    r"\b(?:most|least|more|less) (?:money|cash|funding)\b|"
+    r"\b(?:chip(?:ped)? in|contribut\w*|put in|gave|give|paid|pay)\b.{0,20}\bfinancially\b",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
     r"\bhow (?:many|much|big|large|long|often|old)\b|\bwhat (?:percentage|proportion|share|number|%)|"
-    r"\bwhat per ?cent\b|\b(?:number|percentage|proportion) of\b|%",
+    r"\bwhat per ?cent\b|\b(?:number|percentage|proportion) of\b|%|"
+    # "what cut do the inventors get?", "what were the readmission rates?": a share is a number
+    r"\bwhat(?:['’]?s| is)? (?:the )?(?:\w+ )?(?:cut|split|ratio)\b|"
+    r"\b(?:what|which)(?:['’]?s| is| are| was| were)? (?:the )?(?:\w+ )?rates?\b",
     re.IGNORECASE,
 )
 _WHEN = re.compile(
     r"^\s*(?:and |so )?when\b|\bwhen (?:is|was|did|does|do|will|are|were|'s|’s)\b|^\s*when's\b|"
-    r"\bwhat (?:date|year|month|day|time)\b|\bwhich (?:year|month|date)\b|\bdate (?:on|of)\b",
+    r"\bwhat (?:exact |precise |actual )?(?:date|year|month|day|time)\b|\bwhich (?:year|month|date)\b|"
+    r"\bdate (?:on|of)\b|\b(?:timescales?|time ?frames?|timelines?|deadlines?)\b|"
+    r"\b(?:opening|visiting|office|surgery) (?:hours|times)\b",
     re.IGNORECASE,
 )
 _ROUTE_ASKED = (  # how a partner asks for a way in: the asking, not what it is about
@@ -130,9 +150,12 @@ _BYLINE = re.compile(
     r"\bwritten for\b|\brepost",
     re.IGNORECASE,
 )
-# Asking what happened after a plan: a document that says what "will" happen does not answer it.
+# Asking what happened after a plan, or how things stand since: a document that says what "will"
+# happen does not answer it, nor one that only names the subject.
 _OUTCOME = re.compile(
     r"\bin the end\b|\bend(?:ed)? up\b|\bso far\b|\bto date\b|\bpushed back\b|\bgo(?:ne)? ahead\b|"
+    r"\bthese days\b|\bmoved on\b|\bright now\b|"
+    r"\bsince (?:it|they|then|the \w+) (?:launched|started|began|opened)\b|"
     r"\bonce it (?:was|had been)\b|"
     r"\b(?:did|has|have) (?:it|they|that|this|the (?:\w+ ){0,3}\w+) (?:ever |actually |really )?"
     r"(?:happen(?:ed)?|get|got|been)\b|"
@@ -140,9 +163,9 @@ _OUTCOME = re.compile(
     re.IGNORECASE,
 )
 _HOW_MANY = re.compile(r"\bhow many ((?:\S+\s+){0,3})", re.IGNORECASE)
-_ASKS = re.compile(
-    r"^\s*(?:and |so |but |also )?(?:who|whom|whose|what|whats|where|when|why|how|which|is|are|was|were|do|"
-    r"does|did|can|could|should|would|will|has|have|any)\b",
+_ASKS = re.compile(  # a question, perhaps after its topic: "safe ai in care - whats the max …"
+    r"^\s*(?:[^?]{1,60}?\s[-–:]\s+)?(?:and |so |but |also )?(?:who|whom|whose|what|whats|where|when|why|"
+    r"how|which|is|are|was|were|do|does|did|can|could|should|would|will|has|have|any)\b",
     re.IGNORECASE,
 )
 _EITHER = re.compile(r"\s+or\s+", re.IGNORECASE)
@@ -190,6 +213,8 @@ class Part:
         for a contact ("what's her phone number?" is not answered by an email address)."""
         if self.kind is Kind.WHEN and _NAMES_MONTH.search(self.text):
             return _DAY  # "what date in feb?" is not answered by "in February"
+        if self.kind is Kind.WHEN and _HOURS.search(self.text):
+            return _TIME_OF_DAY  # "what are the visiting hours?" wants times, not a year
         if self.kind is Kind.CONTACT:
             for asked, channel in _CHANNELS:
                 if asked.search(self.text):
@@ -314,6 +339,15 @@ def _counted(question: str, lexicon: Lexicon) -> frozenset[str]:
     return frozenset()
 
 
+def _asks(piece: str, question: str) -> bool:
+    """A piece is a question of its own when it asks with two words, or with one and a kind ("and
+    when's the deadline?"); "…, and which ones?" only says how the first one should be answered."""
+    n = len(tokens(piece))
+    if n >= 2:
+        return bool(_ASKS.match(piece)) or f"{piece}?" in question
+    return n == 1 and bool(_ASKS.match(piece)) and kind_of(piece) is not Kind.OPEN
+
+
 _TWO_ASKED = re.compile(
     r"\b(who|what|when|where|how|which)\s+(?:and|n|&|\+)\s+(who|what|when|where|how|which)\b([^?]*)", re.I
 )
@@ -327,7 +361,7 @@ def _parts(question: str) -> tuple[str, ...]:
     question = _TWO_ASKED.sub(lambda m: f"{m[1]}{m[3]}? {m[2]}{m[3]}", question)
     pieces = [
         p.strip()
-        for p in re.split(r"\?+\s*|;\s+|,\s+and\s+(?=(?:who|what|when|where|how|which)\b)", question)
+        for p in re.split(r"\?+\s*|;\s+|,?\s+and\s+(?=(?:who|what|when|where|how|which)\b)", question)
     ]
-    pieces = [p for p in pieces if len(tokens(p)) >= 2 and (_ASKS.match(p) or f"{p}?" in question)]
+    pieces = [p for p in pieces if _asks(p, question)]
     return tuple(pieces) or (question,)  # "how many jobs so far? need a number for a slide": one question

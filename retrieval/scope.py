@@ -11,12 +11,14 @@ import re
 _AIMED_AT_BOT = re.compile(
     r"\b(?:ignore|disregard|forget|override|bypass)\b.{0,60}\b(?:instructions?|rules|prompts?|guidelines)\b"
     r"|\b(?:system|hidden|initial)\s+prompt\b"
+    r"|\b(?:instructions|prompt|rules)\s+(?:you\s+(?:were|have been|got)|you['’]ve been|given to you)\b"
     r"|\b(?:signing|client)\s+secret\b|\b(?:bot|api|access|app|slack)\s+(?:token|key)s?\b"
     r"|\byour\s+(?:instructions|prompt|rules|token|secrets?|password|credentials|configuration|config)\b"
     r"|\b(?:passwords?|credentials|environment variables?)\b"
     r"|\b(?:you are now|pretend (?:to be|you)|act as|jailbreak|developer mode)\b"
     r"|\b(?:drop|ignore|forget|lift|turn off|switch off)\b.{0,30}"
     r"\b(?:rules?|restrictions?|limits?|guardrails?|(?:docs?|documents?|sources?)[- ]only)\b"
+    r"|\b(?:ignore|forget|disregard|drop)\s+(?:your|the|all)\s+(?:own\s+)?(?:docs?|documents?|sources?)\b"
     r"|\b(?:your|a) best guess\b|\bmake (?:something|it) up\b",
     re.IGNORECASE,
 )
@@ -36,19 +38,22 @@ _OPINION = re.compile(
 _CLINICAL = re.compile(
     r"\b(?:better|worse|safer|more effective|less effective|as good|as safe)\b.{0,40}\bthan\b.{0,60}"
     r"\b(?:surgery|surgical|treatments?|therap(?:y|ies)|drugs?|medication|survival|recovery|"
-    r"complications?|(?:patient|clinical|surgical) (?:outcomes?|procedures?))\b"
+    r"complications?|(?:patient|clinical|surgical|cancer|health) (?:outcomes?|procedures?))\b"
     r"|\b(?:clinical|patient|surgical) (?:outcomes?|effectiveness|evidence|results)\b.{0,40}"
     r"\b(?:better|worse|compare|compared|versus|vs)\b"
     r"|\b(?:is|are|does|do) .{0,40}\b(?:effective|safe|work)\b (?:for|in|at) "
-    r"(?:treating|patients|people) with\b",
+    r"(?:treating|patients|people) with\b"
+    # "what spo2 level should trigger escalation?": a threshold for care is a clinical call
+    r"|\b(?:level|threshold|reading|score|dose|dosage)s?\b.{0,20}\b(?:should|would)\b.{0,20}"
+    r"\b(?:trigger|prompt|warrant|escalat\w*|treat\w*|prescrib\w*|admit\w*)",
     re.IGNORECASE,
 )
 _OTHER_TASK = re.compile(
     r"^\s*(?:(?:can|could|would) you\s+)?(?:please\s+)?"
     r"(?:recommend|suggest) (?:me )?(?:a|an|some|any) good\b|"
-    r"^\s*(?:please\s+)?(?:translate|"
-    r"write (?:me )?(?:a|an|some) (?:poem|story|essay|song|joke|code|email|letter)|"
-    r"tell me a (?:joke|story)|compose|summari[sz]e (?:this|the following)|calculate|solve|convert)\b",
+    r"^\s*(?:please\s+)?(?:translate|compose|summari[sz]e (?:this|the following)|calculate|solve|convert)\b|"
+    r"\bwrite (?:me |us )?(?:a|an|some) (?:poem|story|essay|song|joke|code|email|letter)\b|"
+    r"\b(?:tell|give) (?:me|us) (?:a|an|some) (?:joke|story|poem|riddle)s?\b",
     re.IGNORECASE,
 )
 

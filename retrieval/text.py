@@ -35,10 +35,21 @@ _IRREGULAR = dict(
 )
 
 
+# Bumped whenever `tokens` changes: a keyword index saved with other tokens is rebuilt, not misread.
+TOKENIZER = "2"
+
+
 @lru_cache(maxsize=1 << 16)  # a corpus's vocabulary: the same few thousand words, every question
 def stem(word: str) -> str:
-    """A small suffix stripper: enough to match "funding"/"funded"/"funds", cheap and predictable."""
-    word = re.sub(r"['’]s$", "", word)
+    """A small suffix stripper: enough to match "funding"/"funded"/"funds" and "adopt"/"adoption",
+    cheap and predictable."""
+    word = _inflection_off(re.sub(r"['’]s$", "", word))
+    if word.endswith("ion") and len(word) >= 8 and not word.endswith("ssion"):
+        return word[:-3]  # "adoption", "adoptions" as "adopt"; "collaboration" as "collaborate"
+    return word
+
+
+def _inflection_off(word: str) -> str:
     if word in _IRREGULAR:
         return _IRREGULAR[word]
     for suffix, keep in (

@@ -19,6 +19,7 @@ from corpus.documents import from_text
 from retrieval import index as index_module
 from retrieval.assistant import Assistant
 from retrieval.sentences import SENTENCES
+from retrieval.text import TOKENIZER
 from retrieval.vectors import COLLECTION
 
 pytestmark = pytest.mark.integration
@@ -224,6 +225,23 @@ def test_a_damaged_registry_or_keyword_index_is_rebuilt_not_a_traceback(
     assert sorted(report.added) == ["alpha", "beta", "gamma"]
     assert _answerable(bot, "zebrafinch")
     assert Assistant(settings, embedder=embedder).index.ingest().repaired == []
+
+
+def test_a_keyword_index_saved_with_other_tokens_is_rebuilt(
+    corpus: Path, make_settings: Callable[..., Settings], embedder
+) -> None:
+    """A new version that stems words differently must not search terms an older one saved."""
+    settings = make_settings(corpus_dir=corpus)
+    Assistant(settings, embedder=embedder).index.ingest()
+    saved = settings.index_dir / "keyword" / "ids.json"
+    old = json.loads(saved.read_text())
+    old["tokenizer"] = "an older one"
+    old["df"] = {"otters": 1}  # as another stemmer would have counted it
+    saved.write_text(json.dumps(old))
+    bot = Assistant(settings, embedder=embedder)
+    assert _answerable(bot, "otter")
+    assert json.loads(saved.read_text())["tokenizer"] == TOKENIZER, "saved again with today's tokens"
+    assert "otters" not in json.loads(saved.read_text())["df"]
 
 
 class Counting:

@@ -81,6 +81,15 @@ def test_questions_aimed_at_the_bot_or_outside_its_job_are_declined(assistant, q
     assert answer.sources == []
 
 
+def test_a_plan_answers_when_it_will_happen_not_whether_it_did(assistant):
+    """The board paper says the strategy goes for "formal adoption by the Combined Authority in
+    February": that answers "when will they adopt it?", and does not say whether they did."""
+    planned = assistant.ask("when will the combined authority adopt the strategy?")
+    assert planned.answered and "February" in planned.answer, planned.answer
+    happened = assistant.ask("has the CA adopted the healthtech strategy yet, or was it pushed back?")
+    assert not happened.answered, happened.answer
+
+
 def test_follow_up_is_searched_with_the_question_it_follows(assistant):
     question = "And which organisation does she work for?"
     alone = assistant.ask(question)
