@@ -144,7 +144,7 @@ _WHO = re.compile(
     re.I,
 )
 _BYLINE = re.compile(
-    r"\bwho (?:wrote|writes|authored|penned|published|signed off)\b|\bauthor\b|\bwritten by\b|"
+    r"\bwho (?:\w+ )?(?:wrote|writes|authored|penned|published|signed off)\b|\bauthor\b|\bwritten by\b|"
     r"\bby (?:someone|somebody|whom)\b|\bwhose (?:blog|article|piece|paper|report|post)\b|"
     r"\b(?:go|went|goes) (?:up|out|live)\b|\bcome out\b|\bcame out\b|\bpublished\b|\bdate on\b|"
     r"\bwritten for\b|\brepost",

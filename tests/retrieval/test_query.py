@@ -69,6 +69,7 @@ def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
     [
         ("whats the date on the LEP board report?", Kind.BYLINE),
         ("who wrote the LAHP blog?", Kind.BYLINE),
+        ("who do i talk to about the strategy? like who actually wrote the jan paper", Kind.BYLINE),
         ("when's the next meeting?", Kind.WHEN),
         ("what year did govt start the audits?", Kind.WHEN),
         ("how many trusts are in it?", Kind.NUMBER),
