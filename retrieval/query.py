@@ -120,8 +120,7 @@ _NUMBER = re.compile(
 _WHEN = re.compile(
     r"^\s*(?:and |so )?when\b|\bwhen (?:is|was|did|does|do|will|are|were|'s|’s)\b|^\s*when's\b|"
     r"\bwhat (?:exact |precise |actual )?(?:date|year|month|day|time)\b|\bwhich (?:year|month|date)\b|"
-    r"\bdate (?:on|of)\b|\b(?:timescales?|time ?frames?|timelines?|deadlines?)\b|"
-    r"\b(?:opening|visiting|office|surgery) (?:hours|times)\b",
+    rf"\bdate (?:on|of)\b|\b(?:timescales?|time ?frames?|timelines?|deadlines?)\b|{_HOURS.pattern}",
     re.IGNORECASE,
 )
 _ROUTE_ASKED = (  # how a partner asks for a way in: the asking, not what it is about

@@ -45,7 +45,7 @@ def stem(word: str) -> str:
     cheap and predictable."""
     word = _inflection_off(re.sub(r"['’]s$", "", word))
     if word.endswith("ion") and len(word) >= 8 and not word.endswith("ssion"):
-        return word[:-3]  # "adoption", "adoptions" as "adopt"; "collaboration" as "collaborate"
+        return word[:-3]  # "adoption(s)" meets "adopt", "collaboration" meets "collaborate"
     return word
 
 
