@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 
 # Who may read a document (`retrieval.access`): anyone; members of the workspace; only the Slack user
 # groups or channels named as its `readers`.
@@ -34,9 +35,10 @@ class Document:
     readers: tuple[str, ...] = ()  # user group and channel ids an `internal` document is shown to
     stamp: str | None = None  # the file it was built from (`documents.source_stamp`); not content
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
         """Changes whenever what is embedded, cited or stored changes, so ingest can skip the rest.
+        Kept once made: the writer keys its per-document caches by it on every question.
 
         The file's path and who may read it are left out: moving a file or opening it to more
         readers must not cost a re-embedding (ingest stores them without).

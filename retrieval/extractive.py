@@ -7,6 +7,7 @@ answer at all (`answers`) and what the reply says (`write`).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
@@ -139,7 +140,8 @@ class ExtractiveWriter:
         surroundings = {p.chunk.chunk_id: _context_terms(p) | self._terms(p.chunk.text) for p in passages}
         bags = list(surroundings.values())
         weights = self._slot_weights(query, bags)
-        common = {t for bag in bags for t in bag if sum(t in b for b in bags) >= COMMON * len(bags)}
+        spread = Counter(t for bag in bags for t in bag)
+        common = {t for t, n in spread.items() if n >= COMMON * len(bags)}
         for p in passages:
             self._cache.update(self.stored(p.document.doc_id, p.chunk.index))
         dense = self._embed([s.text for s in found]) @ q_vec

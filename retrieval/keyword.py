@@ -36,8 +36,8 @@ class KeywordIndex:
         query_tokens = [t for t in tokens(query) if t in self.doc_freq]
         if self._bm25 is None or not query_tokens:
             return []
-        k = min(k, len(self.ids))
-        docs, scores = self._bm25.retrieve([query_tokens], k=k, show_progress=False, n_threads=1)
+        k = min(k, len(self.ids))  # n_threads=0: in this thread; 1 would start a thread pool per search
+        docs, scores = self._bm25.retrieve([query_tokens], k=k, show_progress=False, n_threads=0)
         return [(self.ids[int(i)], float(s)) for i, s in zip(docs[0], scores[0], strict=True) if s > 0]
 
     def save(self, folder: Path) -> None:

@@ -120,8 +120,7 @@ class VectorIndex:
     ) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity), best first, among the chunks of documents not `hidden`
         (Chroma filters before it looks for the nearest). `known`: every document id, so the filter
-        names whichever list is shorter."""
-        n = min(k, self.count())
+        names whichever list is shorter. Asking for more than the index holds returns what it holds."""
         where = None
         if hidden:
             allowed = sorted(set(known) - hidden)
@@ -129,10 +128,8 @@ class VectorIndex:
                 return []
             shorter = {"$in": allowed} if len(allowed) < len(hidden) else {"$nin": sorted(hidden)}
             where = {"doc_id": shorter}
-        if n == 0:
-            return []
         result = self._collection.query(
-            query_embeddings=[vector], n_results=n, where=where, include=["distances"]
+            query_embeddings=[vector], n_results=k, where=where, include=["distances"]
         )
         return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
 
