@@ -17,7 +17,7 @@ import numpy as np
 from corpus.chunk import split_sentences
 from corpus.model import Chunk, Document
 from retrieval.embed import Embedder
-from retrieval.frontmatter import byline, readable_date
+from retrieval.frontmatter import byline, kind_name, readable_date
 from retrieval.passage import Draft, Passage
 from retrieval.query import KIND_WORDS, TIME_UNITS, Kind, Part, Query
 from retrieval.text import tokens
@@ -130,7 +130,9 @@ class ExtractiveWriter:
             if not _repeated(u.text, query.previous_reply) or (need and need.search(u.text))
         ]
         if query.kind is Kind.BYLINE:
-            seen: set[str] = set()
+            # a follow-up ("and when did that come out?") is about the document the last answer led
+            # with: another document's by-line answers nothing asked
+            seen = {p.document.doc_id for p in passages if query.context_docs} - set(query.context_docs)
             for p in passages:
                 if p.document.doc_id not in seen and (line := byline(p.document)):
                     seen.add(p.document.doc_id)
@@ -181,7 +183,7 @@ class ExtractiveWriter:
             score += KIND_BONUS / 2
         if query.kind is Kind.ROUTE and set(_BODY.findall(unit.text)) - set(_BODY.findall(query.asked)):
             score += KIND_BONUS  # "where do I start?" is answered by a named body or programme
-        if unit.start < 0:
+        if unit.start < 0 and _about_document(query, unit.passage.document):
             score += BYLINE_BONUS
         return replace(unit, score=score, dense=sim, covered=covered, parts=parts)
 
@@ -422,6 +424,17 @@ def _context_terms_of(doc: Document) -> frozenset[str]:
     site = host.removeprefix("www.").replace(".", " ")  # "hsj co uk": partners say "the HSJ piece"
     fields = [doc.title, doc.author, doc.organisation, doc.kind, site, readable_date(doc.published)]
     return frozenset(tokens(" ".join([*doc.topics, *(f for f in fields if f)])))
+
+
+def _about_document(query: Query, document: Document) -> bool:
+    """Whether a by-line answers when: a follow-up is about the document itself only when the question
+    it follows named it (its author, its kind, or words of its title); after "what's the title of the
+    LCR audit?", "and when did that come out?" asks when the audit did, which the text says."""
+    if not query.context_docs:
+        return True
+    asked = query.context_words
+    named = set(tokens(f"{document.author or ''} {kind_name(document)}"))
+    return bool(asked & named) or len(asked & set(tokens(document.title))) >= 2  # one may be a place
 
 
 def _first_passage(passage: Passage, passages: list[Passage]) -> Passage:

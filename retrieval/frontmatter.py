@@ -19,8 +19,7 @@ def byline(document: Document) -> str | None:
     when = readable_date(document.published)
     if not who and not when:
         return None
-    kind = _KINDS.get(document.kind, document.kind)
-    text = f"The {kind} “{document.title}”"
+    text = f"The {kind_name(document)} “{document.title}”"
     if who:
         org = f" ({document.organisation})" if document.author and document.organisation else ""
         text += f" was written by {who}{org}"
@@ -28,6 +27,11 @@ def byline(document: Document) -> str | None:
         on = "on" if when[0].isdigit() and " " in when else "in"  # on 16 August 2019, in November 2017
         text += f"{' and' if who else ' was'} published {on} {when}"
     return text + "."
+
+
+def kind_name(document: Document) -> str:
+    """What partners call a document of its kind: "blog post", "strategy paper"."""
+    return _KINDS.get(document.kind, document.kind)
 
 
 def readable_date(published: str | None) -> str | None:

@@ -243,6 +243,7 @@ class Query:
     context: str = ""  # the earlier question a follow-up leans on
     context_slots: tuple[frozenset[str], ...] = ()
     context_docs: tuple[str, ...] = ()
+    context_words: frozenset[str] = frozenset()  # the earlier question's own terms, not spelled out
     previous_reply: str = ""
 
     @property
@@ -267,6 +268,7 @@ def analyse(question: str, lexicon: Lexicon, history: Sequence[Turn] = ()) -> Qu
         context=lexicon.expand(turn.question) if leans_back and turn else "",
         context_slots=tuple(lexicon.slots(turn.question)) if leans_back and turn else (),
         context_docs=turn.doc_ids[:1] if leans_back and turn else (),  # the lead source: the subject
+        context_words=frozenset(tokens(turn.question)) if leans_back and turn else frozenset(),
         previous_reply=turn.reply if leans_back and turn else "",
     )
 

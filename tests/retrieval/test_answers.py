@@ -110,6 +110,19 @@ def test_a_follow_up_asking_for_the_date_the_last_reply_gave_gets_that_date(assi
     assert follow.answered and "September 2017" in follow.answer, follow.answer
 
 
+def test_when_it_came_out_is_the_by_line_only_when_the_conversation_was_about_the_document(assistant):
+    """After a question about something a document mentions, "it" is that thing, whose date the text
+    gives; after one naming the document, "it" is the document, whose date the by-line gives."""
+    audit = assistant.ask("what's the exact name of the science and innovation audit for Leeds City Region?")
+    follow = assistant.ask("and when did it come out?", history=[Turn.of(audit)])
+    assert follow.answered and "September 2017" in follow.answer, follow.answer
+    assert "was written by" not in follow.answer, follow.answer
+    blog = assistant.ask("what does Michael Wood's blog say about a front door to the NHS?")
+    follow = assistant.ask("and when did it come out?", history=[Turn.of(blog)])
+    lead = "The blog post “Developing a digital health strategy for all”"
+    assert follow.answer.startswith(lead) and "2019" in follow.answer, follow.answer
+
+
 @pytest.mark.parametrize("question", ["", "   ", "\n\t"])
 def test_empty_question_is_a_clear_error(assistant, question):
     with pytest.raises(QuestionError, match="empty"):
