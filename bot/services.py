@@ -19,7 +19,7 @@ from bot.state import announcements as announcement_store
 from bot.state import audit, tokens
 from bot.state import log as question_log
 from bot.state.db import Database
-from bot.state.log import Logged, prune
+from bot.state.log import Logged, LogWriter, prune
 from bot.state.models import Announcement, now
 from bot.state.spool import Spool
 from bot.state.tokens import Token
@@ -42,11 +42,13 @@ class Services:
     db: Database
     questions: Throttle = field(init=False)  # per asker: PARTNERBOT_QUESTIONS_PER_MINUTE
     spool: Spool = field(init=False)  # log rows and votes kept while the state store is down
+    log: LogWriter = field(init=False)  # writes question-log rows behind the answers
     links: Links = field(init=False)  # signed links to the source viewer
 
     def __post_init__(self) -> None:
         self.questions = Throttle(limit=self.settings.questions_per_minute)
         self.spool = Spool(self.settings.data_dir / "spool.jsonl")
+        self.log = LogWriter(self.db, self.spool)
         self.links = Links(self.settings)
 
     @classmethod
@@ -86,9 +88,10 @@ class Services:
         user_id: str | None = None,
         asker: str | None = None,
         on_text: Callable[[str], None] | None = None,
-    ) -> tuple[Answer, int | None]:
-        """The answer and the id of its question-log row (feedback votes refer to it), None when
-        the log cannot be written: a database outage must not cost the partner an answer.
+    ) -> tuple[Answer, int]:
+        """The answer and the id of its question-log row (feedback votes refer to it). The row is
+        written behind the answer (`LogWriter`), and kept in the spool while the store is down: a
+        database outage or a slow database costs the partner no time and no answer.
 
         `access` is whom the answer is for (the asker, or everyone in the channel it is posted in):
         only what it allows is searched, and the viewer links are signed for it. `asker` (by default
@@ -104,19 +107,12 @@ class Services:
         fields = question_log.question_fields(
             self.db, answer, surface=surface, channel=channel, channel_type=channel_type, user_id=user_id
         )
-        try:
-            self.spool.drain(self.db)  # rows kept during an outage go first, in order
-            row = question_log.insert_question(self.db, fields)
-        except SQLAlchemyError as exc:
-            log.warning(
-                "the question log is unavailable (%s): the row waits in the spool", type(exc).__name__
-            )
-            self.spool.put("question", fields)
-            return answer, None
-        return answer, row
+        self.log.put(fields)
+        return answer, fields["id"]
 
     def logged(self, question_id: int | None) -> Logged | None:
         """A question of the log, by the id an answer's buttons carry."""
+        self.log.flush()  # the row of an answer just given may still be on its way
         return question_log.question(self.db, question_id)
 
     def vote(
@@ -130,6 +126,7 @@ class Services:
         """Store a vote on an answer; False when its question is no longer in the log or the store
         is down (the vote is kept all the same, without the question it was about)."""
         try:
+            self.log.flush()
             self.spool.drain(self.db)  # rows kept during an outage go first, in order
             row = self.logged(question_id)
             question_log.record_vote(
@@ -153,6 +150,7 @@ class Services:
         False when it already went. Unlike a vote this is not spooled while the store is down: it
         must be recorded before anything is posted, or two clicks would post twice. So the store's
         SQLAlchemyError is raised, after a warning, and the caller tells the asker nothing went."""
+        self.log.flush()
         try:
             self.spool.drain(self.db)  # rows kept during an outage go first, in order
             return question_log.mark_handed_off(self.db, question_id)
@@ -167,14 +165,17 @@ class Services:
         question_log.unmark_handed_off(self.db, question_id)
 
     def questions_since(self, since: datetime) -> list[Logged]:
+        self.log.flush()
         return question_log.questions_since(self.db, since)
 
     def handoffs_since(self, since: datetime) -> list[Logged]:
         """Questions handed to the front door since then."""
+        self.log.flush()
         return question_log.handoffs_since(self.db, since)
 
     def votes_since(self, since: datetime) -> list[bool]:
         """Whether each vote cast since then found its answer helpful."""
+        self.log.flush()
         return question_log.votes_since(self.db, since)
 
     # -- announcements: reading them needs no Slack token, posting does (`Announcer`) -----------

@@ -104,8 +104,7 @@ def reply_to(
     except Exception:
         log.exception("answering %r failed", asked.question[:200])
         return _notice(failure_text(bot, "an internal error (it is in the bot's log)"))
-    if question_id is not None:  # None: the question log was unavailable
-        bot.answers.put(question_id, answer)
+    bot.answers.put(question_id, answer)
     tail = blocks.answer_tail(
         answer,
         question_id=question_id,

@@ -1,17 +1,29 @@
 """The question log and votes: written by every surface after answering, read by feedback, Share
-and the report. Reads return plain records, never session-bound rows."""
+and the report. Reads return plain records, never session-bound rows.
+
+A question's row is written behind its answer (`LogWriter`): the id is chosen here, so the answer
+and its buttons have it at once, and nothing on the answering path waits for the state store."""
 
 from __future__ import annotations
 
+import atexit
+import logging
+import queue
+import secrets
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot.state.db import Database, changed
 from bot.state.models import Question, Vote, now
+from bot.state.spool import Spool
 from retrieval.answer import Answer
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -101,6 +113,7 @@ def question_fields(
 ) -> dict[str, Any]:
     """A question-log row as plain data (the user already hashed): what the spool keeps too."""
     return {
+        "id": new_question_id(),
         "asked_at": now(),
         "surface": surface,
         "channel": channel,
@@ -154,3 +167,56 @@ def prune(db: Database, retention_days: int) -> int:
     with db.session() as session:
         session.execute(delete(Vote).where(Vote.voted_at < cutoff))
         return changed(session.execute(delete(Question).where(Question.asked_at < cutoff)))
+
+
+def new_question_id() -> int:
+    """Random, so that replicas and a spool need no sequence; below 2**52, so JavaScript reads it
+    exactly. Two of a million questions share one with a chance of about 1 in 10**4."""
+    return secrets.randbelow(2**52 - 1) + 1
+
+
+class LogWriter:
+    """Writes question-log rows in a thread of its own, oldest first; a row the store refuses waits
+    in the spool. `flush` waits for every row handed over (reads call it, so they see them); the rows
+    still queued when the process ends are written on the way out."""
+
+    def __init__(self, db: Database, spool: Spool) -> None:
+        self.db, self.spool = db, spool
+        self._queue: queue.Queue[dict[str, Any]] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._start = threading.Lock()
+
+    def put(self, fields: dict[str, Any]) -> None:
+        with self._start:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="question-log", daemon=True)
+                self._thread.start()
+                atexit.register(self.flush)
+        self._queue.put(fields)
+
+    def flush(self) -> None:
+        if self._thread is not None:
+            self._queue.join()
+
+    def _run(self) -> None:
+        while True:
+            fields = self._queue.get()
+            try:
+                self.spool.drain(self.db)  # rows kept during an outage go first, in order
+                self._insert(fields)
+            except SQLAlchemyError as exc:
+                log.warning(
+                    "the question log is unavailable (%s): the row waits in the spool", type(exc).__name__
+                )
+                self.spool.put("question", fields)
+            except Exception:  # the thread must outlive any row, or every later row is lost
+                log.exception("the question-log row of question %s was not written", fields.get("id"))
+            finally:
+                self._queue.task_done()
+
+    def _insert(self, fields: dict[str, Any]) -> None:
+        try:
+            insert_question(self.db, fields)
+        except IntegrityError:  # the id is taken (see `new_question_id`): the row is kept under another
+            log.warning("question id %s was taken; the row is logged under a new one", fields["id"])
+            insert_question(self.db, {**fields, "id": new_question_id()})

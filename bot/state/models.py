@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -58,12 +59,16 @@ class Base(DeclarativeBase):
     pass
 
 
+# 64 bits on PostgreSQL (migration 0006); SQLite's INTEGER PRIMARY KEY already is, and stays the rowid.
+QUESTION_ID = BigInteger().with_variant(Integer, "sqlite")
+
+
 class Question(Base):
     """One question asked on any surface. Users are stored only as a keyed hash."""
 
     __tablename__ = "questions"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(QUESTION_ID, primary_key=True)  # `log.new_question_id`
     asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, index=True)
     surface: Mapped[str] = mapped_column(String(16))  # mention, dm, command, web, cli
     channel_type: Mapped[str | None] = mapped_column(String(16))
@@ -83,7 +88,9 @@ class Vote(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     voted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
-    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"))
+    question_id: Mapped[int | None] = mapped_column(
+        QUESTION_ID, ForeignKey("questions.id", ondelete="SET NULL")
+    )
     question: Mapped[str] = mapped_column(Text)
     sources: Mapped[list] = mapped_column(JSON, default=list)
     channel: Mapped[str | None] = mapped_column(String(64))

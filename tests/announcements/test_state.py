@@ -15,7 +15,16 @@ from sqlalchemy.exc import OperationalError
 from bot.state import announcements as store
 from bot.state import audit, tokens
 from bot.state.db import MIGRATIONS, Database
-from bot.state.log import mark_handed_off, prune, question, record_question, unmark_handed_off
+from bot.state.log import (
+    insert_question,
+    mark_handed_off,
+    prune,
+    question,
+    question_fields,
+    record_question,
+    record_vote,
+    unmark_handed_off,
+)
 from bot.state.models import AnnouncementPost, ApiToken, AuditEntry, Question, Vote
 from config.errors import ConfigError
 from retrieval.answer import Answer
@@ -58,8 +67,13 @@ def test_migrations_reach_head_and_run_twice(db: Database) -> None:
         "api_tokens",
     } <= tables
     with db.engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0005"
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0006"
     assert "handed_off_at" in {c["name"] for c in inspect(db.engine).get_columns("questions")}
+    big = 2**52 - 1  # the largest id `new_question_id` gives: past PostgreSQL's INTEGER
+    fields = question_fields(db, Answer(question="Who?", answered=True, answer="A [1]."), surface="web")
+    assert insert_question(db, {**fields, "id": big}) == big
+    record_vote(db, question="Who?", sources=[], helpful=True, question_id=big)
+    assert question(db, big) is not None
 
 
 def test_0003_keeps_the_questions_logged_before_it_none_of_them_handed_off(make_settings, database_url):

@@ -105,6 +105,7 @@ def test_a_question_gets_a_status_a_title_and_a_streamed_answer_with_sources_and
     texts = str(message["blocks"])
     assert "Sources" in texts and "partnerbot_feedback_up" in texts
     assert not slack.api.calls_to("chat.update"), "nothing to replace: the stream is the answer"
+    slack.services.log.flush()  # log rows are written behind the answers
     [row] = slack.services.db.engine.connect().exec_driver_sql("select surface, answered from questions")
     assert tuple(row) == ("assistant", 1)
 

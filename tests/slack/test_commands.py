@@ -76,6 +76,7 @@ def test_feedback_click_is_stored_with_question_sources_and_channel(slack, actio
     [thanks] = slack.api.wait_for("response_url")
     assert thanks["response_type"] == "ephemeral" and thanks["replace_original"] is False
     assert thanks["text"].startswith("Thanks")
+    slack.services.log.flush()  # log rows are written behind the answers
     db = slack.services.db.engine.connect()
     [vote] = db.exec_driver_sql("select question_id, question, sources, channel, helpful from votes").all()
     [question] = db.exec_driver_sql("select id, question, sources from questions").all()
@@ -119,8 +120,11 @@ def test_share_after_a_restart_answers_again_from_the_question_log(slack):
     )
     [public] = slack.api.wait_for("chat.postMessage", timeout=90)
     assert "Rob Webster" in public.text and f"Shared by <@{ASKER}>" in public.text
+    slack.services.log.flush()  # log rows are written behind the answers
     rows = (
-        slack.services.db.engine.connect().exec_driver_sql("select surface from questions order by id").all()
+        slack.services.db.engine.connect()
+        .exec_driver_sql("select surface from questions order by asked_at")
+        .all()
     )
     assert [r[0] for r in rows] == ["command", "share"]
     [deleted] = slack.api.wait_for("response_url", where=lambda c: c.path.endswith("/share"))

@@ -61,6 +61,7 @@ def test_app_mention_and_message_for_one_message_give_one_answer(slack):
     slack.api.settle(quiet=2)
     assert len(slack.api.calls_to("chat.postMessage")) == 1
     assert len(slack.api.calls_to("chat.update")) == 1
+    slack.services.log.flush()  # log rows are written behind the answers
     assert len(slack.services.db.engine.connect().exec_driver_sql("select id from questions").all()) == 1
 
 

@@ -20,6 +20,7 @@ def test_a_direct_message_is_a_question_without_a_mention(slack):
     update = slack.answer_for(ts, channel=DM)
     assert update["channel"] == DM
     assert "Rob Webster" in update.text
+    slack.services.log.flush()  # log rows are written behind the answers
     [row] = slack.services.db.engine.connect().exec_driver_sql("select surface, channel_type from questions")
     assert tuple(row) == ("dm", "im")
 
@@ -37,8 +38,9 @@ def test_a_reply_in_an_answered_thread_is_a_follow_up_read_with_conversations_re
     slack.api.wait_for("chat.update", count=2, timeout=90)
     progress = slack.api.calls_to("chat.postMessage")
     assert [p["thread_ts"] for p in progress] == [root, root], "the follow-up is answered in the same thread"
+    slack.services.log.flush()  # log rows are written behind the answers
     rows = slack.services.db.engine.connect().exec_driver_sql(
-        "select surface, sources from questions order by id"
+        "select surface, sources from questions order by asked_at"
     )
     (first, _), (surface, sources) = rows.all()
     assert (first, surface) == ("mention", "thread")

@@ -166,6 +166,7 @@ def test_a_guest_where_the_channel_does_not_answer_them_gets_a_polite_private_no
     assert told["text"] == EXTERNAL_NOTE and told["response_type"] == "ephemeral"
     slack.api.settle(quiet=1.5)
     assert not slack.api.calls_to("chat.postMessage"), "nothing posted"
+    slack.services.log.flush()  # log rows are written behind the answers
     assert not slack.services.db.engine.connect().exec_driver_sql("select id from questions").all()
 
 

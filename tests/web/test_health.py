@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -61,7 +62,26 @@ def test_a_database_outage_costs_the_log_entry_not_the_answer(services, make_set
         response = client.post("/api/ask", json={"question": "Who leads the healthtech strategy?"})
     assert response.status_code == 200
     assert response.json()["answered"] and response.json()["sources"]
+    broken.log.flush()  # the row is written behind the answer
     assert len(broken.spool) == 1 and broken.spool.path.parent == settings.data_dir
+
+
+def test_an_answer_does_not_wait_for_its_question_log_row(fresh_services):
+    """Issue 14: the row is written behind the answer. While another connection holds the SQLite
+    store locked, the answer comes back with its id; the row is written once the lock goes (had the
+    answer waited, the insert would have timed out into the spool)."""
+    services = fresh_services()
+    locker = sqlite3.connect(services.db.url.removeprefix("sqlite:///"), isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        answer, question_id = services.answer(
+            "Who leads the healthtech strategy?", surface="web", access=EVERYTHING
+        )
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert answer.answered and question_id
+    assert services.logged(question_id) is not None and len(services.spool) == 0
 
 
 def test_log_rows_and_votes_kept_during_an_outage_are_written_when_the_store_is_back(
@@ -73,17 +93,17 @@ def test_log_rows_and_votes_kept_during_an_outage_are_written_when_the_store_is_
     )
     outage = Services(down, services.assistant, Database(down))
     asked = ["Who leads the healthtech strategy?", "What is the boiling point of water?"]
-    assert [
-        outage.answer(q, surface="web", access=EVERYTHING, channel="C1", user_id="U1")[1] for q in asked
-    ] == [None, None]
-    assert outage.vote(None, helpful=True, user_id="U1") is False
+    ids = [outage.answer(q, surface="web", access=EVERYTHING, channel="C1", user_id="U1")[1] for q in asked]
+    assert all(ids) and len(set(ids)) == 2, "an answer has its id before its row is written"
+    assert outage.vote(ids[0], helpful=True, user_id="U1") is False
     assert len(outage.spool) == 3
 
     back = down.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'state.db'}"})
-    outage.db = Database(back)
+    outage.log.db = outage.db = Database(back)
     outage.db.migrate()
     _, row = outage.answer("Who wrote the LAHP blog?", surface="web", access=EVERYTHING)
-    assert row is not None and len(outage.spool) == 0
+    assert outage.logged(row) is not None and len(outage.spool) == 0
+    assert outage.logged(ids[0]) is not None, "a spooled row keeps the id its answer was given"
     logged = [q.question for q in outage.questions_since(datetime.now(UTC) - timedelta(hours=1))]
     assert logged == [*asked, "Who wrote the LAHP blog?"]
     assert outage.votes_since(datetime.now(UTC) - timedelta(hours=1)) == [True]
