@@ -19,7 +19,7 @@ from corpus.model import Chunk, Document
 from retrieval.embed import Embedder
 from retrieval.frontmatter import byline, kind_name, readable_date
 from retrieval.passage import Draft, Passage
-from retrieval.query import KIND_WORDS, TIME_UNITS, Kind, Part, Query
+from retrieval.query import KIND_WORDS, TIME_UNITS, Kind, Name, Part, Query
 from retrieval.text import tokens
 
 # A sentence's score = DENSE_WEIGHT × cosine to the question + the rest × the question's weighted
@@ -443,13 +443,15 @@ def _first_passage(passage: Passage, passages: list[Passage]) -> Passage:
     return min(same, key=lambda p: p.chunk.index)
 
 
-def _counts(counted: frozenset[str], held: frozenset[str], text: str) -> bool:
-    """A "how many X" answer has X beside its number; counting years, any span of time will do."""
+def _counts(counted: Name, held: frozenset[str], text: str) -> bool:
+    """A "how many X" answer has X beside its number: one of its ways, or half the words of a
+    spelled-out one ("voluntary sector" for "charities"; "care" alone is not "primary care network").
+    Counting years, any span of time will do."""
     if not counted:
         return True
-    if counted & TIME_UNITS:
+    if any(way & TIME_UNITS for way in counted):
         return bool(_SPAN.search(text))
-    return bool(counted & held)
+    return any(2 * len(way & held) >= len(way) for way in counted)
 
 
 def _repeated(sentence: str, previous_reply: str) -> bool:

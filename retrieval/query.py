@@ -203,7 +203,7 @@ class Part:
     kind: Kind
     names: tuple[tuple[Name, ...], ...]  # options ("X or Y?" has two), each the names it needs
     words: tuple[Name, ...]  # every word that carries meaning, each as its ways of being written
-    counted: frozenset[str] = frozenset()  # "how many jobs": a number answers only next to "jobs"
+    counted: Name = ()  # "how many jobs": a number answers only next to "jobs" (in one of its ways)
     outcome: bool = False  # "did it get adopted in the end?": what happened, which no plan answers
 
     @property
@@ -323,21 +323,21 @@ def _asks_outcome(question: str) -> bool:
     return _OUTCOME.search(question) is not None
 
 
-def _counted(question: str, lexicon: Lexicon) -> frozenset[str]:
-    """What "how many" counts: its first word that carries meaning, with its spelled-out form.
+def _counted(question: str, lexicon: Lexicon) -> Name:
+    """What "how many" counts: its first word that carries meaning, in each way it may be written
+    ("PCNs" is "pcn", or the words of "primary care network").
 
     A word the corpus never uses ("how many peeps") cannot be required beside the number: nothing
     could hold it.
     """
     match = _HOW_MANY.search(question)
     if not match:
-        return frozenset()
+        return ()
     for word in match.group(1).split():
         if tokens(word):
-            slots = lexicon.slots(word)
-            known = slots and any(t in lexicon.vocabulary for t in slots[0])
-            return slots[0] if known else frozenset()
-    return frozenset()
+            ways = lexicon.ways(word)
+            return tuple(way for way in ways if any(t in lexicon.vocabulary for t in way))
+    return ()
 
 
 def _asks(piece: str, question: str) -> bool:

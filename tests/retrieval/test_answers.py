@@ -123,6 +123,14 @@ def test_when_it_came_out_is_the_by_line_only_when_the_conversation_was_about_th
     assert follow.answer.startswith(lead) and "2019" in follow.answer, follow.answer
 
 
+def test_a_count_of_a_short_form_sits_beside_its_meaning_not_one_word_of_it(assistant):
+    """ "PCNs" are primary care networks: a sentence saying "health and care" and "a decade" holds
+    a word of the meaning and a number word, and counts nothing asked."""
+    answer = assistant.ask("how many PCNs does Rob Webster's partnership collaborate with?")
+    assert answer.answered and answer.answer.startswith("We are already collaborating"), answer.answer
+    assert "56 primary care networks" in answer.answer
+
+
 @pytest.mark.parametrize("question", ["", "   ", "\n\t"])
 def test_empty_question_is_a_clear_error(assistant, question):
     with pytest.raises(QuestionError, match="empty"):
