@@ -455,7 +455,10 @@ def _counts(counted: Name, held: frozenset[str], text: str) -> bool:
 
 
 def _repeated(sentence: str, previous_reply: str) -> bool:
-    return bool(previous_reply) and " ".join(sentence.split())[:60] in " ".join(previous_reply.split())
+    """Whether it is the sentence the previous reply led with (its answer; the rest only supported it,
+    and may answer a follow-up: "Author: X, Regional Lead" for "what's her role?")."""
+    lead = re.split(r"\s\[\d+\]", previous_reply, maxsplit=1)[0]
+    return bool(lead) and " ".join(sentence.split())[:60] in " ".join(lead.split())
 
 
 def _without_question_words(sentence: str, question: str) -> str:

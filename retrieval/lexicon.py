@@ -93,8 +93,10 @@ class Lexicon:
         short_forms: Mapping[str, str],
         names: frozenset[str] = frozenset(),
         titles: Iterable[frozenset[str]] = (),
+        people: Iterable[str] = (),
     ) -> None:
         self.vocabulary = vocabulary  # stemmed term → number of passages using it
+        self.people = tuple(people)  # the documents' authors, as written: "her" in a follow-up
         self.short_forms = dict(short_forms)
         self.names = names  # stemmed terms the corpus writes with a capital inside sentences: names
         # names of several words the corpus writes capitalised ("Health Data Skills Bootcamp"), by word
@@ -126,9 +128,10 @@ class Lexicon:
                 (capital if word[0].isupper() else lower).update(tokens(word))
             titles.update(t for m in _PROPER.finditer(text) if len(t := frozenset(tokens(m.group(0)))) >= 2)
         names = frozenset(t for t, n in capital.items() if n >= 2 * lower[t])
+        authors = sorted(set(authors))
         names |= {t for author in authors for t in tokens(author)}
         # the glossary is the deployment's word
-        return cls(vocabulary, {**learned, **glossary}, names, titles)
+        return cls(vocabulary, {**learned, **glossary}, names, titles, authors)
 
     def expand(self, question: str) -> str:
         """The question with each known short form followed by its meaning in brackets."""

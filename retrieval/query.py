@@ -143,7 +143,8 @@ _WHO = re.compile(
     re.I,
 )
 _BYLINE = re.compile(
-    r"\bwho (?:\w+ )?(?:wrote|writes|authored|penned|published|signed off)\b|\bauthor\b|\bwritten by\b|"
+    r"\bwho (?:\w+ )?(?:wrote|writes|authored|penned|published|signed off|put together|prepared|drafted)\b|"
+    r"\bwho(?:['’]s| is) behind\b|\bauthor\b|\bwritten by\b|"
     r"\bby (?:someone|somebody|whom)\b|\bwhose (?:blog|article|piece|paper|report|post)\b|"
     r"\b(?:go|went|goes) (?:up|out|live)\b|\bcome out\b|\bcame out\b|\bpublished\b|\bdate on\b|"
     r"\bwritten for\b|\brepost",
@@ -259,10 +260,11 @@ def analyse(question: str, lexicon: Lexicon, history: Sequence[Turn] = ()) -> Qu
             search += f" {right}"
     turn = history[-1] if history else None
     leans_back = turn is not None and (_LEANS_BACK.search(question) or len(tokens(question)) <= 3)
+    meant = _people_meant(question, turn, lexicon) if leans_back and turn else ""
     return Query(
         asked=question,
         search=search,
-        slots=tuple(lexicon.slots(_asking_words_out(question))),
+        slots=tuple(lexicon.slots(f"{_asking_words_out(question)} {meant}")),
         kind=kind_of(question),
         parts=_parts_of(question, lexicon),
         context=lexicon.expand(turn.question) if leans_back and turn else "",
@@ -271,6 +273,17 @@ def analyse(question: str, lexicon: Lexicon, history: Sequence[Turn] = ()) -> Qu
         context_words=frozenset(tokens(turn.question)) if leans_back and turn else frozenset(),
         previous_reply=turn.reply if leans_back and turn else "",
     )
+
+
+def _people_meant(question: str, turn: Turn, lexicon: Lexicon) -> str:
+    """Whom "she", "his" means: the people the reply before named ("who wrote it?" → "X wrote it" →
+    "what's her role?" asks X's role, as if X were named)."""
+    if not _PERSON.search(question):
+        return ""
+    return " ".join(p for p in lexicon.people if p in turn.reply)
+
+
+_PERSON = re.compile(r"\b(?:he|she|his|her|him|hers)\b", re.IGNORECASE)
 
 
 def _asking_words_out(question: str) -> str:

@@ -123,6 +123,15 @@ def test_when_it_came_out_is_the_by_line_only_when_the_conversation_was_about_th
     assert follow.answer.startswith(lead) and "2019" in follow.answer, follow.answer
 
 
+def test_a_follow_up_may_be_answered_by_what_the_last_reply_said_after_its_lead(assistant):
+    """Only the sentence a reply led with is not said again: "Author: X, Healthtech Regional Lead"
+    supported "who wrote it?", and answers "and what's her job?"."""
+    author = assistant.ask("who's the author of the jan healthtech report to the LEP board?")
+    assert "Healthtech Regional Lead" in author.answer.split(" [1] ", 1)[1], author.answer
+    job = assistant.ask("and what's her job?", history=[Turn.of(author)])
+    assert job.answered and job.answer.startswith("Author: Stephanie Oliver-Beech"), job.answer
+
+
 def test_a_count_of_a_short_form_sits_beside_its_meaning_not_one_word_of_it(assistant):
     """ "PCNs" are primary care networks: a sentence saying "health and care" and "a decade" holds
     a word of the meaning and a number word, and counts nothing asked."""

@@ -70,6 +70,7 @@ def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
         ("whats the date on the LEP board report?", Kind.BYLINE),
         ("who wrote the LAHP blog?", Kind.BYLINE),
         ("who do i talk to about the strategy? like who actually wrote the jan paper", Kind.BYLINE),
+        ("who put together the healthtech paper for the LEP board?", Kind.BYLINE),
         ("when's the next meeting?", Kind.WHEN),
         ("what year did govt start the audits?", Kind.WHEN),
         ("how many trusts are in it?", Kind.NUMBER),
@@ -158,6 +159,15 @@ def test_a_follow_up_leans_on_the_turn_before_and_a_new_question_does_not(lexico
     assert follow.previous_reply.startswith("Rob Webster")
     fresh = analyse("what did the Business Economy and Innovation Committee oversee?", lexicon, [turn])
     assert fresh.context == "" and fresh.context_docs == () and fresh.previous_reply == ""
+
+
+def test_she_in_a_follow_up_is_the_author_the_reply_named() -> None:
+    text = "Jo Wass wrote the blog for the partnership."
+    lexicon = Lexicon.build([text], {t: 1 for t in tokens(text)}, {}, ["Jo Wass", "Rob Webster"])
+    turn = Turn("who wrote the blog?", "Jo Wass wrote it. [1]", ("blog",))
+    role = analyse("what's her role?", lexicon, [turn])
+    assert frozenset({"wass"}) in role.slots and frozenset({"webster"}) not in role.slots
+    assert frozenset({"wass"}) not in analyse("what's its role?", lexicon, [turn]).slots
 
 
 def test_a_by_line_reads_as_a_sentence() -> None:
