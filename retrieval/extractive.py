@@ -181,7 +181,7 @@ class ExtractiveWriter:
             score += KIND_BONUS
         if query.kind is Kind.WHO and _names(unit.text) - _names(query.asked):
             score += KIND_BONUS / 2
-        if query.kind is Kind.ROUTE and set(_BODY.findall(unit.text)) - set(_BODY.findall(query.asked)):
+        if query.kind is Kind.ROUTE and _routes(unit.text, query.asked):
             score += KIND_BONUS  # "where do I start?" is answered by a named body or programme
         if unit.start < 0 and _about_document(query, unit.passage.document):
             score += BYLINE_BONUS
@@ -276,6 +276,8 @@ class ExtractiveWriter:
             adds = gain >= ADDS or sentence.dense >= CLOSE * first.dense
             if sentence is first or not sentence.evidenced or not adds:
                 continue
+            if query.kind is Kind.ROUTE and not _routes(sentence.text, query.asked):
+                continue  # "where do I start?": support that names no one to go to adds nothing asked
             pick = self._fitting(sentence, chosen)
             if pick is not None:
                 chosen.append(pick)
@@ -452,6 +454,11 @@ def _counts(counted: Name, held: frozenset[str], text: str) -> bool:
     if any(way & TIME_UNITS for way in counted):
         return bool(_SPAN.search(text))
     return any(2 * len(way & held) >= len(way) for way in counted)
+
+
+def _routes(sentence: str, question: str) -> bool:
+    """Whether it names a body or programme the question does not: a way in for "where do I start?"."""
+    return bool(set(_BODY.findall(sentence)) - set(_BODY.findall(question)))
 
 
 def _repeated(sentence: str, previous_reply: str) -> bool:

@@ -132,6 +132,16 @@ def test_a_follow_up_may_be_answered_by_what_the_last_reply_said_after_its_lead(
     assert job.answered and job.answer.startswith("Author: Stephanie Oliver-Beech"), job.answer
 
 
+def test_where_to_start_is_not_padded_with_sentences_that_name_no_way_in(assistant):
+    """The ask page's example: the documents name no route for a wound-care trial, so the answer is
+    what they say about trialling, then the front door; a sentence on how long testing takes adds
+    nothing asked."""
+    answer = assistant.ask("I have a wound-care device and want an NHS trial: where do I start?")
+    assert answer.answered and answer.refer
+    assert answer.answer.count("[1]") == 1 and "navigate the NHS for testing and trialling" in answer.answer
+    assert "lengthy process" not in answer.answer, answer.answer
+
+
 def test_a_count_of_a_short_form_sits_beside_its_meaning_not_one_word_of_it(assistant):
     """ "PCNs" are primary care networks: a sentence saying "health and care" and "a decade" holds
     a word of the meaning and a number word, and counts nothing asked."""
