@@ -113,6 +113,7 @@ class Services:
     def logged(self, question_id: int | None) -> Logged | None:
         """A question of the log, by the id an answer's buttons carry."""
         self.log.flush()  # the row of an answer just given may still be on its way
+        self.spool.drain(self.db)  # or waiting in the spool, from an outage now over
         return question_log.question(self.db, question_id)
 
     def vote(
@@ -126,9 +127,7 @@ class Services:
         """Store a vote on an answer; False when its question is no longer in the log or the store
         is down (the vote is kept all the same, without the question it was about)."""
         try:
-            self.log.flush()
-            self.spool.drain(self.db)  # rows kept during an outage go first, in order
-            row = self.logged(question_id)
+            row = self.logged(question_id)  # rows kept during an outage go first, in order
             question_log.record_vote(
                 self.db,
                 question=row.question if row else "(unknown)",

@@ -130,9 +130,10 @@ class ExtractiveWriter:
             if not _repeated(u.text, query.previous_reply) or (need and need.search(u.text))
         ]
         if query.kind is Kind.BYLINE:
-            # a follow-up ("and when did that come out?") is about the document the last answer led
-            # with: another document's by-line answers nothing asked
-            seen = {p.document.doc_id for p in passages if query.context_docs} - set(query.context_docs)
+            # a follow-up naming nothing ("and when did that come out?") is about the document the
+            # last answer led with: another document's by-line answers nothing asked
+            leaning = _leans_on_context(query)
+            seen = {p.document.doc_id for p in passages if leaning} - set(query.context_docs)
             for p in passages:
                 if p.document.doc_id not in seen and (line := byline(p.document)):
                     seen.add(p.document.doc_id)
@@ -432,11 +433,17 @@ def _about_document(query: Query, document: Document) -> bool:
     """Whether a by-line answers when: a follow-up is about the document itself only when the question
     it follows named it (its author, its kind, or words of its title); after "what's the title of the
     LCR audit?", "and when did that come out?" asks when the audit did, which the text says."""
-    if not query.context_docs:
+    if not _leans_on_context(query):
         return True
     asked = query.context_words
     named = set(tokens(f"{document.author or ''} {kind_name(document)}"))
     return bool(asked & named) or len(asked & set(tokens(document.title))) >= 2  # one may be a place
+
+
+def _leans_on_context(query: Query) -> bool:
+    """A follow-up that names nothing itself: what it asks about is what the conversation was about
+    ("who wrote the LAHP blog?" in a thread names its own subject)."""
+    return bool(query.context_docs) and all(not names for names in query.parts[0].names)
 
 
 def _first_passage(passage: Passage, passages: list[Passage]) -> Passage:

@@ -6,6 +6,8 @@ HTTP mode needs no command of its own: `partnerbot serve` mounts it at POST /sla
 from __future__ import annotations
 
 import logging
+import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -65,6 +67,9 @@ def slack(
     services = Services.open(settings)
     handler = socket_handler(settings, services)
     Schedule.start(services)  # documents added by address are refreshed, as under `partnerbot serve`
+    # a stop (docker stop, systemd) exits as Ctrl+C does, so the question-log rows still queued are
+    # written on the way out (`LogWriter`)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     typer.echo("partnerbot: connecting to Slack over Socket Mode; Ctrl+C stops", err=True)
     connect(handler)
     threading.Event().wait()  # the connection runs in its own threads, as SocketModeHandler.start does

@@ -110,7 +110,7 @@ def answer_markdown(answer: Answer) -> str:
 
 
 def feedback_buttons(question_id: int | None, share: bool, handoff: bool = False) -> Block:
-    value = str(question_id or 0)  # never empty (Slack refuses that); 0: the log was unavailable
+    value = str(question_id or 0)  # never empty (Slack refuses that); 0: no logged question
     elements: list[Block] = [
         button("👍 Helpful", FEEDBACK_UP, value),
         button("👎 Not helpful", FEEDBACK_DOWN, value),

@@ -189,9 +189,10 @@ class LogWriter:
     def put(self, fields: dict[str, Any]) -> None:
         with self._start:
             if self._thread is None:
+                atexit.register(self.flush)
+            if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="question-log", daemon=True)
                 self._thread.start()
-                atexit.register(self.flush)
         self._queue.put(fields)
 
     def flush(self) -> None:
@@ -208,11 +209,18 @@ class LogWriter:
                 log.warning(
                     "the question log is unavailable (%s): the row waits in the spool", type(exc).__name__
                 )
-                self.spool.put("question", fields)
-            except Exception:  # the thread must outlive any row, or every later row is lost
+                self._keep(fields)
+            except Exception:  # the thread must outlive any row, or every later row waits forever
                 log.exception("the question-log row of question %s was not written", fields.get("id"))
+                self._keep(fields)
             finally:
                 self._queue.task_done()
+
+    def _keep(self, fields: dict[str, Any]) -> None:
+        try:
+            self.spool.put("question", fields)
+        except Exception:  # a full disk, a read-only data folder: say so, and go on with the next row
+            log.exception("the question-log row of question %s is lost", fields.get("id"))
 
     def _insert(self, fields: dict[str, Any]) -> None:
         try:

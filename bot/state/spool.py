@@ -82,7 +82,9 @@ class Spool:
                     kind = row.pop("kind")
                     when = WHEN[kind]
                     row[when] = datetime.fromisoformat(row[when])
-                    session.add(TABLES[kind](**row))
+                    # a question row has its id: merged, so a row the store kept although the write
+                    # was reported failed is not written twice (which would fail every drain after)
+                    session.merge(TABLES[kind](**row)) if "id" in row else session.add(TABLES[kind](**row))
             self.path.unlink(missing_ok=True)
             log.info("the state store is back: %d spooled rows written", len(rows))
             return len(rows)

@@ -121,6 +121,9 @@ def test_when_it_came_out_is_the_by_line_only_when_the_conversation_was_about_th
     follow = assistant.ask("and when did it come out?", history=[Turn.of(blog)])
     lead = "The blog post “Developing a digital health strategy for all”"
     assert follow.answer.startswith(lead) and "2019" in follow.answer, follow.answer
+    # a short question in the same thread that names its own subject is no follow-up of it
+    other = assistant.ask("who wrote the LAHP blog?", history=[Turn.of(blog)])
+    assert "was written by Jo-Anne Wass" in other.answer, other.answer
 
 
 def test_a_follow_up_may_be_answered_by_what_the_last_reply_said_after_its_lead(assistant):

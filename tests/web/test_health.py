@@ -14,10 +14,12 @@ from sqlalchemy.exc import OperationalError
 
 from bot.services import Services
 from bot.state.db import Database
+from bot.state.log import insert_question, question_fields, questions_since
 from bot.state.spool import Spool
 from bot.web.app import create_app
 from config.errors import ConfigError
 from retrieval.access import EVERYTHING
+from retrieval.answer import Answer
 from retrieval.assistant import Assistant
 from tests.web.conftest import sign_in
 
@@ -118,6 +120,19 @@ def test_a_full_spool_says_so_and_keeps_what_it_holds(tmp_path, caplog):
     with caplog.at_level(logging.ERROR):
         assert not spool.put("vote", {**fields, "voted_at": datetime.now(UTC)})
     assert len(spool) == 2 and "spool is full (2 rows): 1 not kept" in caplog.text
+
+
+def test_a_spooled_row_the_store_already_kept_does_not_block_the_spool(make_settings, tmp_path):
+    """A write reported failed may have reached the store all the same: the spooled copy of that
+    question row (same id) is merged, not inserted twice, so the spool drains and stays usable."""
+    db = Database(make_settings(data_dir=tmp_path / "data"))
+    db.migrate()
+    fields = question_fields(db, Answer(question="Who?", answered=True, answer="A [1]."), surface="web")
+    insert_question(db, fields)
+    spool = Spool(tmp_path / "spool.jsonl")
+    spool.put("question", fields)
+    assert spool.drain(db) == 1 and len(spool) == 0
+    assert [q.id for q in questions_since(db, datetime.now(UTC) - timedelta(hours=1))] == [fields["id"]]
 
 
 @pytest.mark.parametrize("step", ["migrate", "ping"])

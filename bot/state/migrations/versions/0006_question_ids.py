@@ -23,6 +23,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Fails ("integer out of range") once an id above 2**31 is stored: the ids cannot be narrowed."""
     if op.get_bind().dialect.name != "postgresql":
         return
     op.alter_column("votes", "question_id", type_=sa.Integer(), existing_type=sa.BigInteger())
