@@ -120,15 +120,7 @@ class ExtractiveWriter:
     def rank(self, query: Query, q_vec: np.ndarray, passages: list[Passage]) -> list[Sentence]:
         """Every candidate sentence of the passages, scored against the question, best first."""
         fields = query.kind is not Kind.OPEN  # "Date: …", "Director: …" answer who/when, not what/why
-        need = query.parts[0].needs
-        found = [
-            u
-            for p in passages
-            for u in _units(p, fields)
-            # the previous reply is not said again, unless it holds what the follow-up asks for:
-            # "and when was that?" is answered by the date the last answer gave
-            if not _repeated(u.text, query.previous_reply) or (need and need.search(u.text))
-        ]
+        found = [u for p in passages for u in _units(p, fields) if not self._said_before(u.text, query)]
         if query.kind is Kind.BYLINE:
             # a follow-up naming nothing ("and when did that come out?") is about the document the
             # last answer led with: another document's by-line answers nothing asked
@@ -309,6 +301,19 @@ class ExtractiveWriter:
         words = sum(len(c.text.split()) for c in chosen) + len(sentence.text.split())
         return "too long" if chosen and words > self.max_words else "fits"
 
+    def _said_before(self, text: str, query: Query) -> bool:
+        """The previous reply is not said again, unless it holds what the follow-up asks for: "and
+        when was that?" is answered by the date it gave. Its supporting sentences may also answer a
+        follow-up that names what they hold ("Author: X, Healthtech Regional Lead" for "and what's
+        her job?", X being whom "her" means); the sentence it led with never does."""
+        need = query.parts[0].needs
+        if not _repeated(text, query.previous_reply) or (need and need.search(text)):
+            return False
+        if _repeated(text, re.split(r"\s\[\d+\]", query.previous_reply, maxsplit=1)[0]):
+            return True
+        held = self._terms(text)
+        return not any(slot & held for slot in query.slots)
+
     def _slot_weights(self, query: Query, bags: list[set[str]]) -> dict[frozenset[str], float]:
         """Each word slot's share of the question: rare words weigh more; words every passage (`bags`)
         shares are the topic, not the point.
@@ -468,11 +473,8 @@ def _routes(sentence: str, question: str) -> bool:
     return bool(set(_BODY.findall(sentence)) - set(_BODY.findall(question)))
 
 
-def _repeated(sentence: str, previous_reply: str) -> bool:
-    """Whether it is the sentence the previous reply led with (its answer; the rest only supported it,
-    and may answer a follow-up: "Author: X, Regional Lead" for "what's her role?")."""
-    lead = re.split(r"\s\[\d+\]", previous_reply, maxsplit=1)[0]
-    return bool(lead) and " ".join(sentence.split())[:60] in " ".join(lead.split())
+def _repeated(sentence: str, said: str) -> bool:
+    return bool(said) and " ".join(sentence.split())[:60] in " ".join(said.split())
 
 
 def _without_question_words(sentence: str, question: str) -> str:
