@@ -54,9 +54,10 @@ def test_ask_logs_the_question_through_services(client, web_services):
 
     question = "Who leads the West Yorkshire and Harrogate Health and Care Partnership?"
     client.post("/api/ask", json={"question": question})
+    web_services.log.flush()  # the row is written behind the answer; ids are random, not in order
     with web_services.db.engine.connect() as connection:
         rows = connection.execute(
-            text("SELECT surface, question FROM questions ORDER BY id DESC LIMIT 1")
+            text("SELECT surface, question FROM questions ORDER BY asked_at DESC LIMIT 1")
         ).all()
     assert rows == [("web", question)]
 
