@@ -149,7 +149,11 @@ class Index:
         with self._lock:
             self.settings.index_dir.mkdir(parents=True, exist_ok=True)
             with (self.settings.index_dir / "write.lock").open("a") as handle:
-                fcntl.flock(handle, fcntl.LOCK_EX)
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:  # say why nothing moves: the other writer may take minutes
+                    log.warning("another process is writing the index: waiting for it to finish")
+                    fcntl.flock(handle, fcntl.LOCK_EX)
                 try:
                     self._reopen_if_changed()  # start from the index as it is on disk
                     yield
@@ -351,7 +355,7 @@ class Index:
             try:
                 return KeywordIndex.load(folder)
             except (OSError, ValueError, KeyError) as exc:
-                log.warning("the keyword index in %s is damaged (%s): rebuilding it", folder, exc)
+                log.warning("the keyword index in %s cannot be used (%s): rebuilding it", folder, exc)
         return self._rebuild_keyword()
 
     def _rebuild_keyword(self) -> KeywordIndex:

@@ -36,16 +36,29 @@ _IRREGULAR = dict(
 
 
 # Bumped whenever `tokens` changes: a keyword index saved with other tokens is rebuilt, not misread.
-TOKENIZER = "2"
+TOKENIZER = "3"
 
 
 @lru_cache(maxsize=1 << 16)  # a corpus's vocabulary: the same few thousand words, every question
 def stem(word: str) -> str:
     """A small suffix stripper: enough to match "funding"/"funded"/"funds" and "adopt"/"adoption",
     cheap and predictable."""
-    word = _inflection_off(re.sub(r"['’]s$", "", word))
+    word = _undoubled(_inflection_off(re.sub(r"['’]s$", "", word)))
     if word.endswith("ion") and len(word) >= 8 and not word.endswith("ssion"):
         return word[:-3]  # "adoption(s)" meets "adopt", "collaboration" meets "collaborate"
+    return word
+
+
+def _undoubled(word: str) -> str:
+    """One of a final doubled consonant: "trialled" meets "trial", "mapping" "map", "planned" "plan".
+
+    British spelling doubles a final l after one vowel ("modelled", "enrolled"), so a long word's
+    "ll" after a vowel is always one l, with or without a suffix ("install" and "instal" alike).
+    """
+    if len(word) >= 4 and word[-1] == word[-2] and word[-1] not in "aeioulsfz" + "0123456789":
+        return word[:-1]
+    if len(word) >= 6 and word.endswith("ll") and word[-3] in "aeiou":
+        return word[:-1]
     return word
 
 

@@ -10,6 +10,8 @@ held just before that write until it is killed; the pipe is then put back as the
 and the data folder is exactly what a kill at that instant leaves. Each test checks that it killed
 where it meant to (which files are new), so a changed write order fails here instead of silently
 testing another point.
+
+Two ingests started at once write one after the other: the second waits for the first's lock.
 """
 
 from __future__ import annotations
@@ -377,3 +379,66 @@ def test_a_server_answers_as_before_while_an_ingest_runs_and_follows_it_once_don
         assert answer.answered and answer.sources[0].doc_id == doc_id and fact in answer.answer, answer
     assert not server.ask(ASK_DELETED).answered
     assert set(server.index.keyword.ids) == {c.chunk_id for _, c in server.index.registry.all_chunks()}
+
+
+# -- two ingests at once --------------------------------------------------------------------------
+
+
+def test_two_ingests_at_once_write_one_after_the_other(
+    baseline: Baseline, tmp_path: Path, embedder: Embedder
+) -> None:
+    """Two `partnerbot ingest` at the same moment (a deploy hook beside a scheduled run): the second
+    waits for the first's write lock and says so, changes nothing while it waits, then starts from
+    what the first wrote and finds nothing left to do. The index is whole and answers from the new
+    documents. The first is stopped (SIGSTOP) mid-write, so the overlap is certain, not timed."""
+    data, corpus = tmp_path / "data", baseline.corpus
+    index, before = data / "index", baseline.data / "index"
+    shutil.copytree(baseline.data, data)
+
+    def start() -> tuple[subprocess.Popen[bytes], bytearray]:
+        stderr = bytearray()
+        process = subprocess.Popen(
+            [str(PARTNERBOT), "ingest"],
+            env=_env(corpus, data),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert process.stderr is not None
+        threading.Thread(target=lambda: _drain(process.stderr.fileno(), stderr), daemon=True).start()
+        return process, stderr
+
+    def wait_for(reached: Callable[[], bool], process: subprocess.Popen[bytes], what: str) -> None:
+        started = time.monotonic()
+        while not reached():
+            assert process.poll() is None, f"the ingest ended (exit {process.returncode}) before {what}"
+            assert time.monotonic() - started < TIMEOUT_S, f"{what}: not in {TIMEOUT_S}s"
+            time.sleep(0.01)
+
+    first, first_err = start()
+    second: subprocess.Popen[bytes] | None = None
+    try:
+        wait_for(lambda: _embedding(index, before, bytes(first_err)), first, "the first ingest embeds")
+        first.send_signal(signal.SIGSTOP)  # it holds the write lock, part way through its write
+        second, second_err = start()
+        wait_for(lambda: b"waiting for it to finish" in second_err, second, "the second ingest waits")
+        time.sleep(0.5)  # had it not waited, it would be writing by now
+        assert second.poll() is None
+        assert not _changed(index / "documents.json", before / "documents.json"), "written while waiting"
+        first.send_signal(signal.SIGCONT)
+        first_out, _ = first.communicate(timeout=TIMEOUT_S)
+        second_out, _ = second.communicate(timeout=TIMEOUT_S)
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
+    assert first.returncode == 0, first_err.decode(errors="replace")[-2000:]
+    assert second.returncode == 0, second_err.decode(errors="replace")[-2000:]
+    assert b"1 added, 1 updated" in first_out and b"1 removed" in first_out, first_out
+    unchanged = f"0 added, 0 updated, {len(KEPT) + 2} unchanged, 0 removed; 0 chunks embedded"
+    assert unchanged.encode() in second_out, second_out
+
+    assert_no_orphans(data, corpus, embedder)
+    answers = ask([ASK_MODIFIED, ASK_ADDED, ASK_DELETED], corpus, data)
+    assert "4,750" in answers[0]["answer"] and "14 March 2026" in answers[1]["answer"], answers
+    assert not answers[2]["answered"], answers[2]
