@@ -109,6 +109,12 @@ _AMOUNT = re.compile(
     r"\b(?:chip(?:ped)? in|contribut\w*|put in|gave|give|paid|pay)\b.{0,20}\bfinancially\b",
     re.IGNORECASE,
 )
+_ASKS_WHEN = re.compile(r"^\s*(?:and |so )?(?:when\b|when['’]s\b)", re.IGNORECASE)
+# "how does it want the NHS to pitch itself: as a cost?" asks a manner; "how much does it cost?" a sum
+_ASKS_HOW_OR_WHY = re.compile(
+    r"^\s*(?:and |so )?(?:why\b|how (?:does|do|did|is|are|was|were|can|could|should|would|will)\b)",
+    re.IGNORECASE,
+)
 _NUMBER = re.compile(
     r"\bhow (?:many|much|big|large|long|often|old)\b|\bwhat (?:percentage|proportion|share|number|%)|"
     r"\bwhat per ?cent\b|\b(?:number|percentage|proportion) of\b|%|"
@@ -302,7 +308,9 @@ def kind_of(question: str) -> Kind:
         return Kind.CONTACT
     if _BYLINE.search(question):
         return Kind.BYLINE
-    if _AMOUNT.search(question):
+    if _ASKS_WHEN.search(question):
+        return Kind.WHEN  # "when's the autumn budget?": the first word asks, the rest names the event
+    if _AMOUNT.search(question) and not _ASKS_HOW_OR_WHY.search(question):
         return Kind.AMOUNT
     if _NUMBER.search(question):
         return Kind.NUMBER

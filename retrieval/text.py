@@ -36,7 +36,7 @@ _IRREGULAR = dict(
 
 
 # Bumped whenever `tokens` changes: a keyword index saved with other tokens is rebuilt, not misread.
-TOKENIZER = "3"
+TOKENIZER = "4"
 
 
 @lru_cache(maxsize=1 << 16)  # a corpus's vocabulary: the same few thousand words, every question
@@ -78,7 +78,7 @@ def _inflection_off(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= keep and not word.endswith("ss"):
             base = word[: -len(suffix)]
             return base + ("y" if suffix in ("ies", "ied") else "")
-    return word[:-1] if len(word) >= 6 and word.endswith("e") else word  # "announce" as "announced"
+    return word[:-1] if len(word) >= 5 and word.endswith("e") else word  # "close" as "closed", "closes"
 
 
 _HYPHENATED = re.compile(r"\b([a-z]+)-([a-z]+)\b")

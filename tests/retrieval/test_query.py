@@ -93,6 +93,12 @@ def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
         ("does the blog say the jan board paper commits any money?", Kind.OPEN),
         ("whats the address for the innovation hub? can i just turn up", Kind.CONTACT),
         ("how does the strategy address inequalities?", Kind.OPEN),
+        # the word that asks decides, not a word of what is asked about
+        ("when's the autumn budget the HSJ piece is on about?", Kind.WHEN),
+        ("and when will we know how much funding we get?", Kind.WHEN),
+        ("how does it want the nhs to pitch itself? as a cost or what", Kind.OPEN),
+        ("why does the kit cost so much?", Kind.OPEN),
+        ("how much does the bootcamp cost?", Kind.AMOUNT),
     ],
 )
 def test_the_kind_of_question(question: str, kind: Kind) -> None:
@@ -311,6 +317,12 @@ def test_a_word_and_its_forms_are_one_term() -> None:
     assert len(set(tokens("collaborate collaboration collaborating"))) == 1
     assert len(set(tokens("commission commissioned commissions"))) == 1
     assert len(set(tokens("million millions"))) == 1
+    assert len(set(tokens("trial trials trialled trialling"))) == 1, "British spelling doubles the l"
+    assert len(set(tokens("model modelled modelling"))) == 1
+    assert len(set(tokens("map mapped mapping"))) == 1
+    assert len(set(tokens("close closes closed closing"))) == 1, "a short word ending in e"
+    assert len(set(tokens("nurse nurses"))) == 1 and len(set(tokens("phase phases"))) == 1
+    assert len(set(tokens("staff staffed"))) == 1 and len(set(tokens("small"))) == 1
     assert set(tokens("region nation")) == {"region", "nation"}, "too short to be a verb's noun"
 
 
