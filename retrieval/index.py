@@ -68,6 +68,15 @@ class Index:
     def open(self) -> None:
         """Open Chroma, the registry and the keyword index once, so no request pays for it."""
         _ = self.vectors, self.registry, self.keyword
+        known = self.registry.ids()
+        if unsplit := [i for i in known if not self.sentences.has(i)]:
+            # an index written by an older version: answers still come, slower and ranked differently
+            log.warning(
+                "%d of %d documents have no sentence vectors: their sentences are embedded at question "
+                "time, and ranked differently, until `partnerbot ingest` repairs them",
+                len(unsplit),
+                len(known),
+            )
 
     def refresh(self) -> bool:
         """Open everything again when another process changed the index (at most one look a

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -286,7 +287,7 @@ def test_a_question_embeds_only_itself_the_sentences_were_embedded_at_ingest(
 
 
 def test_sentence_vectors_follow_their_document_and_lost_or_damaged_ones_cost_only_time(
-    corpus: Path, make_settings: Callable[..., Settings], embedder
+    corpus: Path, make_settings: Callable[..., Settings], embedder, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings = make_settings(corpus_dir=corpus)
     bot = Assistant(settings, embedder=embedder)
@@ -303,6 +304,9 @@ def test_sentence_vectors_follow_their_document_and_lost_or_damaged_ones_cost_on
 
     for path in folder.glob("*.npz"):
         path.unlink()  # an index from before sentence vectors were stored
+    with caplog.at_level(logging.WARNING, logger="retrieval.index"):
+        Assistant(settings, embedder=embedder).warm_up()
+    assert "2 of 2 documents have no sentence vectors" in caplog.text, "a server says so as it starts"
     report = Assistant(settings, embedder=embedder).index.ingest([corpus / "alpha.md", corpus / "beta.txt"])
     assert sorted(report.repaired) == ["alpha", "beta"] and len(list(folder.glob("*.npz"))) == 2
     assert Assistant(settings, embedder=embedder).index.ingest().repaired == [], "repaired once"
