@@ -109,7 +109,7 @@ _AMOUNT = re.compile(
     r"\b(?:chip(?:ped)? in|contribut\w*|put in|gave|give|paid|pay)\b.{0,20}\bfinancially\b",
     re.IGNORECASE,
 )
-_ASKS_WHEN = re.compile(r"^\s*(?:and |so )?(?:when\b|when['’]s\b)", re.IGNORECASE)
+_ASKS_WHEN = re.compile(r"^\s*(?:and |so )?when\b", re.IGNORECASE)  # "when's" too
 # "how does it want the NHS to pitch itself: as a cost?" asks a manner; "how much does it cost?" a sum
 _ASKS_HOW_OR_WHY = re.compile(
     r"^\s*(?:and |so )?(?:why\b|how (?:does|do|did|is|are|was|were|can|could|should|would|will)\b)",

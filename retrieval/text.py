@@ -55,7 +55,7 @@ def _undoubled(word: str) -> str:
     British spelling doubles a final l after one vowel ("modelled", "enrolled"), so a long word's
     "ll" after a vowel is always one l, with or without a suffix ("install" and "instal" alike).
     """
-    if len(word) >= 4 and word[-1] == word[-2] and word[-1] not in "aeioulsfz" + "0123456789":
+    if len(word) >= 4 and word[-1] == word[-2] and word[-1] not in "aeioulsfz0123456789":
         return word[:-1]
     if len(word) >= 6 and word.endswith("ll") and word[-3] in "aeiou":
         return word[:-1]
