@@ -6,20 +6,34 @@ import re
 from functools import lru_cache
 
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
-STOP_WORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before being
+STOP_WORDS = (
+    frozenset(
+        """a about above after again against all am an and any are as at be because been before being
     below between both but by can could did do does doing down during each few for from further had has
     have having he her here hers herself him himself his how i if in into is it its itself just me might
     more most must my myself no nor not now of off on once only or other our ours ourselves out over own
     same shall she should so some such than that the their theirs them themselves then there these they
     this those through to too under until up very was we were what when where which while who whom why
     will with would you your yours yourself yourselves tell please many much also may us s t""".split()
-) | frozenset(
-    # How people talk in Slack around the point of a question: words that name no topic.
-    """reckon like going kind kinds sort actually anyway just roughly stuff thing things bit lot lots pls
+    )
+    | frozenset(
+        # How people talk in Slack around the point of a question: words that name no topic.
+        """reckon like going kind kinds sort actually anyway just roughly stuff thing things bit lot lots pls
     plz ok okay hey hi thanks cheers guys folks say says anything something mention mentions according
     supposed meant know get got getting really basically quick wondering anyone someone somebody else
     etc eg ie whats what's who's where's when's how's why's theres there's""".split()
+    )
+    | frozenset(  # "we've got a device": the asker, not the topic
+        f"{who}'{rest}"
+        for who, rests in (
+            ("i", "m ve d ll"),
+            ("we", "ve re d ll"),
+            ("you", "ve re d ll"),
+            ("they", "ve re d ll"),
+        )
+        for rest in rests.split()
+    )
+    | frozenset("it's that's don't doesn't didn't can't won't isn't aren't haven't hasn't".split())
 )
 
 
@@ -36,7 +50,7 @@ _IRREGULAR = dict(
 
 
 # Bumped whenever `tokens` changes: a keyword index saved with other tokens is rebuilt, not misread.
-TOKENIZER = "4"
+TOKENIZER = "5"
 
 
 @lru_cache(maxsize=1 << 16)  # a corpus's vocabulary: the same few thousand words, every question
@@ -86,7 +100,7 @@ _HYPHENATED = re.compile(r"\b([a-z]+)-([a-z]+)\b")
 
 def tokens(text: str) -> list[str]:
     """Stemmed words, stop words out; "med-tech" also gives "medtech", as partners write it."""
-    lower = text.lower()
+    lower = text.lower().replace("’", "'")
     words = [w for w in _WORD.findall(lower) if w not in STOP_WORDS]
     words += [a + b for a, b in _HYPHENATED.findall(lower)]
     return [stem(w) for w in words]
