@@ -129,6 +129,7 @@ class Settings(BaseSettings):
     slack_ignore_bots: bool = True  # other bots' messages are not questions (the bot's own never are)
     announce_command: str = "/announce"
     front_door: str = "the cluster's front door channel, #healthtech-front-door"
+    home: str = "West Yorkshire"  # where "where do I start?" seeks a way in when the question names no place
     handoff_channel: str | None = None  # a channel id: "Ask a person" posts questions there; none hides it
     slack_suggested_prompts: Annotated[list[str], NoDecode] = list(SUGGESTED_PROMPTS)
     slack_stream_mentions: bool = False  # stream mention answers too (assistant threads always stream)

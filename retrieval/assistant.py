@@ -116,7 +116,8 @@ class Assistant:
         if self.index.is_empty:
             raise IndexMissingError("there is no index yet: run `partnerbot ingest` first")
         view = self.view(access)
-        query = analyse(question, view.lexicon, [t if isinstance(t, Turn) else Turn(t) for t in history])
+        turns = [t if isinstance(t, Turn) else Turn(t) for t in history]
+        query = analyse(question, view.lexicon, turns, self.settings.home)
         q_vec = self.embedder.embed([query.embedded])[0]
         passages = self._retrieve(query, q_vec, access)
         ranked = view.writer.rank(query, q_vec, passages) if passages else []
@@ -124,14 +125,14 @@ class Assistant:
             near = _nearest(passages)
             return self._answer(question, False, NOT_FOUND, near, started, refer=True)
         draft = self._write(query, passages, ranked, view.writer, on_text)
-        refer = query.kind in (Kind.ROUTE, Kind.CONTACT)  # "who do I ping?": a person is part of it
+        refer = query.kind in (Kind.ROUTE, Kind.CONTACT, Kind.PERSON)  # "who do I ping?": a person can help
         return self._answer(question, True, draft.text, draft.cited, started, refer=refer)
 
     def understand(
         self, question: str, history: Sequence[Turn | str] = (), access: Access = EVERYTHING
     ) -> Query:
         turns = [t if isinstance(t, Turn) else Turn(t) for t in history]
-        return analyse(question, self.view(access).lexicon, turns)
+        return analyse(question, self.view(access).lexicon, turns, self.settings.home)
 
     def retrieve(
         self, question: str, history: Sequence[Turn | str] = (), access: Access = EVERYTHING
@@ -213,6 +214,9 @@ class Assistant:
                 key=lambda pair: -pair[1],
             )
         today = self.today().isoformat()
+        wanted = self.settings.top_k
+        if query.kind in (Kind.ROUTE, Kind.PERSON):  # a way in is often worded far from the asker's case
+            wanted += wanted // 2
         passages: list[Passage] = []
         for chunk_id, _ in fused:
             doc_id, _, index = chunk_id.rpartition("#")
@@ -221,7 +225,7 @@ class Assistant:
             if doc is None or int(index) >= len(chunks) or (doc.expires and doc.expires < today):
                 continue
             passages.append(Passage(chunks[int(index)], doc, similarity.get(chunk_id, 0.0)))
-            if len(passages) == self.settings.top_k:
+            if len(passages) == wanted:
                 break
         return passages
 

@@ -19,7 +19,7 @@ from corpus.model import Chunk, Document
 from retrieval.embed import Embedder
 from retrieval.frontmatter import byline, kind_name, readable_date
 from retrieval.passage import Draft, Passage
-from retrieval.query import KIND_WORDS, TIME_UNITS, Kind, Name, Part, Query
+from retrieval.query import EVIDENCE, KIND_WORDS, TIME_UNITS, Kind, Name, Part, Query
 from retrieval.text import tokens
 
 # A sentence's score = DENSE_WEIGHT × cosine to the question + the rest × the question's weighted
@@ -53,6 +53,21 @@ _SPAN = re.compile(
 )
 # A named body, programme or place: two or more capitalised words ("Innovation and Improvement Hub").
 _BODY = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:and\s+|of\s+|for\s+)?[A-Z][\w’'-]+)+")
+# How a sentence offers a way in: as a point of contact ("single front door", "contact Liz Harker",
+# "email the vouchers team"), or as a body that does something for those who come ("helps companies").
+_WAY_IN = re.compile(
+    r"\b(?:front door|point of contact|port of call|routes? (?:in|into)|gateway|one[- ]stop|enquir\w*|"
+    r"inquir\w*|get in touch|contact(?:s|ed|ing)?|e-?mail|call|ring|talk(?:s|ing)? (?:to|through|with)|"
+    r"speak (?:to|with)|apply|register|sign up|signpost\w*)\b",
+    re.IGNORECASE,
+)
+_SERVES = re.compile(
+    r"\b(?:help(?:s|ed|ing)?|support(?:s|ed|ing)?|advi[cs]\w*|connect(?:s|ed|ing)?|broker\w*|introduc\w*|"
+    r"mechanism|(?:gives?|offers?|provides?) (?:\w+ ){0,3}access|navigat\w*|refer(?:s|red|ral)?|"
+    r"work(?:s|ing)? with|facilitat\w*|coordinat\w*|oversee\w*|runs?|run by|led by|managed by|delivers?|"
+    r"hosts?|hosted|offers?|provides?)\b",
+    re.IGNORECASE,
+)
 _FIELD = re.compile(r"^[A-Z][\w ]{1,30}:\s+\S")  # "Date: 26 January 2022", "Twitter: @handle"
 _PLANNED = re.compile(
     r"\b(?:will|shall|(?:is|are) (?:expected|due|set|planned|going|scheduled|yet) to|plans? to|intends? to|"
@@ -174,8 +189,9 @@ class ExtractiveWriter:
             score += KIND_BONUS
         if query.kind is Kind.WHO and _names(unit.text) - _names(query.asked):
             score += KIND_BONUS / 2
-        if query.kind is Kind.ROUTE and _routes(unit.text, query.asked):
-            score += KIND_BONUS  # "where do I start?" is answered by a named body or programme
+        if query.kind is Kind.ROUTE and (way_in := _routes(unit.text, query.asked)):
+            # "where do I start?" is answered by a named way in, best as a page opens: "The X is …"
+            score += KIND_BONUS * (2 * way_in + (0 <= unit.start < LEAD))
         if unit.start < 0 and _about_document(query, unit.passage.document):
             score += BYLINE_BONUS
         return replace(unit, score=score, dense=sim, covered=covered, parts=parts)
@@ -205,6 +221,8 @@ class ExtractiveWriter:
             # "Author: …" or by any sentence on the subject that says nothing of what happened
             return not part.outcome or self._on_topic(part, held, common)
         text = unit.text
+        if part.kind is Kind.PERSON:
+            text = f"{_speaker(unit)}{text}"  # "Rob Webster: As Chief Executive of …, I …" names him
         if (month := part.month) and not month.search(text):
             return False  # "what day in march?" is not answered by "23 April"
         return (
@@ -325,6 +343,7 @@ class ExtractiveWriter:
         weights: dict[frozenset[str], float] = {}
         asked = [(slot, 1.0) for slot in query.slots]
         asked += [(slot, FOLLOWED) for slot in query.context_slots if slot not in query.slots]
+        asked += [(slot, FOLLOWED) for slot in query.home_slots if slot not in query.slots]
         for slot, share in asked:
             known = [t for t in slot if t in self.vocabulary]
             if not known:
@@ -468,9 +487,16 @@ def _counts(counted: Name, held: frozenset[str], text: str) -> bool:
     return any(2 * len(way & held) >= len(way) for way in counted)
 
 
-def _routes(sentence: str, question: str) -> bool:
-    """Whether it names a body or programme the question does not: a way in for "where do I start?"."""
-    return bool(set(_BODY.findall(sentence)) - set(_BODY.findall(question)))
+def _routes(sentence: str, question: str) -> float:
+    """How much of a way in it is for "where do I start?": it must name a body, programme or person the
+    question does not, or a way to reach one; it counts fully when it says how to come in ("the single
+    front door", "contact Liz Harker"), half when it says what they do for those who come ("the Hub …
+    as the mechanism to signal the needs"). A body named in passing ("as Chief Executive of …, I can
+    see the benefits") is no way in."""
+    new_names = set(_BODY.findall(sentence)) - set(_BODY.findall(question))
+    if not new_names and not EVIDENCE[Kind.CONTACT].search(sentence):  # "call Priya on 0113 …"
+        return 0.0
+    return 1.0 if _WAY_IN.search(sentence) else 0.5 if _SERVES.search(sentence) else 0.0
 
 
 def _repeated(sentence: str, said: str) -> bool:

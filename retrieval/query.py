@@ -26,6 +26,7 @@ class Kind(Enum):
     CONTACT = "contact"
     BYLINE = "byline"  # who wrote a document, when it was published, for whom
     ROUTE = "route"  # where to start, whom to ask: a named body, programme or contact
+    PERSON = "person"  # "who's the contact at LAHP? need a name": a named person, or how to reach them
 
 
 _MONTHS = (
@@ -36,6 +37,22 @@ _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
     r"hundreds?|thousands?|millions?|billions?|dozens?|decades?|half|quarter|third|double|twice"
 )
+_NAME = r"[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?"
+_ROLE = (
+    r"(?:Chief|Head|Director|Deputy|Manager|Lead|Chair|Officer|Co-?ordinator|Professor|Founder|CEO|"
+    r"Secretary|Minister|Lecturer|Consultant)"
+)
+# Someone by name: a title before it, a role after it ("Jo-Anne Wass is Chief Operating Officer"), or
+# a role or a way to reach them before it ("Programme manager Priya Raman", "contact Liz Harker").
+_NAMED_PERSON = (
+    rf"\b(?:Dr|Prof|Professor|Sir|Dame|Mr|Mrs|Ms|Cllr|Councillor)\.? {_NAME}|"
+    rf"\b(?!(?:The|Chief|Senior|Digital|Health|Healthtech|Innovation|Foundation|Regional)\b){_NAME} "
+    rf"(?:[A-Z]\. )?{_NAME}(?=,? (?:(?:is|was|as|our|the|their|its|a|an|who is|now) )*{_ROLE}\b)|"
+    r"\b(?:[Mm]anager|[Ll]ead|[Dd]irector|[Cc]hair|[Oo]fficer|[Cc]o-?ordinator|[Ff]ounder|Author:|"
+    rf"contact|[Ww]ritten by|[Ss]peak to|[Cc]all|[Ee]mail|[Cc]haired by|[Ll]ed by) {_NAME} {_NAME}|"
+    rf"^{_NAME} {_NAME}: "  # the author of a sentence in the first person, as an answer shows it
+)
+_REACHED = r"[\w.+-]+@[\w-]+\.[\w.]+|(?<!\w)@\w{2,}|\bhttps?://|\bwww\.|\+?\d[\d ]{8,}\d"
 # What each kind needs to find in a sentence for it to be an answer.
 EVIDENCE = {
     Kind.WHEN: re.compile(
@@ -54,9 +71,8 @@ EVIDENCE = {
         rf"\b(?:{_MONTHS.replace('May|', '')})\b|\b(?-i:May)\b|\b(?:19|20)\d{{2}}\b",
         re.IGNORECASE,
     ),
-    Kind.CONTACT: re.compile(
-        r"[\w.+-]+@[\w-]+\.[\w.]+|(?<!\w)@\w{2,}|\bhttps?://|\bwww\.|\+?\d[\d ]{8,}\d", re.IGNORECASE
-    ),
+    Kind.CONTACT: re.compile(_REACHED, re.IGNORECASE),
+    Kind.PERSON: re.compile(f"{_NAMED_PERSON}|{_REACHED}"),
 }
 _HOURS = re.compile(r"\b(?:opening|visiting|office|surgery) (?:hours|times)\b", re.IGNORECASE)
 _TIME_OF_DAY = re.compile(
@@ -96,11 +112,19 @@ _CHANNELS = (  # the first asked wins: "the email for the Safe AI call" asks for
 )
 
 _CONTACT = re.compile(
-    r"\b(?:e-?mail(?: address)?|phone|telephone|direct line|mobile number|(?:phone|contact) number|"
-    r"contact details|postal address|twitter|handle|linkedin|web ?site address|url|mailing list)\b|"
+    r"\b(?:e-?mail(?: address)?|(?<!up the )phone|telephone|direct line|mobile number|"
+    r"(?:phone|contact) number|contact details|postal address|twitter|handle|linkedin|"
+    r"web ?site address|url|mailing list)\b|"
     r"\b(?:the|an|their|its|office|street) address\b|\baddress (?:for|of)\b",  # the noun, not "address X"
     re.IGNORECASE,
 )
+_ASKS_PERSON = re.compile(  # a name, not a body: "who's our named contact there? need a person"
+    r"\b(?:named|the|our|a|main|right) (?:\w+ ){0,3}(?:contact|person|individual)\b"
+    r"(?! (?:details|number|form|page))|\bneed (?:a|the) name\b|\bwho at\b|\bperson not\b|"
+    r"\bwho (?:chairs|heads)\b",
+    re.IGNORECASE,
+)
+_ROLE_ASKED = re.compile(r"\bwho (chair|head)s\b", re.IGNORECASE)
 _AMOUNT = re.compile(
     r"\bhow much (?:money|cash|funding|did|does|do|is|was|will|has|have)\b|\bbudget\b|\bspend\b|\bspent\b|"
     r"\bcost\b|\bprice\b|\bfees?\b|\bworth\b|£|"
@@ -129,22 +153,25 @@ _WHEN = re.compile(
     rf"\bdate (?:on|of)\b|\b(?:timescales?|time ?frames?|timelines?|deadlines?)\b|{_HOURS.pattern}",
     re.IGNORECASE,
 )
+_REACH = r"(?:ping|contact|ask|talk to|speak to|chat to|email|call|approach|go to)"
 _ROUTE_ASKED = (  # how a partner asks for a way in: the asking, not what it is about
-    r"\bwhere (?:do|should|can) (?:i|we) (?:start|begin|go)\b|\bwho (?:do|should|can) (?:i|we) "
-    r"(?:ping|contact|ask|talk to|speak to|email|call|approach)\b|"
-    r"\bwho (?:can |could )?(?:help|helps)\b|"
-    r"\bhow (?:do|can) (?:i|we) (?:get|find|reach|approach|access)\b|\bwhere (?:do|can) (?:i|we) find\b"
+    r"\bwhere (?:do|should|can|would) (?:i|we) (?:even |best |actually )?(?:start|begin|go|turn)\b|"
+    rf"\bwho (?:do|should|can|could|would) (?:i|we) (?:\w+ )?{_REACH}\b|\bwho to {_REACH}\b|"
+    r"\bwho (?:can |could )?(?:help|helps|handles|deals with)\b|"
+    r"\bwho(?:['’]?s| is) (?:the |a )?(?:best |right )?(?:person|contact|people|someone)\b|"
+    r"\bhow (?:do|can) (?:i|we) (?:get|find|reach|approach|access)\b|\bwhere (?:do|can) (?:i|we) find\b|"
+    r"\b(?:way in|point of contact)\b|\bpick(?:ing)? up the phone\b"
 )
 _ROUTE = re.compile(rf"{_ROUTE_ASKED}|\bfront door\b", re.IGNORECASE)
 _ASKER_WANTS = re.compile(
     rf"{_ROUTE_ASKED}|"
-    r"\b(?:i|we)['’]d like(?:\s+to)?\b|"
+    r"\b(?:i|we)['’]d like(?:\s+to)?\b|\b(?:no|any) (?:idea|clue)s?\b|\bnot sure\b|"
     r"\b(?:i|we|and)\s+(?:really\s+|just\s+)?(?:want|wanna|need|would like)(?:\s+to)?\b|"
     r"\b(?:i['’]?m|we['’]re|i am|we are)\s+(?:looking|trying|hoping)\s+to\b",
     re.IGNORECASE,
 )
 _WHO = re.compile(
-    r"\bwho(?:m|se|'s|’s)?\b|\bwhich (?:organi[sz]ation|body|group|company|person)\b|"
+    r"\bwho(?:m|se|s|'s|’s)?\b|\bwhich (?:organi[sz]ation|body|group|company|person)\b|"
     r"\b(?:his|her|their)\s+(?:\w+\s+)?(?:role|job|title|position)\b",  # "what's her actual role?"
     re.I,
 )
@@ -252,6 +279,7 @@ class Query:
     context_docs: tuple[str, ...] = ()
     context_words: frozenset[str] = frozenset()  # the earlier question's own terms, not spelled out
     previous_reply: str = ""
+    home_slots: tuple[frozenset[str], ...] = ()  # the home place a way in is sought in, unless named
 
     @property
     def embedded(self) -> str:
@@ -259,11 +287,18 @@ class Query:
         return f"{self.context} {self.search}" if self.context else self.search
 
 
-def analyse(question: str, lexicon: Lexicon, history: Sequence[Turn] = ()) -> Query:
+def analyse(question: str, lexicon: Lexicon, history: Sequence[Turn] = (), home: str = "") -> Query:
+    """`home`: the place a partner means when asking for a way in without naming one ("where do I
+    start?" asked of the West Yorkshire cluster's assistant means in West Yorkshire)."""
     search = lexicon.expand(question)
     for term in tokens(search):
         if (right := lexicon.correct(term)) != term:
             search += f" {right}"
+    kind = kind_of(question)
+    parts = _parts_of(question, lexicon)
+    at_home = home and kind in (Kind.ROUTE, Kind.PERSON) and not _names_a_place(parts[0], lexicon)
+    if at_home:
+        search += f" {home}"
     turn = history[-1] if history else None
     leans_back = turn is not None and (_LEANS_BACK.search(question) or len(tokens(question)) <= 3)
     meant = _people_meant(question, turn, lexicon) if leans_back and turn else ""
@@ -271,14 +306,23 @@ def analyse(question: str, lexicon: Lexicon, history: Sequence[Turn] = ()) -> Qu
         asked=question,
         search=search,
         slots=tuple(lexicon.slots(f"{_asking_words_out(question)} {meant}")),
-        kind=kind_of(question),
-        parts=_parts_of(question, lexicon),
+        kind=kind,
+        parts=parts,
+        home_slots=tuple(lexicon.slots(home)) if at_home else (),
         context=lexicon.expand(turn.question) if leans_back and turn else "",
         context_slots=tuple(lexicon.slots(turn.question)) if leans_back and turn else (),
         context_docs=turn.doc_ids[:1] if leans_back and turn else (),  # the lead source: the subject
         context_words=frozenset(tokens(turn.question)) if leans_back and turn else frozenset(),
         previous_reply=turn.reply if leans_back and turn else "",
     )
+
+
+def _names_a_place(part: Part, lexicon: Lexicon) -> bool:
+    """Whether the question names something particular: a name most passages hold ("the NHS")
+    does not say where to look."""
+    usual = 0.2 * max(lexicon.vocabulary.values(), default=0)
+    named = {t for names in part.names[:1] for name in names for way in name for t in way}
+    return any(lexicon.vocabulary.get(t, 0) < usual for t in named)
 
 
 def _people_meant(question: str, turn: Turn, lexicon: Lexicon) -> str:
@@ -308,6 +352,8 @@ def kind_of(question: str) -> Kind:
         return Kind.CONTACT
     if _BYLINE.search(question):
         return Kind.BYLINE
+    if _ASKS_PERSON.search(question):
+        return Kind.PERSON
     if _ASKS_WHEN.search(question):
         return Kind.WHEN  # "when's the autumn budget?": the first word asks, the rest names the event
     if _AMOUNT.search(question) and not _ASKS_HOW_OR_WHY.search(question):
@@ -346,11 +392,14 @@ def _asks_outcome(question: str) -> bool:
 
 def _counted(question: str, lexicon: Lexicon) -> Name:
     """What "how many" counts: its first word that carries meaning, in each way it may be written
-    ("PCNs" is "pcn", or the words of "primary care network").
+    ("PCNs" is "pcn", or the words of "primary care network"); or the role "who chairs" asks for.
 
     A word the corpus never uses ("how many peeps") cannot be required beside the number: nothing
     could hold it.
     """
+    role = _ROLE_ASKED.search(question)
+    if role:  # "who chairs the panel?": the chair is named, not anyone the panel's paper names
+        return lexicon.ways(role.group(1))
     match = _HOW_MANY.search(question)
     if not match:
         return ()

@@ -7,6 +7,7 @@ import pytest
 from config.errors import QuestionError
 from retrieval.assistant import NOT_FOUND
 from retrieval.conversation import Turn
+from retrieval.extractive import _routes
 
 pytestmark = pytest.mark.integration
 
@@ -143,6 +144,35 @@ def test_where_to_start_is_not_padded_with_sentences_that_name_no_way_in(assista
     assert answer.answered and answer.refer
     assert answer.answer.count("[1]") == 1 and "navigate the NHS for testing and trialling" in answer.answer
     assert "lengthy process" not in answer.answer, answer.answer
+
+
+def test_a_named_person_asked_for_is_a_name_not_a_body(assistant):
+    """ "need a name": the person the documents name answers, a body that facilitates does not; with
+    no person named, the documents do not answer, whatever they say about the body."""
+    lahp = assistant.ask(
+        "whos the contact at LAHP for the healthtech leadership group thing? need a name for our bid"
+    )
+    assert lahp.answered and lahp.refer and lahp.answer.startswith("Jo-Anne Wass"), lahp.answer
+    confed = assistant.ask(
+        "who at the NHS confed does the LEP / local growth link up work? want to ping them"
+    )
+    assert confed.answer.startswith("Michael Wood is Head of Health Economic Partnerships"), confed.answer
+    ahsn = assistant.ask(
+        "who's our named contact at the yorkshire & humber AHSN? need a person not a generic inbox"
+    )
+    assert not ahsn.answered, ahsn.answer
+
+
+def test_a_way_in_says_how_to_come_in_or_what_a_body_does_for_those_who_come() -> None:
+    """A point of contact counts fully, a body that helps counts half, a body named in passing not
+    at all, nor a body the question itself names."""
+    assert _routes("The Healthtech Navigator is a free, single point of contact for anyone.", "where?") == 1.0
+    assert _routes("Programme manager Priya Raman: call 0113 496 0218.", "who?") == 1.0
+    hub = "We will use the Innovation and Improvement Hub as the mechanism to signal the needs."
+    assert _routes(hub, "where do I start?") == 0.5
+    assert _routes(hub, "what does the Innovation and Improvement Hub do?") == 0.0
+    chief = "As Chief Executive of Bradford Teaching Hospitals, I can see the benefits it brings."
+    assert _routes(chief, "where do I start?") == 0.0
 
 
 def test_a_count_of_a_short_form_sits_beside_its_meaning_not_one_word_of_it(assistant):

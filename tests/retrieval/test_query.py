@@ -99,6 +99,17 @@ def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
         ("how does it want the nhs to pitch itself? as a cost or what", Kind.OPEN),
         ("why does the kit cost so much?", Kind.OPEN),
         ("how much does the bootcamp cost?", Kind.AMOUNT),
+        # asking for a way in, however it is typed
+        ("we've got a device but no idea who to talk to in WY, where do i even start?", Kind.ROUTE),
+        ("anyone know who handles trials at the trust?", Kind.ROUTE),
+        ("trust exec here - who are we meant to be picking up the phone to?", Kind.ROUTE),
+        ("got a phone number for the hub?", Kind.CONTACT),
+        # a person by name, not a body
+        ("whos the contact at LAHP for the leadership group? need a name for our bid", Kind.PERSON),
+        ("who at the NHS confed does the local growth work?", Kind.PERSON),
+        ("whos the medilink contact for yorkshire?", Kind.PERSON),
+        ("who chairs the investment panel?", Kind.PERSON),
+        ("is there a contact form?", Kind.OPEN),
     ],
 )
 def test_the_kind_of_question(question: str, kind: Kind) -> None:
@@ -324,6 +335,26 @@ def test_a_word_and_its_forms_are_one_term() -> None:
     assert len(set(tokens("nurse nurses"))) == 1 and len(set(tokens("phase phases"))) == 1
     assert len(set(tokens("staff staffed"))) == 1 and len(set(tokens("small"))) == 1
     assert set(tokens("region nation")) == {"region", "nation"}, "too short to be a verb's noun"
+
+
+def test_the_asker_is_not_the_topic() -> None:
+    """ "we've got a device" is about a device; "we've", "I'm" and "what’s" (a curly apostrophe) are
+    how the asker talks, and no sentence should score for holding them."""
+    assert tokens("we've got a device, I’m sure what’s it don't") == ["devic", "sure"]
+
+
+def test_a_way_in_is_sought_at_home_unless_the_question_names_a_place() -> None:
+    """Asked of the West Yorkshire cluster's assistant, "where do I start?" means in West Yorkshire;
+    "in the midlands" names its own place, and "the NHS", which every passage names, names none."""
+    texts = [f"The NHS in Leeds, passage {n}." for n in range(9)] + ["The Midlands Pathway helps."]
+    vocabulary = {t: sum(1 for x in texts if t in tokens(x)) for x in texts for t in tokens(x)}
+    lexicon = Lexicon.build(texts, vocabulary, {})
+    home = analyse("I want an NHS trial: where do I start?", lexicon, home="West Yorkshire")
+    assert home.search.endswith("West Yorkshire") and {"west"} <= {t for s in home.home_slots for t in s}
+    away = analyse("who helps nhs staff in the Midlands?", lexicon, home="West Yorkshire")
+    assert away.home_slots == () and "West Yorkshire" not in away.search
+    other_kind = analyse("how many trusts are there?", lexicon, home="West Yorkshire")
+    assert other_kind.home_slots == ()
 
 
 def test_a_name_of_several_words_is_a_name_however_it_is_typed() -> None:
