@@ -96,6 +96,7 @@ class Lexicon:
         people: Iterable[str] = (),
     ) -> None:
         self.vocabulary = vocabulary  # stemmed term → number of passages using it
+        self.most_used = max(vocabulary.values(), default=0)  # passages holding the commonest term
         self.people = tuple(people)  # the documents' authors, as written: "her" in a follow-up
         self.short_forms = dict(short_forms)
         self.names = names  # stemmed terms the corpus writes with a capital inside sentences: names

@@ -296,7 +296,7 @@ def analyse(question: str, lexicon: Lexicon, history: Sequence[Turn] = (), home:
             search += f" {right}"
     kind = kind_of(question)
     parts = _parts_of(question, lexicon)
-    at_home = home and kind in (Kind.ROUTE, Kind.PERSON) and not _names_a_place(parts[0], lexicon)
+    at_home = home and kind in (Kind.ROUTE, Kind.PERSON) and not _names_somewhere(parts[0], lexicon)
     if at_home:
         search += f" {home}"
     turn = history[-1] if history else None
@@ -317,10 +317,10 @@ def analyse(question: str, lexicon: Lexicon, history: Sequence[Turn] = (), home:
     )
 
 
-def _names_a_place(part: Part, lexicon: Lexicon) -> bool:
-    """Whether the question names something particular: a name most passages hold ("the NHS")
-    does not say where to look."""
-    usual = 0.2 * max(lexicon.vocabulary.values(), default=0)
+def _names_somewhere(part: Part, lexicon: Lexicon) -> bool:
+    """Whether the question names something particular to look in: a name most passages hold
+    ("the NHS") does not."""
+    usual = 0.2 * lexicon.most_used
     named = {t for names in part.names[:1] for name in names for way in name for t in way}
     return any(lexicon.vocabulary.get(t, 0) < usual for t in named)
 
