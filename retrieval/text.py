@@ -50,7 +50,7 @@ _IRREGULAR = dict(
 
 
 # Bumped whenever `tokens` changes: a keyword index saved with other tokens is rebuilt, not misread.
-TOKENIZER = "5"
+TOKENIZER = "6"
 
 
 @lru_cache(maxsize=1 << 16)  # a corpus's vocabulary: the same few thousand words, every question
@@ -96,11 +96,13 @@ def _inflection_off(word: str) -> str:
 
 
 _HYPHENATED = re.compile(r"\b([a-z]+)-([a-z]+)\b")
+_SHORT_FORMS = re.compile(r"\b([A-Z]{2,})s\b")  # "LISs", "ICSs": plurals the suffix rules keep as "-ss"
 
 
 def tokens(text: str) -> list[str]:
-    """Stemmed words, stop words out; "med-tech" also gives "medtech", as partners write it."""
-    lower = text.lower().replace("’", "'")
+    """Stemmed words, stop words out; "med-tech" also gives "medtech", as partners write it; "ICSs"
+    is "ICS"."""
+    lower = _SHORT_FORMS.sub(r"\1", text).lower().replace("’", "'")
     words = [w for w in _WORD.findall(lower) if w not in STOP_WORDS]
     words += [a + b for a, b in _HYPHENATED.findall(lower)]
     return [stem(w) for w in words]
