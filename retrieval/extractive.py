@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
@@ -91,9 +91,7 @@ class Sentence:
     text: str
     score: float = 0.0
     dense: float = 0.0
-    covered: Mapping[frozenset[str], float] = field(
-        default_factory=dict
-    )  # slots held → share of the question
+    covered: Mapping[Name, float] = field(default_factory=dict)  # words of the question held → their share
     parts: frozenset[int] = frozenset({0})  # the parts of the question it can answer
     asks: bool = False  # the document asks it: reported as its question, never the answer itself
     core: Sentence | None = None  # for a sentence read with the one before it: itself alone
@@ -172,14 +170,16 @@ class ExtractiveWriter:
         query: Query,
         unit: Sentence,
         sim: float,
-        weights: dict[frozenset[str], float],
+        weights: dict[Name, dict[str, float]],
         around: set[str],
         common: set[str],
     ) -> Sentence:
         held = self._terms(unit.text)
-        covered = {slot: w for slot, w in weights.items() if slot & held}
+        covered = {
+            slot: share for slot, by_term in weights.items() if (share := _filled(slot, by_term, held))
+        }
         lexical = sum(covered.values()) + AROUND * sum(
-            w for slot, w in weights.items() if slot not in covered and slot & around
+            _filled(slot, by_term, around) for slot, by_term in weights.items() if slot not in covered
         )
         score = DENSE_WEIGHT * sim + (1 - DENSE_WEIGHT) * lexical
         parts = frozenset(
@@ -330,31 +330,37 @@ class ExtractiveWriter:
         if _repeated(text, re.split(r"\s\[\d+\]", query.previous_reply, maxsplit=1)[0]):
             return True
         held = self._terms(text)
-        return not any(slot & held for slot in query.slots)
+        return not any(way & held for slot in query.slots for way in slot)
 
-    def _slot_weights(self, query: Query, bags: list[set[str]]) -> dict[frozenset[str], float]:
-        """Each word slot's share of the question: rare words weigh more; words every passage (`bags`)
-        shares are the topic, not the point.
+    def _slot_weights(self, query: Query, bags: list[set[str]]) -> dict[Name, dict[str, float]]:
+        """Each word of the question's share of it, by the term that stands for it: rare words weigh
+        more; words every passage (`bags`) shares are the topic, not the point.
 
         A word the corpus never uses still counts (it may be the point: "vouchers", "membership"),
         but less than the rarest word it does use, since partners' own words often differ from it.
         """
         unknown = UNKNOWN * self.idf("")
-        weights: dict[frozenset[str], float] = {}
+        weights: dict[Name, dict[str, float]] = {}
         asked = [(slot, 1.0) for slot in query.slots]
         asked += [(slot, FOLLOWED) for slot in query.context_slots if slot not in query.slots]
         asked += [(slot, FOLLOWED) for slot in query.home_slots if slot not in query.slots]
         for slot, share in asked:
-            known = [t for t in slot if t in self.vocabulary]
-            if not known:
-                weights[slot] = share * unknown
-                continue
-            weights[slot] = share * max(
-                self.idf(t) * (1.0 - TOPIC_DISCOUNT * sum(1 for bag in bags if t in bag) / max(1, len(bags)))
-                for t in known
-            )
-        total = sum(weights.values()) or 1.0
-        return {slot: w / total for slot, w in weights.items()}
+            terms = {t for way in slot for t in way}
+            known = terms & self.vocabulary.keys()
+            weights[slot] = {  # a term the corpus never uses counts only when no way of the word is used
+                t: share
+                * (
+                    self.idf(t)
+                    * (1.0 - TOPIC_DISCOUNT * sum(1 for bag in bags if t in bag) / max(1, len(bags)))
+                    if t in known
+                    else 0.0
+                    if known
+                    else unknown
+                )
+                for t in terms
+            }
+        total = sum(max(by_term.values()) for by_term in weights.values()) or 1.0
+        return {slot: {t: w / total for t, w in by_term.items()} for slot, by_term in weights.items()}
 
     def _terms(self, text: str) -> frozenset[str]:
         """Once per text: the same passages come back question after question."""
@@ -516,6 +522,19 @@ def _names(text: str) -> set[str]:
     return set(re.findall(r"(?<=\s)(?:[A-Z][\w'’-]+|\d[\d,.%]*)", text))
 
 
+def _filled(slot: Name, by_term: Mapping[str, float], present: Collection[str]) -> float:
+    """How much of a word of the question the terms present stand for: the most a term of it weighs
+    alone, or a way of writing it, as much as that way weighs by the share of it present ("business"
+    is half of "small business", one way of writing "SMEs")."""
+    return max(
+        max(
+            max((by_term[t] for t in way if t in present), default=0.0),
+            max(by_term[t] for t in way) * sum(1 for t in way if t in present) / len(way),
+        )
+        for way in slot
+    )
+
+
 def _plain(text: str) -> str:
     return text.replace("’", "'").rstrip(".").casefold()
 
@@ -523,7 +542,7 @@ def _plain(text: str) -> str:
 def _label_siblings(chosen: list[Sentence], query: Query, ranked: list[Sentence]) -> list[Sentence]:
     """The rest of a labelled series ("Goal 1/2/3: …") when two of it were chosen or it was asked for."""
     siblings: list[Sentence] = []
-    asked = {t for slot in query.slots for t in slot}
+    asked = {t for slot in query.slots for way in slot for t in way}
     same_doc = [s for s in ranked if s.passage.document.doc_id == chosen[0].passage.document.doc_id]
     for sentence in [*chosen, *(s for s in same_doc if _LABEL.match(s.text) and s not in chosen)]:
         label = _LABEL.match(sentence.text)

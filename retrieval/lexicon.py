@@ -212,32 +212,16 @@ class Lexicon:
 
     def ways(self, raw: str) -> tuple[frozenset[str], ...]:
         """One word's ways of being written: as typed, spelling mended, its short form spelled out."""
-        own = tokens(raw)
+        own = tokens(raw.replace("-", " "))  # "wound-care" is written "wound care" or "woundcare"
         meaning = self.meaning(raw)
-        ways = [frozenset(own), frozenset(self.correct(t) for t in own)]
+        ways = [
+            frozenset(own),
+            frozenset(self.correct(t) for t in own),
+            frozenset(tokens(raw.replace("-", ""))),
+        ]
         if meaning:
             ways.append(frozenset(tokens(meaning)))
         return tuple(dict.fromkeys(w for w in ways if w))
-
-    def _slot(self, raw: str, own: list[str]) -> frozenset[str]:
-        alternatives = set(own) | {self.correct(t) for t in own}
-        meaning = self.meaning(raw)
-        if meaning:
-            alternatives |= set(tokens(meaning))
-        return frozenset(alternatives)
-
-    def slots(self, question: str) -> list[frozenset[str]]:
-        """One slot per word that carries meaning: its stem, its mended spelling, its spelled-out form.
-
-        A slot is matched when any of them is; "y&h" is matched by "Yorkshire and Humber".
-        """
-        found: list[frozenset[str]] = []
-        for raw in re.findall(r"[\w&'’-]+", question):
-            own = tokens(raw)
-            slot = self._slot(raw, own) if own else None
-            if slot and slot not in found:
-                found.append(slot)
-        return found
 
     def correct(self, term: str) -> str:
         """A stemmed term the corpus never uses → the corpus term one or two edits away, if any."""

@@ -271,15 +271,15 @@ _MONTH_NAMES = "january february march april may june july august september octo
 class Query:
     asked: str  # the question as written
     search: str  # short forms spelled out, misspellings mended: what the keyword index is searched with
-    slots: tuple[frozenset[str], ...]  # per word of the question, the terms that match it
+    slots: tuple[Name, ...]  # per word of the question, its ways of being written
     kind: Kind
     parts: tuple[Part, ...]
     context: str = ""  # the earlier question a follow-up leans on
-    context_slots: tuple[frozenset[str], ...] = ()
+    context_slots: tuple[Name, ...] = ()
     context_docs: tuple[str, ...] = ()
     context_words: frozenset[str] = frozenset()  # the earlier question's own terms, not spelled out
     previous_reply: str = ""
-    home_slots: tuple[frozenset[str], ...] = ()  # the home place a way in is sought in, unless named
+    home_slots: tuple[Name, ...] = ()  # the home place a way in is sought in, unless named
 
     @property
     def embedded(self) -> str:
@@ -305,12 +305,12 @@ def analyse(question: str, lexicon: Lexicon, history: Sequence[Turn] = (), home:
     return Query(
         asked=question,
         search=search,
-        slots=tuple(lexicon.slots(f"{_asking_words_out(question)} {meant}")),
+        slots=tuple(lexicon.words_in(f"{_asking_words_out(question)} {meant}")),
         kind=kind,
         parts=parts,
-        home_slots=tuple(lexicon.slots(home)) if at_home else (),
+        home_slots=tuple(lexicon.words_in(home)) if at_home else (),
         context=lexicon.expand(turn.question) if leans_back and turn else "",
-        context_slots=tuple(lexicon.slots(turn.question)) if leans_back and turn else (),
+        context_slots=tuple(lexicon.words_in(turn.question)) if leans_back and turn else (),
         context_docs=turn.doc_ids[:1] if leans_back and turn else (),  # the lead source: the subject
         context_words=frozenset(tokens(turn.question)) if leans_back and turn else frozenset(),
         previous_reply=turn.reply if leans_back and turn else "",

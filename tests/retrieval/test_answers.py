@@ -7,7 +7,7 @@ import pytest
 from config.errors import QuestionError
 from retrieval.assistant import NOT_FOUND
 from retrieval.conversation import Turn
-from retrieval.extractive import _routes
+from retrieval.extractive import _filled, _routes
 
 pytestmark = pytest.mark.integration
 
@@ -173,6 +173,26 @@ def test_a_way_in_says_how_to_come_in_or_what_a_body_does_for_those_who_come() -
     assert _routes(hub, "what does the Innovation and Improvement Hub do?") == 0.0
     chief = "As Chief Executive of Bradford Teaching Hospitals, I can see the benefits it brings."
     assert _routes(chief, "where do I start?") == 0.0
+
+
+def test_a_word_of_the_question_is_filled_by_as_much_of_it_as_a_sentence_holds() -> None:
+    """ "SMEs" spelled out is "small business": "business" alone is half of it, however rare "SME"
+    is; its whole meaning is all of it, and a rare term of it counts what that term weighs."""
+    smes = (frozenset({"sme"}), frozenset({"small", "business"}))
+    weights = {"sme": 0.4, "small": 0.3, "business": 0.1}
+    assert _filled(smes, weights, {"business", "region"}) == pytest.approx(0.15)
+    assert _filled(smes, weights, {"small", "business"}) == pytest.approx(0.3)
+    assert _filled(smes, weights, {"sme"}) == pytest.approx(0.4)
+    assert _filled(smes, weights, {"region"}) == 0.0
+
+
+def test_who_helps_smes_is_not_answered_by_a_sentence_that_only_says_businesses(assistant):
+    """The /ask usage hint: "businesses" stands for half of "SMEs", so a sentence boasting of the
+    region's healthtech businesses no longer leads over what the documents say about trialling."""
+    answer = assistant.ask("who helps SMEs get NHS trials?")
+    assert answer.answered, answer.answer
+    assert not answer.answer.startswith("We are the largest economic region"), answer.answer
+    assert "trialling" in answer.answer.split("[1]")[0], answer.answer
 
 
 def test_a_count_of_a_short_form_sits_beside_its_meaning_not_one_word_of_it(assistant):
