@@ -2,17 +2,23 @@
 and the report. Reads return plain records, never session-bound rows.
 
 A question's row is written behind its answer (`LogWriter`): the id is chosen here, so the answer
-and its buttons have it at once, and nothing on the answering path waits for the state store."""
+and its buttons have it at once, and nothing on the answering path waits for the state store. The
+row is first appended to a journal of the process, so that a process killed outright (SIGKILL, the
+OOM killer) loses no row it had queued: the next process to start moves it into the spool."""
 
 from __future__ import annotations
 
 import atexit
+import fcntl
+import json
 import logging
+import os
 import queue
 import secrets
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -20,7 +26,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot.state.db import Database, changed
 from bot.state.models import Question, Vote, now
-from bot.state.spool import Spool
+from bot.state.spool import Spool, as_line
 from retrieval.answer import Answer
 
 log = logging.getLogger(__name__)
@@ -178,26 +184,104 @@ def new_question_id() -> int:
 class LogWriter:
     """Writes question-log rows in a thread of its own, oldest first; a row the store refuses waits
     in the spool. `flush` waits for every row handed over (reads call it, so they see them); the rows
-    still queued when the process ends are written on the way out."""
+    still queued when the process ends are written on the way out.
+
+    Each row is also appended to the writer's journal (a file in `journal/` beside the spool: one
+    `write`, which the page cache keeps though the process dies), emptied whenever the queue is. A
+    journal whose process is gone (its lock is free) is moved into the spool when a writer starts,
+    and written with it: a row the store had already taken is merged by its id, not doubled."""
 
     def __init__(self, db: Database, spool: Spool) -> None:
         self.db, self.spool = db, spool
+        self.journals = spool.path.parent / "journal"
         self._queue: queue.Queue[dict[str, Any]] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
+        self._journal: tuple[int, Path] | None = None  # opened with the thread, by its own process
+        self._pid = 0
+        self.recover()
+
+    def recover(self) -> int:
+        """Move the journals of processes that are gone into the spool; returns the rows moved."""
+        moved = 0
+        for path in sorted(self.journals.glob("*.jsonl")):
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except FileNotFoundError:  # another process recovered it first
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:  # its process is alive and writing it
+                os.close(fd)
+                continue
+            try:
+                for line in path.read_text(encoding="utf-8").splitlines():
+                    try:
+                        row = json.loads(line)
+                    except json.JSONDecodeError:  # a line cut by the kill: the rest still count
+                        log.warning("a damaged line in %s was skipped", path)
+                        continue
+                    moved += self.spool.put(row.pop("kind"), row)
+                path.unlink()
+            finally:
+                os.close(fd)
+        if moved:
+            log.warning("%d question-log rows of a process that was killed are written now", moved)
+        return moved
 
     def put(self, fields: dict[str, Any]) -> None:
         with self._start:
             if self._thread is None:
-                atexit.register(self.flush)
+                atexit.register(self.close)
             if self._thread is None or not self._thread.is_alive():
+                self._open_journal()
                 self._thread = threading.Thread(target=self._run, name="question-log", daemon=True)
                 self._thread.start()
-        self._queue.put(fields)
+            self._journal_row(fields)
+            self._queue.put(fields)
 
     def flush(self) -> None:
         if self._thread is not None:
             self._queue.join()
+
+    def close(self) -> None:
+        """Write what is queued, and remove the journal, which then holds nothing."""
+        self.flush()
+        with self._start:
+            if self._journal is not None and self._pid == os.getpid():
+                fd, path = self._journal
+                path.unlink(missing_ok=True)
+                os.close(fd)
+                self._journal = None
+
+    def _open_journal(self) -> None:
+        """After a fork the parent's journal (and its lock) is not this process's: open its own."""
+        if self._journal is not None and self._pid == os.getpid():
+            return
+        self._pid = os.getpid()
+        path = self.journals / f"{self._pid}-{secrets.token_hex(4)}.jsonl"
+        try:
+            self.journals.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self._journal = fd, path
+        except OSError as exc:  # a read-only data folder: rows are still written, only not journalled
+            log.warning("the question log has no journal (%s): a killed process loses its queued rows", exc)
+            self._journal = None
+
+    def _journal_row(self, fields: dict[str, Any]) -> None:
+        if self._journal is None:
+            return
+        try:
+            os.write(self._journal[0], as_line("question", fields).encode())
+        except OSError as exc:  # a full disk: the row is still queued, only not journalled
+            log.warning("question %s was not journalled (%s)", fields.get("id"), exc)
+
+    def _emptied(self) -> None:
+        """Every row journalled has been written or spooled: the journal starts again."""
+        with self._start:
+            if self._journal is not None and not self._queue.unfinished_tasks:
+                os.ftruncate(self._journal[0], 0)
 
     def _run(self) -> None:
         while True:
@@ -215,6 +299,7 @@ class LogWriter:
                 self._keep(fields)
             finally:
                 self._queue.task_done()
+                self._emptied()
 
     def _keep(self, fields: dict[str, Any]) -> None:
         try:

@@ -26,6 +26,12 @@ TABLES = {"question": Question, "vote": Vote}
 WHEN = {"question": "asked_at", "vote": "voted_at"}
 
 
+def as_line(kind: str, fields: dict[str, Any]) -> str:
+    """One row as the spool (and the question log's journal) keeps it: a JSON line, times in ISO."""
+    row = {"kind": kind, **{k: v.isoformat() if isinstance(v, datetime) else v for k, v in fields.items()}}
+    return json.dumps(row) + "\n"
+
+
 class Spool:
     def __init__(self, path: Path, limit: int = LIMIT) -> None:
         self.path, self.limit = path, limit
@@ -50,10 +56,7 @@ class Spool:
 
     def put(self, kind: str, fields: dict[str, Any]) -> bool:
         """Keep one row; False (and a warning) when the spool is full."""
-        row = {
-            "kind": kind,
-            **{k: v.isoformat() if isinstance(v, datetime) else v for k, v in fields.items()},
-        }
+        line = as_line(kind, fields)
         with self._locked():
             if len(self._read()) >= self.limit:
                 self.dropped += 1
@@ -64,7 +67,7 @@ class Spool:
                 )
                 return False
             with self.path.open("a", encoding="utf-8") as handle:
-                handle.write(json.dumps(row) + "\n")
+                handle.write(line)
             return True
 
     def drain(self, db: Database) -> int:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import socket
 import sqlite3
+import subprocess
+import sys
+import textwrap
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -84,6 +89,66 @@ def test_an_answer_does_not_wait_for_its_question_log_row(fresh_services):
         locker.close()
     assert answer.answered and question_id
     assert services.logged(question_id) is not None and len(services.spool) == 0
+
+
+# A process answering while its store is locked: SIGKILLed once it has answered, its rows still queued.
+KILLED_WHILE_QUEUED = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from bot.services import Services
+    from config.settings import load_settings
+    from retrieval.access import EVERYTHING
+
+    services = Services.open(load_settings(data_dir=Path(sys.argv[1]), corpus_dir=Path(sys.argv[2])))
+    print("ready", flush=True)
+    sys.stdin.readline()  # the test has locked the store
+    for question in sys.argv[3:]:
+        print(services.answer(question, surface="web", access=EVERYTHING)[1], flush=True)
+    sys.stdin.readline()  # never comes: SIGKILLed
+    """
+)
+
+
+def test_a_process_killed_with_log_rows_queued_loses_none_of_them(fresh_services):
+    """Issue 14: rows are written behind the answers, so a SIGKILL used to lose the queued ones.
+    Each is journalled first; the next process to start writes the journal of the dead one."""
+    services = fresh_services()
+    data = services.settings.data_dir
+    asked = [
+        "Who leads the healthtech strategy?",
+        "Who wrote the LAHP blog?",
+        "What is the boiling point of water?",
+    ]
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WHILE_QUEUED, str(data), str(services.settings.corpus_dir), *asked],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PARTNERBOT_QUESTIONS_PER_MINUTE": "0"},
+    )
+    assert child.stdin and child.stdout
+    locker = sqlite3.connect(services.db.url.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        locker.execute("BEGIN EXCLUSIVE")
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        ids = [int(child.stdout.readline()) for _ in asked]  # answered, with ids, while the store is locked
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    finally:
+        if locker.in_transaction:
+            locker.execute("ROLLBACK")
+        locker.close()
+    assert child.returncode == -signal.SIGKILL
+    assert not any(services.logged(i) for i in ids), "the rows were still queued when it died"
+    assert list((data / "journal").glob("*.jsonl")), "the dead process's journal is left behind"
+
+    after = fresh_services()  # the next process (a restart) starts its writer
+    assert [logged.question if (logged := after.logged(i)) else None for i in ids] == asked
+    assert not list((data / "journal").glob("*.jsonl")) and len(after.spool) == 0
+    assert after.logged(after.answer("Who wrote the LAHP blog?", surface="web", access=EVERYTHING)[1])
 
 
 def test_log_rows_and_votes_kept_during_an_outage_are_written_when_the_store_is_back(
