@@ -196,12 +196,18 @@ _OUTCOME = re.compile(
     re.IGNORECASE,
 )
 _HOW_MANY = re.compile(r"\bhow many ((?:\S+\s+){0,3})", re.IGNORECASE)
-_ASKS = re.compile(  # a question, perhaps after its topic: "safe ai in care - whats the max …"
-    r"^\s*(?:[^?]{1,60}?\s[-–:]\s+)?(?:and |so |but |also )?(?:who|whom|whose|what|whats|where|when|why|"
-    r"how|which|is|are|was|were|do|does|did|can|could|should|would|will|has|have|any)\b",
+# A question, perhaps after its topic or the asker: "safe ai in care - whats the max …", "uni
+# researcher in leeds - we've got a prototype, where can we test it?"
+_ASKS = re.compile(
+    r"^\s*(?:[^?]{1,120}?(?:\s[-–:]|,)\s+)?(?:and |so |but |also )?"
+    r"(?:who|whos|whom|whose|what|whats|where|wheres|when|whens|why|how|hows|which|is|are|was|were|do|does|did|can|could|should|would|will|has|have|any)\b",
     re.IGNORECASE,
 )
 _EITHER = re.compile(r"\s+or\s+", re.IGNORECASE)
+_INTRO = re.compile(  # "we're a newcastle startup - …", "manchester SME here - …", "trust exec here: …"
+    r"^\s*(?:(?:i['’]?m|we['’]re|i am|we are)\s[^-–:,?]{1,80}|[^-–:,?]{1,60}\shere)\s*[-–:,]\s+",
+    re.IGNORECASE,
+)
 _SAYS_ANYTHING = re.compile(
     r"\b(?:say|says|said|saying|mention|mentions|mentioning|talk|talks|talking) (?:anything )?(?:about|on)\b|"
     r"\bsay anything\b",
@@ -296,7 +302,7 @@ def analyse(question: str, lexicon: Lexicon, history: Sequence[Turn] = (), home:
             search += f" {right}"
     kind = kind_of(question)
     parts = _parts_of(question, lexicon)
-    at_home = home and kind in (Kind.ROUTE, Kind.PERSON) and not _names_somewhere(parts[0], lexicon)
+    at_home = home and kind in (Kind.ROUTE, Kind.PERSON) and not _names_somewhere(question, lexicon)
     if at_home:
         search += f" {home}"
     turn = history[-1] if history else None
@@ -317,11 +323,11 @@ def analyse(question: str, lexicon: Lexicon, history: Sequence[Turn] = (), home:
     )
 
 
-def _names_somewhere(part: Part, lexicon: Lexicon) -> bool:
-    """Whether the question names something particular to look in: a name most passages hold
-    ("the NHS") does not."""
+def _names_somewhere(question: str, lexicon: Lexicon) -> bool:
+    """Whether the question names something particular to look in, the asker's own place included
+    ("we're a newcastle startup"): a name most passages hold ("the NHS") does not."""
     usual = 0.2 * lexicon.most_used
-    named = {t for names in part.names[:1] for name in names for way in name for t in way}
+    named = {t for name in lexicon.names_in(question) for way in name for t in way}
     return any(lexicon.vocabulary.get(t, 0) < usual for t in named)
 
 
@@ -377,8 +383,11 @@ def _parts_of(question: str, lexicon: Lexicon) -> tuple[Part, ...]:
 
 
 def _part(text: str, lexicon: Lexicon) -> Part:
-    sides = [side for side in _EITHER.split(text) if side.strip()]
-    options = [tuple(lexicon.names_in(text))]
+    """What the part names leaves out how the asker introduces themselves: "we're a newcastle
+    startup - who's the front door up in the north east?" asks about the North East."""
+    named = _INTRO.sub("", text, count=1)
+    sides = [side for side in _EITHER.split(named) if side.strip()]
+    options = [tuple(lexicon.names_in(named))]
     if len(sides) > 1:  # "is it by someone at the LEP or from the NHS side?": either will do
         # a side naming nothing ("… or did it get pushed back?") is about what the other side names
         options += [names for side in sides if (names := tuple(lexicon.names_in(side)))]

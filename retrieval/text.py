@@ -21,7 +21,8 @@ STOP_WORDS = (
         """reckon like going kind kinds sort actually anyway just roughly stuff thing things bit lot lots pls
     plz ok okay hey hi thanks cheers guys folks say says anything something mention mentions according
     supposed meant know get got getting really basically quick wondering anyone someone somebody else
-    etc eg ie whats what's who's where's when's how's why's theres there's""".split()
+    etc eg ie whats whos wheres whens hows whys what's who's where's when's how's why's theres
+    there's""".split()
     )
     | frozenset(  # "we've got a device": the asker, not the topic
         f"{who}'{rest}"
@@ -50,7 +51,7 @@ _IRREGULAR = dict(
 
 
 # Bumped whenever `tokens` changes: a keyword index saved with other tokens is rebuilt, not misread.
-TOKENIZER = "6"
+TOKENIZER = "7"
 
 
 @lru_cache(maxsize=1 << 16)  # a corpus's vocabulary: the same few thousand words, every question

@@ -314,7 +314,9 @@ def test_how_a_partner_asks_is_not_what_the_answer_is_about(lexicon: Lexicon) ->
     assert not held & set(tokens("want start")), held
     assert set(tokens("device trial")) <= held
     front = analyse("does the blog say anything about a front door?", lexicon)
-    assert set(tokens("front door")) <= {t for slot in front.slots for way in slot for t in way}, "a topic stays a topic"
+    assert set(tokens("front door")) <= {t for slot in front.slots for way in slot for t in way}, (
+        "a topic stays a topic"
+    )
 
 
 def test_a_date_or_sum_must_come_with_what_is_asked_about_it(lexicon: Lexicon) -> None:
@@ -361,11 +363,31 @@ def test_a_way_in_is_sought_at_home_unless_the_question_names_a_place() -> None:
     vocabulary = {t: sum(1 for x in texts if t in tokens(x)) for x in texts for t in tokens(x)}
     lexicon = Lexicon.build(texts, vocabulary, {})
     home = analyse("I want an NHS trial: where do I start?", lexicon, home="West Yorkshire")
-    assert home.search.endswith("West Yorkshire") and {"west"} <= {t for s in home.home_slots for way in s for t in way}
+    assert home.search.endswith("West Yorkshire")
+    assert {"west"} <= {t for slot in home.home_slots for way in slot for t in way}
     away = analyse("who helps nhs staff in the Midlands?", lexicon, home="West Yorkshire")
     assert away.home_slots == () and "West Yorkshire" not in away.search
     other_kind = analyse("how many trusts are there?", lexicon, home="West Yorkshire")
     assert other_kind.home_slots == ()
+
+
+def test_how_the_asker_introduces_themselves_is_not_what_the_answer_must_name() -> None:
+    """ "we're a Midlands startup - whos the front door?" asks for a front door, which need not name
+    the Midlands; it is sought where the asker is, not at home. A question after the asker's intro
+    and a comma is still a question."""
+    texts = [f"The NHS in Leeds, passage {n}." for n in range(9)] + ["The Midlands Pathway helps."]
+    vocabulary = {t: sum(1 for x in texts if t in tokens(x)) for x in texts for t in tokens(x)}
+    lexicon = Lexicon.build(texts, vocabulary, {})
+    query = analyse(
+        "we're a Midlands startup - whos the front door for trusts?", lexicon, home="West Yorkshire"
+    )
+    assert query.parts[0].names == ((),) and query.home_slots == ()
+    assert "who" not in {t for slot in query.slots for way in slot for t in way}
+    asked = (
+        "uni researcher in Leeds - we've got a prototype, where can we test it and how do we get in the door?"
+    )
+    test, door = analyse(asked, lexicon).parts
+    assert test.text.endswith("where can we test it") and door.text == "how do we get in the door"
 
 
 def test_a_name_of_several_words_is_a_name_however_it_is_typed() -> None:
