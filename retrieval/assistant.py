@@ -35,6 +35,7 @@ VIEWS_KEPT = 16  # readers' views of the index kept in memory (each holds a keyw
 CANDIDATES = 30  # per index, before fusion
 FOLLOW_BOOST = 0.15  # fused-score lift of a follow-up's candidates from the document it leans on
 NEAR = 0.45  # a passage this similar is worth showing even when it does not answer
+DETAILS = 2  # passages of the leading document read for a later part it answers ("how do we reach them?")
 NOT_FOUND = "I couldn't find that in the cluster's documents."
 
 
@@ -121,6 +122,9 @@ class Assistant:
         q_vec = self.embedder.embed([query.embedded])[0]
         passages = self._retrieve(query, q_vec, access)
         ranked = view.writer.rank(query, q_vec, passages) if passages else []
+        if ranked and (details := self._lead_details(query, q_vec, passages, ranked)):
+            passages += details
+            ranked = view.writer.rank(query, q_vec, passages)
         if not ranked or not view.writer.answers(ranked):
             near = _nearest(passages)
             return self._answer(question, False, NOT_FOUND, near, started, refer=True)
@@ -228,6 +232,34 @@ class Assistant:
             if len(passages) == wanted:
                 break
         return passages
+
+    def _lead_details(
+        self, query: Query, vector: np.ndarray, passages: list[Passage], ranked: list[Sentence]
+    ) -> list[Passage]:
+        """Passages of the leading document that hold what a later part naming nothing asks for,
+        when none read does: "whos the front door up north and how do we reach them?" is answered
+        from the contact lines of the page that answered the first part, however far down they are."""
+        lead = next((s for s in ranked if s.evidenced and not s.asks), None)
+        needs = [
+            need
+            for i, part in enumerate(query.parts)
+            if i and (need := part.needs) and part.names == ((),) and not any(i in s.parts for s in ranked)
+        ]
+        if lead is None or not needs:
+            return []
+        document = lead.passage.document
+        read = {p.chunk.chunk_id for p in passages}
+        found = [
+            chunk
+            for chunk in self.index.registry.chunks(document.doc_id)
+            if chunk.chunk_id not in read and any(need.search(chunk.text) for need in needs)
+        ][:DETAILS]
+        similarity = self.index.vectors.vectors([c.chunk_id for c in found])
+        return [
+            Passage(c, document, float(similarity[c.chunk_id] @ vector))
+            for c in found
+            if c.chunk_id in similarity
+        ]
 
     def _write(
         self,

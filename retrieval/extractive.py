@@ -269,13 +269,23 @@ class ExtractiveWriter:
         """The answering sentence first; others only when they add something the question asked."""
         first = next(s for s in ranked if s.evidenced and not s.asks)
         chosen = [first]
-        for i in range(len(query.parts)):  # each question of the message gets its answer
+        lead = first.passage.document.doc_id
+        for i, part in enumerate(query.parts):  # each question of the message gets its answer
             if any(i in c.parts for c in chosen):
                 continue
-            best = next((s for s in ranked if i in s.parts and not s.asks), None)
+            # a part naming nothing ("… and when's the deadline?") is about what the first is about
+            elsewhere = part.names == ((),)
+            best = next(
+                (
+                    s
+                    for s in ranked
+                    if i in s.parts and not s.asks and not (elsewhere and s.passage.document.doc_id != lead)
+                ),
+                None,
+            )
             if (
                 best is not None
-                and best.score >= KEEP_RATIO * first.score
+                and (elsewhere or best.score >= KEEP_RATIO * first.score)  # "them" shares no words
                 and (pick := self._fitting(best, chosen))
             ):
                 chosen.append(pick)

@@ -115,6 +115,7 @@ _CONTACT = re.compile(
     r"\b(?:e-?mail(?: address)?|(?<!up the )phone|telephone|direct line|mobile number|"
     r"(?:phone|contact) number|contact details|postal address|twitter|handle|linkedin|"
     r"web ?site address|url|mailing list)\b|"
+    r"\b(?:reach|get hold of|get in touch with|contact)\s+(?:them|him|her|it|the team)\b|"  # named before
     r"\b(?:the|an|their|its|office|street) address\b|\baddress (?:for|of)\b",  # the noun, not "address X"
     re.IGNORECASE,
 )
@@ -300,8 +301,8 @@ def analyse(question: str, lexicon: Lexicon, history: Sequence[Turn] = (), home:
     for term in tokens(search):
         if (right := lexicon.correct(term)) != term:
             search += f" {right}"
-    kind = kind_of(question)
     parts = _parts_of(question, lexicon)
+    kind = parts[0].kind  # "whos the front door up there and how do we reach them?" asks for a way in first
     at_home = home and kind in (Kind.ROUTE, Kind.PERSON) and not _names_somewhere(question, lexicon)
     if at_home:
         search += f" {home}"

@@ -195,6 +195,40 @@ def test_who_helps_smes_is_not_answered_by_a_sentence_that_only_says_businesses(
     assert "trialling" in answer.answer.split("[1]")[0], answer.answer
 
 
+CALDER_HUB = "\n\n".join(
+    [
+        "The Calder Care Homes Hub is the single front door for companies who want to work with care "
+        "homes in Calderdale.",
+        *(
+            f"In {year} the Hub's steering group met {n} times. Its members reviewed the budget, agreed "
+            f"the year's priorities ({topic}), heard from residents' families and volunteers, and "
+            "published minutes, a short annual summary and a list of the events it had supported."
+            for year in range(2001, 2025)
+            for n, topic in [("four", f"theme {year % 7}")]
+        ),
+        "Enquiries: 01422 496 0101, hello@calderhub.example",
+    ]
+)
+
+
+def test_a_later_part_naming_nothing_is_answered_from_the_page_that_answers_the_first(fresh_services):
+    """ "whos the front door … and how do we reach them?": the contact lines sit far down the page
+    that answers the first part, in a passage the question's words do not reach; they are read
+    there, and a contact from another page never answers "them"."""
+    from corpus.documents import from_text
+
+    services = fresh_services()
+    assert services.index.add_document(
+        from_text("calder-care-homes-hub", "Calder Care Homes Hub", CALDER_HUB)
+    )
+    answer = services.assistant.ask(
+        "we're a leeds startup - whos the front door for care homes in calderdale and how do we reach them?"
+    )
+    assert answer.answer.startswith("The Calder Care Homes Hub is the single front door"), answer.answer
+    assert "01422 496 0101" in answer.answer, answer.answer
+    assert {s.doc_id for s in answer.sources} == {"calder-care-homes-hub"}
+
+
 def test_a_count_of_a_short_form_sits_beside_its_meaning_not_one_word_of_it(assistant):
     """ "PCNs" are primary care networks: a sentence saying "health and care" and "a decade" holds
     a word of the meaning and a number word, and counts nothing asked."""

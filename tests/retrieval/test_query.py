@@ -155,6 +155,11 @@ def test_a_message_asking_two_things_has_two_parts_and_a_remark_is_not_one(lexic
     asked = "safe ai call - whats the max per project and when's the deadline?"
     what, deadline = analyse(asked, lexicon).parts
     assert what.text == "safe ai call - whats the max per project" and deadline.kind is Kind.WHEN
+    asked = "who can help with trials up north and how do we reach them?"
+    query = analyse(asked, lexicon)
+    assert [p.kind for p in query.parts] == [Kind.ROUTE, Kind.CONTACT] and query.kind is Kind.ROUTE, (
+        "reaching 'them' asks how to contact what the first part finds; the message asks for a way in first"
+    )
     (listed,) = analyse("how many LEPs is it helping, and which ones?", lexicon).parts
     assert listed.kind is Kind.OPEN, "'which ones' says how to answer the count, it asks nothing new"
 
