@@ -205,8 +205,16 @@ _ASKS = re.compile(
     re.IGNORECASE,
 )
 _EITHER = re.compile(r"\s+or\s+", re.IGNORECASE)
-_INTRO = re.compile(  # "we're a newcastle startup - …", "manchester SME here - …", "trust exec here: …"
-    r"^\s*(?:(?:i['’]?m|we['’]re|i am|we are)\s[^-–:,?]{1,80}|[^-–:,?]{1,60}\shere)\s*[-–:,]\s+",
+# How an asker introduces themselves: "we're a newcastle startup - …", "manchester SME here - …",
+# "OT at a derby trust with an idea - …", "ward sister in WY, …" (a role in the first few words)
+_ROLE = (
+    r"(?:ot|gp|nurse|sister|matron|midwife|physio|pharmacist|clinician|consultant|doctor|dr|manager|lead|"
+    r"director|exec|ceo|cto|coo|founder|owner|researcher|academic|lecturer|student|officer|startup|"
+    r"start-up|sme|company|firm|team|supplier|vendor)s?"
+)
+_INTRO = re.compile(
+    rf"^\s*(?:(?:i['’]?m|we['’]re|i am|we are)\s[^-–:,?]{{1,80}}|[^-–:,?]{{1,60}}\shere|"
+    rf"(?:an? )?(?:[\w&'’-]+\s){{0,3}}?{_ROLE}\s(?:at|in|from|for|with|of)\s[^-–:,?]{{1,80}})\s*[-–:,]\s+",
     re.IGNORECASE,
 )
 _SAYS_ANYTHING = re.compile(

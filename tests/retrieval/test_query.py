@@ -388,6 +388,10 @@ def test_how_the_asker_introduces_themselves_is_not_what_the_answer_must_name() 
     )
     assert query.parts[0].names == ((),) and query.home_slots == ()
     assert "who" not in {t for slot in query.slots for way in slot for t in way}
+    role = analyse("OT at a Midlands trust with an idea - who helps staff take it forward?", lexicon)
+    assert role.parts[0].names == ((),), "a role and where it is worked introduce the asker"
+    topic = analyse("the Midlands pathway - who runs it?", lexicon)
+    assert topic.parts[0].names != ((),), "a topic before the dash is what the question is about"
     asked = (
         "uni researcher in Leeds - we've got a prototype, where can we test it and how do we get in the door?"
     )
