@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 VIEWS_KEPT = 16  # readers' views of the index kept in memory (each holds a keyword index)
 CANDIDATES = 30  # per index, before fusion
 FOLLOW_BOOST = 0.15  # fused-score lift of a follow-up's candidates from the document it leans on
+WAYS_IN = "front door single point of contact route into contact enquiries get in touch"  # see _retrieve
 NEAR = 0.45  # a passage this similar is worth showing even when it does not answer
 DETAILS = 2  # passages of the leading document read for a later part it answers ("how do we reach them?")
 NOT_FOUND = "I couldn't find that in the cluster's documents."
@@ -218,11 +219,21 @@ class Assistant:
                 key=lambda pair: -pair[1],
             )
         today = self.today().isoformat()
+        ranked = [c for c, _ in fused]
         wanted = self.settings.top_k
-        if query.kind in (Kind.ROUTE, Kind.PERSON):  # a way in is often worded far from the asker's case
-            wanted += wanted // 2
+        if query.kind in (Kind.ROUTE, Kind.PERSON):
+            # a way in is often worded far from the asker's case: besides the passages closest to the
+            # question, those its words share with the wording of a way in ("front door", "contact")
+            ways_in = [c for c, _ in view.keyword.search(f"{query.search} {WAYS_IN}", CANDIDATES)]
+            for chunk_id, v in self.index.vectors.vectors(
+                [c for c in ways_in if c not in similarity]
+            ).items():
+                similarity[chunk_id] = float(v @ vector)
+            close, extra = wanted + wanted // 2, wanted // 2
+            ranked = ranked[:close] + [c for c in ways_in if c not in ranked[:close]][:extra] + ranked[close:]
+            wanted = close + extra
         passages: list[Passage] = []
-        for chunk_id, _ in fused:
+        for chunk_id in dict.fromkeys(ranked):
             doc_id, _, index = chunk_id.rpartition("#")
             doc = self.index.registry.document(doc_id)
             chunks = self.index.registry.chunks(doc_id)

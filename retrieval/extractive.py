@@ -68,6 +68,32 @@ _SERVES = re.compile(
     r"hosts?|hosted|offers?|provides?)\b",
     re.IGNORECASE,
 )
+# The two sides a way in may be for: who asks (by role or by what they have), and whom a sentence
+# offers it to ("for companies", "open to NHS staff", "supports companies rather than NHS staff").
+_OFFERED = r"\b(?:for|open to|supports?|helps?|available to|aimed at)\s+(?:\w+[\s,]+){0,4}?"
+_SIDES = {
+    "company": (
+        re.compile(
+            r"\b(?:my|our|a|an)\s+(?:[\w-]+\s+){0,2}?(?:device|product|kit|app|prototype|solution|startup|"
+            r"start-up|company|business|firm)\b|\b(?:smes?|start-?ups?|suppliers?|vendors?|founders?|"
+            r"companies|businesses|firms)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(rf"{_OFFERED}(?:companies|businesses|smes|firms|suppliers|industry|start-?ups)\b", re.I),
+    ),
+    "staff": (
+        re.compile(
+            r"\b(?:nurses?|sisters?|matrons?|midwi(?:fe|ves)|ots?|gps?|physios?|pharmacists?|clinicians?|"
+            r"practice managers?|ward|nhs staff|staff|care home managers?)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            rf"{_OFFERED}(?:staff|people working in|clinicians|nurses|employees|"
+            r"health and care professionals)\b",
+            re.IGNORECASE,
+        ),
+    ),
+}
 _FIELD = re.compile(r"^[A-Z][\w ]{1,30}:\s+\S")  # "Date: 26 January 2022", "Twitter: @handle"
 _PLANNED = re.compile(
     r"\b(?:will|shall|(?:is|are) (?:expected|due|set|planned|going|scheduled|yet) to|plans? to|intends? to|"
@@ -512,7 +538,19 @@ def _routes(sentence: str, question: str) -> float:
     new_names = set(_BODY.findall(sentence)) - set(_BODY.findall(question))
     if not new_names and not EVIDENCE[Kind.CONTACT].search(sentence):  # "call Priya on 0113 …"
         return 0.0
+    if _for_others(sentence, question):
+        return 0.0
     return 1.0 if _WAY_IN.search(sentence) else 0.5 if _SERVES.search(sentence) else 0.0
+
+
+def _for_others(sentence: str, question: str) -> bool:
+    """Whether a way in is only for the other side: "a learning programme for people working in
+    health and care" is no way in for "I have a wound-care device", nor a programme "open to
+    companies" for a ward sister. A way in for both ("for companies, clinicians and researchers"), or
+    for either side unsaid, suits anyone."""
+    asking = {side for side, (asker, _) in _SIDES.items() if asker.search(question)}
+    served = {side for side, (_, audience) in _SIDES.items() if audience.search(sentence)}
+    return len(asking) == 1 and bool(served) and not asking & served
 
 
 def _repeated(sentence: str, said: str) -> bool:

@@ -7,7 +7,7 @@ import pytest
 from config.errors import QuestionError
 from retrieval.assistant import NOT_FOUND
 from retrieval.conversation import Turn
-from retrieval.extractive import _filled, _routes
+from retrieval.extractive import _filled, _for_others, _routes
 
 pytestmark = pytest.mark.integration
 
@@ -175,6 +175,22 @@ def test_a_way_in_says_how_to_come_in_or_what_a_body_does_for_those_who_come() -
     assert _routes(chief, "where do I start?") == 0.0
 
 
+def test_a_way_in_for_the_other_side_is_no_way_in() -> None:
+    """Staff programmes are no way in for a company with a device, company schemes none for a ward
+    sister; a way in for both, or for anyone, suits either."""
+    academy = (
+        "The Academy is a learning programme for people working in health and care who want to adopt tech."
+    )
+    device = "I have a wound-care device and want an NHS trial: where do I start?"
+    sister = "ward sister in WY, where do staff send ideas in?"
+    assert _for_others(academy, device) and not _for_others(academy, sister)
+    accelerator = "The Accelerator is a scheme open to companies whose products already work somewhere."
+    assert _for_others(accelerator, sister) and not _for_others(accelerator, device)
+    hub = "The Hub is a single route into the NHS for companies, clinicians and researchers."
+    assert not _for_others(hub, device) and not _for_others(hub, sister)
+    assert _routes(academy.replace("The Academy", "The Adoption Academy"), device) == 0.0
+
+
 def test_a_word_of_the_question_is_filled_by_as_much_of_it_as_a_sentence_holds() -> None:
     """ "SMEs" spelled out is "small business": "business" alone is half of it, however rare "SME"
     is; its whole meaning is all of it, and a rare term of it counts what that term weighs."""
@@ -193,6 +209,28 @@ def test_who_helps_smes_is_not_answered_by_a_sentence_that_only_says_businesses(
     assert answer.answered, answer.answer
     assert not answer.answer.startswith("We are the largest economic region"), answer.answer
     assert "trialling" in answer.answer.split("[1]")[0], answer.answer
+
+
+def test_a_way_in_worded_far_from_the_question_is_read_beside_what_is_close_to_it(fresh_services):
+    """ "where do I start?" with a wound-care device: among many pages on wound-care trials, the page
+    that offers a way in shares few of the question's words; it is read all the same."""
+    from corpus.documents import from_text
+
+    services = fresh_services()
+    for n in range(1, 21):
+        trial = (
+            f"Case study {n}: a wound-care device was trialled on ward {n} of an NHS trust in Yorkshire. "
+            f"Nurses measured {n * 3} wounds with it, and the trial report says healing was tracked weekly."
+        )
+        assert services.index.add_document(from_text(f"wound-trial-{n}", f"Wound trial {n}", trial))
+    desk = (
+        "The Calder Innovation Desk is the single front door for anyone in West Yorkshire who is "
+        "developing or testing a health innovation. Get in touch at desk@calder.example."
+    )
+    assert services.index.add_document(from_text("calder-innovation-desk", "Calder Innovation Desk", desk))
+    question = "I have a wound-care device and want an NHS trial: where do I start?"
+    read = [p.document.doc_id for p in services.assistant.retrieve(question)]
+    assert "calder-innovation-desk" in read and len(read) > services.settings.top_k, read
 
 
 CALDER_HUB = "\n\n".join(
