@@ -199,7 +199,10 @@ class LogWriter:
         self._start = threading.Lock()
         self._journal: tuple[int, Path] | None = None  # opened with the thread, by its own process
         self._pid = 0
-        self.recover()
+        try:
+            self.recover()
+        except OSError as exc:  # an unreadable journal folder must not stop a surface starting
+            log.warning("the question-log journals of killed processes were not read (%s)", exc)
 
     def recover(self) -> int:
         """Move the journals of processes that are gone into the spool; returns the rows moved."""
@@ -211,11 +214,11 @@ class LogWriter:
                 continue
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:  # its process is alive and writing it
-                os.close(fd)
-                continue
-            try:
-                for line in path.read_text(encoding="utf-8").splitlines():
+                if os.fstat(fd).st_nlink == 0:  # recovered (and unlinked) between the open and the lock
+                    continue
+                with os.fdopen(os.dup(fd), encoding="utf-8") as handle:
+                    lines = handle.read().splitlines()
+                for line in lines:
                     try:
                         row = json.loads(line)
                     except json.JSONDecodeError:  # a line cut by the kill: the rest still count
@@ -223,6 +226,8 @@ class LogWriter:
                         continue
                     moved += self.spool.put(row.pop("kind"), row)
                 path.unlink()
+            except BlockingIOError:  # its process is alive and writing it
+                continue
             finally:
                 os.close(fd)
         if moved:
@@ -255,33 +260,52 @@ class LogWriter:
                 self._journal = None
 
     def _open_journal(self) -> None:
-        """After a fork the parent's journal (and its lock) is not this process's: open its own."""
-        if self._journal is not None and self._pid == os.getpid():
-            return
-        self._pid = os.getpid()
-        path = self.journals / f"{self._pid}-{secrets.token_hex(4)}.jsonl"
-        try:
-            self.journals.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            self._journal = fd, path
-        except OSError as exc:  # a read-only data folder: rows are still written, only not journalled
-            log.warning("the question log has no journal (%s): a killed process loses its queued rows", exc)
+        """A journal of this process's own: one inherited through a fork is the parent's (its copy
+        is closed; the parent's lock holds through the parent's own descriptor)."""
+        if self._journal is not None:
+            if self._pid == os.getpid():
+                return
+            os.close(self._journal[0])
             self._journal = None
+        self._pid = os.getpid()
+        for _ in range(3):  # a writer starting elsewhere may lock and remove a new, empty file first
+            path = self.journals / f"{self._pid}-{secrets.token_hex(4)}.jsonl"
+            fd = -1
+            try:
+                self.journals.mkdir(parents=True, exist_ok=True)
+                fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                if os.fstat(fd).st_nlink:
+                    self._journal = fd, path
+                    return
+                os.close(fd)
+            except BlockingIOError:
+                os.close(fd)
+            except OSError as exc:  # a read-only data folder: rows are still written, only not journalled
+                log.warning(
+                    "the question log has no journal (%s): a killed process loses its queued rows", exc
+                )
+                if fd >= 0:
+                    os.close(fd)
+                return
+        log.warning("the question log has no journal: a killed process loses its queued rows")
 
     def _journal_row(self, fields: dict[str, Any]) -> None:
         if self._journal is None:
             return
         try:
             os.write(self._journal[0], as_line("question", fields).encode())
-        except OSError as exc:  # a full disk: the row is still queued, only not journalled
+        except (OSError, TypeError, ValueError) as exc:  # a full disk: the row is still queued
             log.warning("question %s was not journalled (%s)", fields.get("id"), exc)
 
     def _emptied(self) -> None:
         """Every row journalled has been written or spooled: the journal starts again."""
         with self._start:
             if self._journal is not None and not self._queue.unfinished_tasks:
-                os.ftruncate(self._journal[0], 0)
+                try:
+                    os.ftruncate(self._journal[0], 0)
+                except OSError as exc:  # the writer thread goes on; a recovery merges rows by id
+                    log.warning("the question-log journal was not emptied (%s)", exc)
 
     def _run(self) -> None:
         while True:
