@@ -225,12 +225,11 @@ class Assistant:
             # a way in is often worded far from the asker's case: besides the passages closest to the
             # question, those its words share with the wording of a way in ("front door", "contact")
             ways_in = [c for c, _ in view.keyword.search(f"{query.search} {WAYS_IN}", CANDIDATES)]
-            for chunk_id, v in self.index.vectors.vectors(
-                [c for c in ways_in if c not in similarity]
-            ).items():
-                similarity[chunk_id] = float(v @ vector)
             close, extra = wanted + wanted // 2, wanted // 2
-            ranked = ranked[:close] + [c for c in ways_in if c not in ranked[:close]][:extra] + ranked[close:]
+            added = [c for c in ways_in if c not in ranked[:close]][:extra]
+            for chunk_id, v in self.index.vectors.vectors([c for c in added if c not in similarity]).items():
+                similarity[chunk_id] = float(v @ vector)
+            ranked = ranked[:close] + added + ranked[close:]
             wanted = close + extra
         passages: list[Passage] = []
         for chunk_id in dict.fromkeys(ranked):
@@ -251,14 +250,19 @@ class Assistant:
         when none read does: "whos the front door up north and how do we reach them?" is answered
         from the contact lines of the page that answered the first part, however far down they are."""
         lead = next((s for s in ranked if s.evidenced and not s.asks), None)
-        needs = [
-            need
-            for i, part in enumerate(query.parts)
-            if i and (need := part.needs) and part.names == ((),) and not any(i in s.parts for s in ranked)
-        ]
-        if lead is None or not needs:
+        if lead is None:
             return []
         document = lead.passage.document
+        needs = [  # only the lead document may answer such a part (`ExtractiveWriter.write`)
+            need
+            for i, part in enumerate(query.parts)
+            if i
+            and (need := part.needs)
+            and part.names == ((),)
+            and not any(i in s.parts and s.passage.document is document for s in ranked)
+        ]
+        if not needs:
+            return []
         read = {p.chunk.chunk_id for p in passages}
         found = [
             chunk

@@ -70,7 +70,9 @@ _SERVES = re.compile(
 )
 # The two sides a way in may be for: who asks (by role or by what they have), and whom a sentence
 # offers it to ("for companies", "open to NHS staff", "supports companies rather than NHS staff").
-_OFFERED = r"\b(?:for|open to|supports?|helps?|available to|aimed at)\s+(?:\w+[\s,]+){0,4}?"
+_OFFERED = (  # "supports companies rather than NHS staff" offers it to companies only
+    r"\b(?:for|open to|supports?|helps?|available to|aimed at)\s+(?:(?!rather\b|not\b|but\b)\w+[\s,]+){0,4}?"
+)
 _SIDES = {
     "company": (
         re.compile(
@@ -299,19 +301,20 @@ class ExtractiveWriter:
         for i, part in enumerate(query.parts):  # each question of the message gets its answer
             if any(i in c.parts for c in chosen):
                 continue
-            # a part naming nothing ("… and when's the deadline?") is about what the first is about
-            elsewhere = part.names == ((),)
+            # a later part naming nothing ("… and when's the deadline?") is about what the first is
+            # about: answered from the lead document only, and "them" shares no words to score on
+            lead_only = i > 0 and part.names == ((),)
             best = next(
                 (
                     s
                     for s in ranked
-                    if i in s.parts and not s.asks and not (elsewhere and s.passage.document.doc_id != lead)
+                    if i in s.parts and not s.asks and not (lead_only and s.passage.document.doc_id != lead)
                 ),
                 None,
             )
             if (
                 best is not None
-                and (elsewhere or best.score >= KEEP_RATIO * first.score)  # "them" shares no words
+                and (lead_only or best.score >= KEEP_RATIO * first.score)
                 and (pick := self._fitting(best, chosen))
             ):
                 chosen.append(pick)
@@ -580,6 +583,7 @@ def _filled(slot: Name, by_term: Mapping[str, float], present: Collection[str]) 
             max(by_term[t] for t in way) * sum(1 for t in way if t in present) / len(way),
         )
         for way in slot
+        if way
     )
 
 

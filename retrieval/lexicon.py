@@ -185,8 +185,7 @@ class Lexicon:
                     or (raw[1:2].isupper() and raw.isupper())  # an acronym nobody spelled out
                     or (i > 0 and raw[:1].isupper() and raw != "I")  # capitalised inside the question
                 )
-            if is_name:
-                ways = self.ways(raw)
+            if is_name and (ways := self.ways(raw)):
                 if raw.isdigit() and len(raw) == 2:
                     ways += (frozenset({f"20{raw}"}),)  # "march 24" is March 2024
                 named.append(ways)
@@ -207,11 +206,14 @@ class Lexicon:
 
     def words_in(self, text: str) -> list[tuple[frozenset[str], ...]]:
         """Each word of `text` that carries meaning, as the ways of writing it."""
-        found = [self.ways(raw) for raw in re.findall(r"[\w&'’-]+", text) if tokens(raw)]
+        found = [
+            ways for raw in re.findall(r"[\w&'’-]+", text) if (ways := self.ways(raw))
+        ]  # "any-thing": none
         return list(dict.fromkeys(found))
 
     def ways(self, raw: str) -> tuple[frozenset[str], ...]:
-        """One word's ways of being written: as typed, spelling mended, its short form spelled out."""
+        """One word's ways of being written: as typed, spelling mended, joined if hyphenated ("med-tech",
+        "medtech"), its short form spelled out."""
         own = tokens(raw.replace("-", " "))  # "wound-care" is written "wound care" or "woundcare"
         meaning = self.meaning(raw)
         ways = [

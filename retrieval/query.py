@@ -199,22 +199,26 @@ _OUTCOME = re.compile(
 _HOW_MANY = re.compile(r"\bhow many ((?:\S+\s+){0,3})", re.IGNORECASE)
 # A question, perhaps after its topic or the asker: "safe ai in care - whats the max …", "uni
 # researcher in leeds - we've got a prototype, where can we test it?"
-_ASKS = re.compile(
-    r"^\s*(?:[^?]{1,120}?(?:\s[-–:]|,)\s+)?(?:and |so |but |also )?"
-    r"(?:who|whos|whom|whose|what|whats|where|wheres|when|whens|why|how|hows|which|is|are|was|were|do|does|did|can|could|should|would|will|has|have|any)\b",
+_WH = r"(?:who|whos|whom|whose|what|whats|where|wheres|when|whens|why|whys|how|hows|which)"
+_ASKS = re.compile(  # after a comma only a wh-word asks: "thanks, any pointers appreciated" is a remark
+    rf"^\s*(?:(?:[^?]{{1,120}}?\s[-–:]\s+)?(?:and |so |but |also )?(?:{_WH}|is|are|was|were|do|does|did|can|"
+    rf"could|should|would|will|has|have|any)|[^?]{{1,120}}?,\s+(?:and |so |but )?{_WH})\b",
     re.IGNORECASE,
 )
 _EITHER = re.compile(r"\s+or\s+", re.IGNORECASE)
 # How an asker introduces themselves: "we're a newcastle startup - …", "manchester SME here - …",
-# "OT at a derby trust with an idea - …", "ward sister in WY, …" (a role in the first few words)
-_ROLE = (
+# "OT at a derby trust with an idea - …", "ward sister in WY, …" (a role in the first few words;
+# not "the digital lead at WY ICB - who is it?", which asks about that lead)
+_ASKER_ROLE = (
     r"(?:ot|gp|nurse|sister|matron|midwife|physio|pharmacist|clinician|consultant|doctor|dr|manager|lead|"
     r"director|exec|ceo|cto|coo|founder|owner|researcher|academic|lecturer|student|officer|startup|"
     r"start-up|sme|company|firm|team|supplier|vendor)s?"
 )
 _INTRO = re.compile(
-    rf"^\s*(?:(?:i['’]?m|we['’]re|i am|we are)\s[^-–:,?]{{1,80}}|[^-–:,?]{{1,60}}\shere|"
-    rf"(?:an? )?(?:[\w&'’-]+\s){{0,3}}?{_ROLE}\s(?:at|in|from|for|with|of)\s[^-–:,?]{{1,80}})\s*[-–:,]\s+",
+    rf"^\s*(?:(?:i['’]?m|we['’]re|i am|we are)\s+(?:a|an|based|from|in|at)\s[^-–:,?]{{1,80}}|"
+    rf"[^-–:,?]{{1,60}}\shere|"
+    rf"(?!the\b)(?:an? )?(?:[\w&'’-]+\s){{0,3}}?{_ASKER_ROLE}\s(?:at|in|from|for|with|of)\s[^-–:,?]{{1,80}})"
+    r"\s*[-–:,]\s+",
     re.IGNORECASE,
 )
 _SAYS_ANYTHING = re.compile(
@@ -393,8 +397,10 @@ def _parts_of(question: str, lexicon: Lexicon) -> tuple[Part, ...]:
 
 def _part(text: str, lexicon: Lexicon) -> Part:
     """What the part names leaves out how the asker introduces themselves: "we're a newcastle
-    startup - who's the front door up in the north east?" asks about the North East."""
-    named = _INTRO.sub("", text, count=1)
+    startup - who's the front door up in the north east?" asks about the North East. Asking who
+    someone is ("CEO of Leeds Teaching Hospitals - who is that?"), it is what is asked about."""
+    asks_who = kind_of(text) in (Kind.WHO, Kind.PERSON) and not _ROUTE.search(text)
+    named = text if asks_who else _INTRO.sub("", text, count=1)
     sides = [side for side in _EITHER.split(named) if side.strip()]
     options = [tuple(lexicon.names_in(named))]
     if len(sides) > 1:  # "is it by someone at the LEP or from the NHS side?": either will do
@@ -450,7 +456,7 @@ def _parts(question: str) -> tuple[str, ...]:
     question = _TWO_ASKED.sub(lambda m: f"{m[1]}{m[3]}? {m[2]}{m[3]}", question)
     pieces = [
         p.strip()
-        for p in re.split(r"\?+\s*|;\s+|,?\s+and\s+(?=(?:who|what|when|where|how|which)\b)", question)
+        for p in re.split(r"\?+\s*|;\s+|,?\s+and\s+(?=(?:who|what|when|where|how|which)s?\b)", question)
     ]
     pieces = [p for p in pieces if _asks(p, question)]
     return tuple(pieces) or (question,)  # "how many jobs so far? need a number for a slide": one question

@@ -178,17 +178,17 @@ def test_a_way_in_says_how_to_come_in_or_what_a_body_does_for_those_who_come() -
 def test_a_way_in_for_the_other_side_is_no_way_in() -> None:
     """Staff programmes are no way in for a company with a device, company schemes none for a ward
     sister; a way in for both, or for anyone, suits either."""
-    academy = (
-        "The Academy is a learning programme for people working in health and care who want to adopt tech."
-    )
+    academy = "The Adoption Academy is for people working in health and care: get in touch to join."
     device = "I have a wound-care device and want an NHS trial: where do I start?"
     sister = "ward sister in WY, where do staff send ideas in?"
     assert _for_others(academy, device) and not _for_others(academy, sister)
+    assert _routes(academy, sister) == 1.0 and _routes(academy, device) == 0.0
     accelerator = "The Accelerator is a scheme open to companies whose products already work somewhere."
     assert _for_others(accelerator, sister) and not _for_others(accelerator, device)
     hub = "The Hub is a single route into the NHS for companies, clinicians and researchers."
     assert not _for_others(hub, device) and not _for_others(hub, sister)
-    assert _routes(academy.replace("The Academy", "The Adoption Academy"), device) == 0.0
+    rather = "The Accelerator supports companies rather than NHS staff."
+    assert _for_others(rather, sister) and not _for_others(rather, device)
 
 
 def test_a_word_of_the_question_is_filled_by_as_much_of_it_as_a_sentence_holds() -> None:

@@ -160,6 +160,9 @@ def test_a_message_asking_two_things_has_two_parts_and_a_remark_is_not_one(lexic
     assert [p.kind for p in query.parts] == [Kind.ROUTE, Kind.CONTACT] and query.kind is Kind.ROUTE, (
         "reaching 'them' asks how to contact what the first part finds; the message asks for a way in first"
     )
+    (runs,) = analyse("who runs the hub? thanks, any pointers appreciated", lexicon).parts
+    assert runs.text == "who runs the hub", "after a comma only a wh-word asks"
+    assert () not in analyse("any-thing on the front door?", lexicon).slots, "a word of stop words is none"
     (listed,) = analyse("how many LEPs is it helping, and which ones?", lexicon).parts
     assert listed.kind is Kind.OPEN, "'which ones' says how to answer the count, it asks nothing new"
 
@@ -388,6 +391,8 @@ def test_how_the_asker_introduces_themselves_is_not_what_the_answer_must_name() 
     )
     assert query.parts[0].names == ((),) and query.home_slots == ()
     assert "who" not in {t for slot in query.slots for way in slot for t in way}
+    looking = analyse("I'm looking for the Midlands pathway, who runs it?", lexicon)
+    assert looking.parts[0].names != ((),), "what the asker looks for is no introduction"
     role = analyse("OT at a Midlands trust with an idea - who helps staff take it forward?", lexicon)
     assert role.parts[0].names == ((),), "a role and where it is worked introduce the asker"
     topic = analyse("the Midlands pathway - who runs it?", lexicon)
