@@ -64,7 +64,7 @@ _WAY_IN = re.compile(
 _SERVES = re.compile(
     r"\b(?:help(?:s|ed|ing)?|support(?:s|ed|ing)?|advi[cs]\w*|connect(?:s|ed|ing)?|broker\w*|introduc\w*|"
     r"mechanism|(?:gives?|offers?|provides?) (?:\w+ ){0,3}access|navigat\w*|refer(?:s|red|ral)?|"
-    r"work(?:s|ing)? with|facilitat\w*|coordinat\w*|oversee\w*|runs?|run by|led by|managed by|delivers?|"
+    r"work(?:s|ing)? with|facilitat\w*|coordinat\w*|runs?|run by|led by|managed by|delivers?|"
     r"hosts?|hosted|offers?|provides?)\b",
     re.IGNORECASE,
 )
@@ -96,6 +96,7 @@ _SIDES = {
         ),
     ),
 }
+_OVERSEES = re.compile(r"\b(?:overs(?:ee|aw|een)\w*|oversight)\b", re.IGNORECASE)
 _FIELD = re.compile(r"^[A-Z][\w ]{1,30}:\s+\S")  # "Date: 26 January 2022", "Twitter: @handle"
 _PLANNED = re.compile(
     r"\b(?:will|shall|(?:is|are) (?:expected|due|set|planned|going|scheduled|yet) to|plans? to|intends? to|"
@@ -543,7 +544,11 @@ def _routes(sentence: str, question: str) -> float:
         return 0.0
     if _for_others(sentence, question):
         return 0.0
-    return 1.0 if _WAY_IN.search(sentence) else 0.5 if _SERVES.search(sentence) else 0.0
+    if _WAY_IN.search(sentence):
+        return 1.0
+    # overseeing a strategy serves no one who comes, unless oversight is what is asked about
+    oversight = _OVERSEES.search(sentence) and _OVERSEES.search(question)
+    return 0.5 if _SERVES.search(sentence) or oversight else 0.0
 
 
 def _for_others(sentence: str, question: str) -> bool:

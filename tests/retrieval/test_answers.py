@@ -173,6 +173,9 @@ def test_a_way_in_says_how_to_come_in_or_what_a_body_does_for_those_who_come() -
     assert _routes(hub, "what does the Innovation and Improvement Hub do?") == 0.0
     chief = "As Chief Executive of Bradford Teaching Hospitals, I can see the benefits it brings."
     assert _routes(chief, "where do I start?") == 0.0
+    committee = "The Business Economy and Innovation Committee will oversee the strategy."
+    assert _routes(committee, "who helps SMEs get NHS trials?") == 0.0, "overseeing serves no one who comes"
+    assert _routes(committee, "which committee is overseeing it now?") == 0.5, "unless oversight is asked"
 
 
 def test_a_way_in_for_the_other_side_is_no_way_in() -> None:
@@ -209,6 +212,7 @@ def test_who_helps_smes_is_not_answered_by_a_sentence_that_only_says_businesses(
     assert answer.answered, answer.answer
     assert not answer.answer.startswith("We are the largest economic region"), answer.answer
     assert "trialling" in answer.answer.split("[1]")[0], answer.answer
+    assert "will oversee the strategy" not in answer.answer, "support that names no way in adds nothing asked"
 
 
 def test_a_way_in_worded_far_from_the_question_is_read_beside_what_is_close_to_it(fresh_services):
