@@ -583,12 +583,15 @@ def _filled(slot: Name, by_term: Mapping[str, float], present: Collection[str]) 
     alone, or a way of writing it, as much as that way weighs by the share of it present ("business"
     is half of "small business", one way of writing "SMEs")."""
     return max(
-        max(
-            max((by_term[t] for t in way if t in present), default=0.0),
-            max(by_term[t] for t in way) * sum(1 for t in way if t in present) / len(way),
-        )
-        for way in slot
-        if way
+        (
+            max(
+                max((by_term[t] for t in way if t in present), default=0.0),
+                max(by_term[t] for t in way) * sum(1 for t in way if t in present) / len(way),
+            )
+            for way in slot
+            if way
+        ),
+        default=0.0,  # a word of no terms: nothing to hold
     )
 
 

@@ -203,6 +203,7 @@ def test_a_word_of_the_question_is_filled_by_as_much_of_it_as_a_sentence_holds()
     assert _filled(smes, weights, {"small", "business"}) == pytest.approx(0.3)
     assert _filled(smes, weights, {"sme"}) == pytest.approx(0.4)
     assert _filled(smes, weights, {"region"}) == 0.0
+    assert _filled((), weights, {"business"}) == 0.0, "a word of no terms fills nothing"
 
 
 def test_who_helps_smes_is_not_answered_by_a_sentence_that_only_says_businesses(assistant):
