@@ -101,11 +101,14 @@ def record_question(db: Database, answer: Answer, *, surface: str, **where: str 
 
 
 def insert_question(db: Database, fields: dict[str, Any]) -> int:
+    insert_questions(db, [fields])
+    return int(fields["id"])
+
+
+def insert_questions(db: Database, rows: list[dict[str, Any]]) -> None:
+    """Rows whose ids are chosen already (`question_fields`), in one transaction."""
     with db.session() as session:
-        row = Question(**fields)
-        session.add(row)
-        session.flush()
-        return row.id
+        session.add_all(Question(**fields) for fields in rows)
 
 
 def question_fields(
@@ -173,6 +176,9 @@ def prune(db: Database, retention_days: int) -> int:
     with db.session() as session:
         session.execute(delete(Vote).where(Vote.voted_at < cutoff))
         return changed(session.execute(delete(Question).where(Question.asked_at < cutoff)))
+
+
+BATCH = 64  # rows of the question log written in one transaction at most
 
 
 def new_question_id() -> int:
@@ -309,31 +315,48 @@ class LogWriter:
 
     def _run(self) -> None:
         while True:
-            fields = self._queue.get()
+            batch = [self._queue.get()]
+            while len(batch) < BATCH:  # rows queued meanwhile share one transaction: one commit
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
             try:
                 self.spool.drain(self.db)  # rows kept during an outage go first, in order
-                self._insert(fields)
+                self._insert(batch)
             except SQLAlchemyError as exc:
                 log.warning(
-                    "the question log is unavailable (%s): the row waits in the spool", type(exc).__name__
+                    "the question log is unavailable (%s): %d rows wait in the spool",
+                    type(exc).__name__,
+                    len(batch),
                 )
-                self._keep(fields)
+                self._keep(batch)
             except Exception:  # the thread must outlive any row, or every later row waits forever
-                log.exception("the question-log row of question %s was not written", fields.get("id"))
-                self._keep(fields)
+                log.exception(
+                    "the question-log rows of questions %s were not written", [f.get("id") for f in batch]
+                )
+                self._keep(batch)
             finally:
-                self._queue.task_done()
+                for _ in batch:
+                    self._queue.task_done()
                 self._emptied()
 
-    def _keep(self, fields: dict[str, Any]) -> None:
-        try:
-            self.spool.put("question", fields)
-        except Exception:  # a full disk, a read-only data folder: say so, and go on with the next row
-            log.exception("the question-log row of question %s is lost", fields.get("id"))
+    def _keep(self, batch: list[dict[str, Any]]) -> None:
+        for fields in batch:
+            try:
+                self.spool.put("question", fields)
+            except Exception:  # a full disk, a read-only data folder: say so, and go on with the next row
+                log.exception("the question-log row of question %s is lost", fields.get("id"))
 
-    def _insert(self, fields: dict[str, Any]) -> None:
+    def _insert(self, batch: list[dict[str, Any]]) -> None:
         try:
-            insert_question(self.db, fields)
-        except IntegrityError:  # the id is taken (see `new_question_id`): the row is kept under another
-            log.warning("question id %s was taken; the row is logged under a new one", fields["id"])
-            insert_question(self.db, {**fields, "id": new_question_id()})
+            insert_questions(self.db, batch)
+            return
+        except IntegrityError:  # an id is taken (see `new_question_id`): row by row, to find which
+            pass
+        for fields in batch:
+            try:
+                insert_questions(self.db, [fields])
+            except IntegrityError:  # the row is kept under another id
+                log.warning("question id %s was taken; the row is logged under a new one", fields["id"])
+                insert_questions(self.db, [{**fields, "id": new_question_id()}])

@@ -18,7 +18,7 @@ import pytest
 from bot.slack import home
 from bot.state import announcements as store
 from bot.state import audit
-from bot.state.log import insert_question
+from bot.state.log import insert_question, new_question_id
 from bot.state.models import AnnouncementStatus, now
 from retrieval.access import PARTNERS
 from tests.slack.conftest import ASKER, Slack
@@ -139,7 +139,13 @@ def announce(slack: Slack, title: str, *, expires: date | None = None, status: s
 
 def asked(slack: Slack, question: str, *, answered: bool) -> None:
     """A question in the log, as a partner asked it this week."""
-    fields = {"asked_at": now(), "surface": "mention", "question": question, "answered": answered}
+    fields = {
+        "id": new_question_id(),
+        "asked_at": now(),
+        "surface": "mention",
+        "question": question,
+        "answered": answered,
+    }
     insert_question(slack.services.db, {**fields, "sources": [], "latency_ms": 5.0})
 
 

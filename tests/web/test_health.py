@@ -11,15 +11,17 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from bot.services import Services
 from bot.state.db import Database
-from bot.state.log import insert_question, question_fields, questions_since
+from bot.state.log import LogWriter, insert_question, question_fields, questions_since
 from bot.state.spool import Spool
 from bot.web.app import create_app
 from config.errors import ConfigError
@@ -149,6 +151,68 @@ def test_a_process_killed_with_log_rows_queued_loses_none_of_them(fresh_services
     assert [logged.question if (logged := after.logged(i)) else None for i in ids] == asked
     assert not list((data / "journal").glob("*.jsonl")) and len(after.spool) == 0
     assert after.logged(after.answer("Who wrote the LAHP blog?", surface="web", access=EVERYTHING)[1])
+
+
+def test_rows_queued_behind_a_busy_store_share_one_commit_and_a_taken_id_costs_none(make_settings, tmp_path):
+    """Issue 14: under load each row cost a commit of its own. Rows queued while one is being
+    written now go in one transaction; an id already taken in the batch sends it row by row, so
+    the other rows are still written and that one gets a new id."""
+    db = Database(make_settings(data_dir=tmp_path / "data"))
+    db.migrate()
+    asked = [f"Question {n}?" for n in range(5)]
+    rows = [
+        question_fields(db, Answer(question=q, answered=True, answer="A [1]."), surface="web") for q in asked
+    ]
+    taken = {
+        **question_fields(db, Answer(question="Asked before?", answered=True, answer="A."), surface="web")
+    }
+    insert_question(db, taken)
+    rows[3]["id"] = taken["id"]
+    commits: list[object] = []
+    event.listen(db.engine, "commit", commits.append)
+    writer = LogWriter(db, Spool(tmp_path / "data" / "spool.jsonl"))
+    locker = sqlite3.connect(db.url.removeprefix("sqlite:///"), isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        for row in rows[:3]:  # they queue behind the lock
+            writer.put(row)
+        time.sleep(0.3)
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    writer.flush()
+    assert len(commits) <= 2, "a commit a row"  # the first row may have been taken alone
+    for row in rows[3:]:  # one of these has a taken id
+        writer.put(row)
+    writer.flush()
+    logged = questions_since(db, datetime.now(UTC) - timedelta(hours=1))
+    assert sorted(q.question for q in logged) == sorted([*asked, "Asked before?"])
+    assert next(q.question for q in logged if q.id == taken["id"]) == "Asked before?"
+    writer.close()
+
+
+def test_a_long_read_of_the_sqlite_store_does_not_hold_up_its_writes(make_settings, tmp_path):
+    """The report or a second worker reading the store kept every write waiting (a rollback
+    journal locks readers out of a commit); in write-ahead-log mode they go past each other."""
+    db = Database(make_settings(data_dir=tmp_path / "data"))
+    db.migrate()
+    insert_question(
+        db, question_fields(db, Answer(question="First?", answered=True, answer="A."), surface="web")
+    )
+    reader = sqlite3.connect(db.url.removeprefix("sqlite:///"), isolation_level=None, timeout=0.1)
+    reader.execute("BEGIN")
+    try:
+        assert reader.execute("SELECT count(*) FROM questions").fetchone() == (1,)
+        started = time.monotonic()
+        insert_question(
+            db, question_fields(db, Answer(question="Second?", answered=True, answer="A."), surface="web")
+        )
+        assert time.monotonic() - started < 2  # a rollback journal waits out the 5 s busy timeout, then fails
+        assert reader.execute("SELECT count(*) FROM questions").fetchone() == (1,)  # its snapshot holds
+    finally:
+        reader.execute("ROLLBACK")
+        reader.close()
+    assert len(questions_since(db, datetime.now(UTC) - timedelta(hours=1))) == 2
 
 
 def test_log_rows_and_votes_kept_during_an_outage_are_written_when_the_store_is_back(
