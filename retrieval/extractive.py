@@ -19,7 +19,7 @@ from corpus.model import Chunk, Document
 from retrieval.embed import Embedder
 from retrieval.frontmatter import byline, kind_name, readable_date
 from retrieval.passage import Draft, Passage
-from retrieval.query import EVIDENCE, KIND_WORDS, TIME_UNITS, Kind, Name, Part, Query
+from retrieval.query import EVIDENCE, KIND_WORDS, MONTHS, TIME_UNITS, Kind, Name, Part, Query
 from retrieval.text import tokens
 
 # A sentence's score = DENSE_WEIGHT × cosine to the question + the rest × the question's weighted
@@ -97,6 +97,11 @@ _SIDES = {
     ),
 }
 _OVERSEES = re.compile(r"\b(?:overs(?:ee|aw|een)\w*|oversight)\b", re.IGNORECASE)
+# Numbers that count nothing: a label ("Goal 2", "Strand 1"), a list marker, a year, a day of a month.
+_NOT_A_COUNT = re.compile(
+    r"\b[A-Z][a-z]+ \d{1,3}(?:\.\d+)*\b|^\s*\d{1,3}(?:\.\d+)*\.?\s|\b(?:1[89]|20)\d{2}\b|"
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:{MONTHS})\b|\b(?:{MONTHS}) \d{{1,2}}\b"
+)
 _FIELD = re.compile(r"^[A-Z][\w ]{1,30}:\s+\S")  # "Date: 26 January 2022", "Twitter: @handle"
 _PLANNED = re.compile(
     r"\b(?:will|shall|(?:is|are) (?:expected|due|set|planned|going|scheduled|yet) to|plans? to|intends? to|"
@@ -254,6 +259,8 @@ class ExtractiveWriter:
             text = f"{_speaker(unit)}{text}"  # "Rob Webster: As Chief Executive of …, I …" names him
         if (month := part.month) and not month.search(text):
             return False  # "what day in march?" is not answered by "23 April"
+        if part.kind is Kind.NUMBER and not any(way & TIME_UNITS for way in part.counted):
+            text = _NOT_A_COUNT.sub(" ", text)  # "how many were adopted?" is not answered by "Goal 2: …"
         return (
             bool(need.search(_without_question_words(text, part.text)))
             and _counts(part.counted, held, text)

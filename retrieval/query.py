@@ -29,7 +29,7 @@ class Kind(Enum):
     PERSON = "person"  # "who's the contact at LAHP? need a name": a named person, or how to reach them
 
 
-_MONTHS = (
+MONTHS = (
     r"January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec"
 )
@@ -56,7 +56,7 @@ _REACHED = r"[\w.+-]+@[\w-]+\.[\w.]+|(?<!\w)@\w{2,}|\bhttps?://|\bwww\.|\+?\d[\d
 # What each kind needs to find in a sentence for it to be an answer.
 EVIDENCE = {
     Kind.WHEN: re.compile(
-        rf"\b(?:{_MONTHS})\b|\b(?:1[89]|20)\d{{2}}\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b|"
+        rf"\b(?:{MONTHS})\b|\b(?:1[89]|20)\d{{2}}\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b|"
         r"\b\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)\b|\b(?:spring|summer|autumn|winter|annual|quarterly|"
         r"weekly|monthly|yesterday|today|last (?:week|month|year)|next (?:week|month|year))\b",
         re.IGNORECASE,
@@ -68,7 +68,7 @@ EVIDENCE = {
     Kind.BYLINE: re.compile(
         rf"\b(?:wr(?:ote|itten|iting)|author(?:ed|s)?|published|posted|(?:first )?appeared|republished|"
         rf"re-?posted|reprinted|featured|report to|dated|director|on behalf of)\b|\bdate:|"
-        rf"\b(?:{_MONTHS.replace('May|', '')})\b|\b(?-i:May)\b|\b(?:19|20)\d{{2}}\b",
+        rf"\b(?:{MONTHS.replace('May|', '')})\b|\b(?-i:May)\b|\b(?:19|20)\d{{2}}\b",
         re.IGNORECASE,
     ),
     Kind.CONTACT: re.compile(_REACHED, re.IGNORECASE),
@@ -83,7 +83,7 @@ _NAMES_MONTH = re.compile(  # the verb "may" is no month; "May" is
     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b|\bMay\b(?! (?:I|we|you)\b)"  # not "May I ask…"
 )
 _DAY = re.compile(
-    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\b|\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|"
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTHS})\b|\b(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|"
     r"\b(?!24/7)\d{1,2}/\d{1,2}\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b",
     re.IGNORECASE,
 )
@@ -127,8 +127,8 @@ _ASKS_PERSON = re.compile(  # a name, not a body: "who's our named contact there
 )
 _ROLE_ASKED = re.compile(r"\bwho (chair|head)s\b", re.IGNORECASE)
 _AMOUNT = re.compile(
-    r"\bhow much (?:money|cash|funding|did|does|do|is|was|will|has|have)\b|\bbudget\b|\bspend\b|\bspent\b|"
-    r"\bcost\b|\bprice\b|\bfees?\b|\bworth\b|£|"
+    r"\bhow much (?:money|cash|funding|grant|investment|did|does|do|is|was|will|has|have)\b|"
+    r"\bbudget\b|\bspend\b|\bspent\b|\bcost\b|\bprice\b|\bfees?\b|\bworth\b|£|"
     # who gave the most, or what someone chipped in: a comparison or a contribution needs the sums
     r"\b(?:most|least|more|less) (?:money|cash|funding)\b|"
     r"\b(?:chip(?:ped)? in|contribut\w*|put in|gave|give|paid|pay)\b.{0,20}\bfinancially\b",

@@ -280,6 +280,16 @@ def test_a_count_of_a_short_form_sits_beside_its_meaning_not_one_word_of_it(assi
     assert "56 primary care networks" in answer.answer
 
 
+def test_a_label_or_a_section_number_counts_nothing_asked(assistant):
+    """ "how many … adopted?" was answered by "5.1 As set out in the Innovation Framework …", and
+    before that by "Goal 2: … innovations are adopted at scale": a section number, a label ("Goal
+    2"), a year or a day of the month says how many of nothing."""
+    answer = assistant.ask("how many products has the innovation and improvement hub got adopted so far?")
+    assert not answer.answered, answer.answer
+    counted = assistant.ask("how many goals does the strategy have?")
+    assert counted.answered and "3 headline goals" in counted.answer, counted.answer
+
+
 @pytest.mark.parametrize("question", ["", "   ", "\n\t"])
 def test_empty_question_is_a_clear_error(assistant, question):
     with pytest.raises(QuestionError, match="empty"):

@@ -110,6 +110,7 @@ def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
         ("how does it want the nhs to pitch itself? as a cost or what", Kind.OPEN),
         ("why does the kit cost so much?", Kind.OPEN),
         ("how much does the bootcamp cost?", Kind.AMOUNT),
+        ("how much grant can you get on the accelerator?", Kind.AMOUNT),  # a sum, not any number
         # asking for a way in, however it is typed
         ("we've got a device but no idea who to talk to in WY, where do i even start?", Kind.ROUTE),
         ("anyone know who handles trials at the trust?", Kind.ROUTE),
