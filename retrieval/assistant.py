@@ -123,7 +123,7 @@ class Assistant:
         q_vec = self.embedder.embed([query.embedded])[0]
         passages = self._retrieve(query, q_vec, access)
         ranked = view.writer.rank(query, q_vec, passages) if passages else []
-        if ranked and (details := self._lead_details(query, q_vec, passages, ranked)):
+        if ranked and (details := self._lead_details(query, q_vec, passages, ranked, view.writer)):
             passages += details
             ranked = view.writer.rank(query, q_vec, passages)
         if not ranked or not view.writer.answers(ranked):
@@ -244,34 +244,29 @@ class Assistant:
         return passages
 
     def _lead_details(
-        self, query: Query, vector: np.ndarray, passages: list[Passage], ranked: list[Sentence]
+        self,
+        query: Query,
+        vector: np.ndarray,
+        passages: list[Passage],
+        ranked: list[Sentence],
+        writer: ExtractiveWriter,
     ) -> list[Passage]:
-        """Passages of the leading document that hold what a later part naming nothing asks for,
-        when none read does: "whos the front door up north and how do we reach them?" is answered
-        from the contact lines of the page that answered the first part, however far down they are."""
-        lead = next((s for s in ranked if s.evidenced and not s.asks), None)
-        if lead is None:
-            return []
-        document = lead.passage.document
-        needs = [  # only the lead document may answer such a part (`ExtractiveWriter.write`)
-            need
-            for i, part in enumerate(query.parts)
-            if i
-            and (need := part.needs)
-            and part.names == ((),)
-            and not any(i in s.parts and s.passage.document is document for s in ranked)
-        ]
-        if not needs:
+        """Passages of the leading document that hold what the answer still needs from it
+        (`ExtractiveWriter.lead_needs`), however far down they are: "whos the front door up north
+        and how do we reach them?" is answered from the contact lines of the page that answered
+        the first part."""
+        lead, needs = writer.lead_needs(query, ranked)
+        if lead is None or not needs:
             return []
         read = {p.chunk.chunk_id for p in passages}
         found = [
             chunk
-            for chunk in self.index.registry.chunks(document.doc_id)
+            for chunk in self.index.registry.chunks(lead.doc_id)
             if chunk.chunk_id not in read and any(need.search(chunk.text) for need in needs)
         ][:DETAILS]
         similarity = self.index.vectors.vectors([c.chunk_id for c in found])
         return [
-            Passage(c, document, float(similarity[c.chunk_id] @ vector))
+            Passage(c, lead, float(similarity[c.chunk_id] @ vector))
             for c in found
             if c.chunk_id in similarity
         ]

@@ -102,6 +102,7 @@ _NOT_A_COUNT = re.compile(
     r"\b[A-Z][a-z]+ \d{1,3}(?:\.\d+)*\b|^\s*\d{1,3}(?:\.\d+)*\.?\s|\b(?:1[89]|20)\d{2}\b|"
     rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:{MONTHS})\b|\b(?:{MONTHS}) \d{{1,2}}\b"
 )
+_REACH = EVIDENCE[Kind.CONTACT]  # an address, a number, a handle: how to reach someone
 _FIELD = re.compile(r"^[A-Z][\w ]{1,30}:\s+\S")  # "Date: 26 January 2022", "Twitter: @handle"
 _PLANNED = re.compile(
     r"\b(?:will|shall|(?:is|are) (?:expected|due|set|planned|going|scheduled|yet) to|plans? to|intends? to|"
@@ -299,6 +300,30 @@ class ExtractiveWriter:
     def answers(self, ranked: list[Sentence]) -> bool:
         return self.evidence(ranked) >= MIN_EVIDENCE
 
+    def lead_needs(
+        self, query: Query, ranked: list[Sentence]
+    ) -> tuple[Document | None, list[re.Pattern[str]]]:
+        """The document the answer leads with, and what only it may still give: what a later part
+        naming nothing asks for ("… and how do we reach them?"), and for "where do I start?" a way
+        to reach the body it names, when no sentence read from it holds one."""
+        lead = next((s for s in ranked if s.evidenced and not s.asks), None)
+        if lead is None:
+            return None, []
+        document = lead.passage.document
+        needs = [
+            need
+            for i, part in enumerate(query.parts)
+            if i
+            and (need := part.needs)
+            and part.names == ((),)
+            and not any(i in s.parts and s.passage.document is document for s in ranked)
+        ]
+        if self._reach_wanted(query, lead) and not any(
+            _REACH.search(s.text) for s in ranked if s.passage.document is document
+        ):
+            needs.append(_REACH)
+        return document, needs
+
     # -- writing -------------------------------------------------------------------------------
 
     def write(self, query: Query, passages: list[Passage], ranked: list[Sentence]) -> Draft:
@@ -326,6 +351,17 @@ class ExtractiveWriter:
                 and (pick := self._fitting(best, chosen))
             ):
                 chosen.append(pick)
+        if self._reach_wanted(query, first) and not any(_REACH.search(c.text) for c in chosen):
+            reach = next(
+                (
+                    s
+                    for s in ranked
+                    if s.passage.document.doc_id == lead and not s.asks and _REACH.search(s.text)
+                ),
+                None,
+            )
+            if reach is not None and (pick := self._fitting(reach, chosen)):
+                chosen.append(pick)  # the way in it leads with, and how to reach it
         covered = {slot for c in chosen for slot in c.covered}
         for sentence in ranked:
             if len(chosen) >= MAX_SENTENCES or sentence.score < KEEP_RATIO * first.score:
@@ -344,6 +380,11 @@ class ExtractiveWriter:
             if self._fit(sibling, chosen) == "fits":
                 chosen.append(sibling)
         return _render(chosen, self.max_words)
+
+    @staticmethod
+    def _reach_wanted(query: Query, lead: Sentence) -> bool:
+        """ "who do I ping about a trial?" led by a named way in wants how to reach it too."""
+        return query.kind is Kind.ROUTE and _routes(lead.text, query.asked) > 0
 
     def _fitting(self, sentence: Sentence, chosen: list[Sentence]) -> Sentence | None:
         verdict = self._fit(sentence, chosen)

@@ -254,10 +254,11 @@ CALDER_HUB = "\n\n".join(
 )
 
 
-def test_a_later_part_naming_nothing_is_answered_from_the_page_that_answers_the_first(fresh_services):
+def test_how_to_reach_the_way_in_an_answer_names_is_read_from_far_down_its_page(fresh_services):
     """ "whos the front door … and how do we reach them?": the contact lines sit far down the page
     that answers the first part, in a passage the question's words do not reach; they are read
-    there, and a contact from another page never answers "them"."""
+    there, and a contact from another page never answers "them". A route question that does not ask
+    how to reach anyone gets them too."""
     from corpus.documents import from_text
 
     services = fresh_services()
@@ -270,6 +271,10 @@ def test_a_later_part_naming_nothing_is_answered_from_the_page_that_answers_the_
     assert answer.answer.startswith("The Calder Care Homes Hub is the single front door"), answer.answer
     assert "01422 496 0101" in answer.answer, answer.answer
     assert {s.doc_id for s in answer.sources} == {"calder-care-homes-hub"}
+    # "where do I start?" led by a way in wants how to reach it, though the question does not say so
+    alone = services.assistant.ask("who do we talk to about trialling our kit in calderdale care homes?")
+    assert alone.answer.startswith("The Calder Care Homes Hub is the single front door"), alone.answer
+    assert "01422 496 0101" in alone.answer, alone.answer
 
 
 def test_a_count_of_a_short_form_sits_beside_its_meaning_not_one_word_of_it(assistant):
