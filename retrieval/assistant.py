@@ -8,7 +8,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -20,6 +20,7 @@ from retrieval.answer import Answer, Source, viewer_url
 from retrieval.conversation import Turn
 from retrieval.embed import Embedder, make_embedder
 from retrieval.extractive import ExtractiveWriter, Sentence, sentence_texts
+from retrieval.frontmatter import by_line_terms, described_by, names
 from retrieval.fuse import convex_fusion
 from retrieval.index import Index
 from retrieval.keyword import KeywordIndex
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 VIEWS_KEPT = 16  # readers' views of the index kept in memory (each holds a keyword index)
 CANDIDATES = 30  # per index, before fusion
+NAMED = 3  # documents a description may name at most: "the healthtech strategy" names a subject
 FOLLOW_BOOST = 0.15  # fused-score lift of a follow-up's candidates from the document it leans on
 WAYS_IN = "front door single point of contact route into contact enquiries get in touch"  # see _retrieve
 NEAR = 0.45  # a passage this similar is worth showing even when it does not answer
@@ -50,6 +52,8 @@ class View:
     keyword: KeywordIndex
     lexicon: Lexicon
     writer: ExtractiveWriter
+    # per document, the words it is known by and those of its by-line (`frontmatter.names`)
+    descriptions: dict[str, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
 
 
 class Assistant:
@@ -210,12 +214,9 @@ class Assistant:
         for chunk_id, v in self.index.vectors.vectors([i for i in keyword if i not in similarity]).items():
             similarity[chunk_id] = float(v @ vector)  # keyword-only candidates get their true cosine
         fused = convex_fusion(similarity, keyword)
-        if query.context_docs:
+        if subjects := set(query.context_docs) | self._named_documents(query, view):
             fused = sorted(
-                (
-                    (c, s + (FOLLOW_BOOST if c.rpartition("#")[0] in query.context_docs else 0.0))
-                    for c, s in fused
-                ),
+                ((c, s + (FOLLOW_BOOST if c.rpartition("#")[0] in subjects else 0.0)) for c, s in fused),
                 key=lambda pair: -pair[1],
             )
         today = self.today().isoformat()
@@ -242,6 +243,27 @@ class Assistant:
             if len(passages) == wanted:
                 break
         return passages
+
+    def _named_documents(self, query: Query, view: View) -> set[str]:
+        """The documents a question names by description ("the jan board paper", "that HSJ piece"),
+        when the description tells at most NAMED of them from the rest."""
+        found: set[str] = set()
+        if not query.documents:
+            return found
+        if not view.descriptions:  # made once a view, when first needed
+            registry = self.index.registry
+            view.descriptions.update(
+                (i, (described_by(d), by_line_terms(d)))
+                for i in registry.ids()
+                if i not in view.hidden and (d := registry.document(i))
+            )
+        for reference in query.documents:
+            named = [
+                i for i, (known, by_line) in view.descriptions.items() if names(reference, known, by_line)
+            ]
+            if len(named) <= NAMED:
+                found.update(named)
+        return found
 
     def _lead_details(
         self,

@@ -10,14 +10,13 @@ import re
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
-from urllib.parse import urlsplit
 
 import numpy as np
 
 from corpus.chunk import split_sentences
 from corpus.model import Chunk, Document
 from retrieval.embed import Embedder
-from retrieval.frontmatter import byline, kind_name, readable_date
+from retrieval.frontmatter import byline, described_by, kind_name
 from retrieval.passage import Draft, Passage
 from retrieval.query import EVIDENCE, KIND_WORDS, MONTHS, TIME_UNITS, Kind, Name, Part, Query
 from retrieval.text import tokens
@@ -478,7 +477,7 @@ class ExtractiveWriter:
         words = self._doc_words.get(key)
         if words is None:
             text = document.text[:length]  # not through _terms: its cache is for passages, not documents
-            words = frozenset(tokens(text)) | self.spelled_out(text) | _context_terms_of(document)
+            words = frozenset(tokens(text)) | self.spelled_out(text) | described_by(document)
             if len(self._doc_words) > 10_000:
                 self._doc_words.clear()
             self._doc_words[key] = words
@@ -537,14 +536,7 @@ def _units(passage: Passage, fields: bool = True) -> list[Sentence]:
 
 def _context_terms(passage: Passage) -> set[str]:
     """What surrounds a sentence: its section headings and its document's title, author and source."""
-    return set(tokens(" ".join(passage.chunk.headings))) | _context_terms_of(passage.document)
-
-
-def _context_terms_of(doc: Document) -> frozenset[str]:
-    host = urlsplit(doc.source_url or "").hostname or ""
-    site = host.removeprefix("www.").replace(".", " ")  # "hsj co uk": partners say "the HSJ piece"
-    fields = [doc.title, doc.author, doc.organisation, doc.kind, site, readable_date(doc.published)]
-    return frozenset(tokens(" ".join([*doc.topics, *(f for f in fields if f)])))
+    return set(tokens(" ".join(passage.chunk.headings))) | described_by(passage.document)
 
 
 def _about_document(query: Query, document: Document) -> bool:

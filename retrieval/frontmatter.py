@@ -7,8 +7,11 @@ so the writer can cite them like any sentence of the text.
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlsplit
 
 from corpus.model import Document
+from retrieval.query import Name
+from retrieval.text import tokens
 
 _KINDS = {"blog": "blog post", "strategy": "strategy paper", "document": "document"}
 
@@ -27,6 +30,45 @@ def byline(document: Document) -> str | None:
         on = "on" if when[0].isdigit() and " " in when else "in"  # on 16 August 2019, in November 2017
         text += f"{' and' if who else ' was'} published {on} {when}"
     return text + "."
+
+
+# What partners call a document of a kind, whatever its manifest says: "that HSJ piece" is an article.
+_NOUNS = [
+    frozenset({"paper", "report", "board"}),
+    frozenset({"blog", "post", "articl", "piec", "news", "stori"}),
+    frozenset({"mou", "agreement", "memorandum"}),
+]
+
+
+def described_by(document: Document) -> frozenset[str]:
+    """The words a document is known by besides its text: its title and topics, and its by-line
+    (`by_line_terms`)."""
+    return frozenset(tokens(" ".join([document.title, *document.topics]))) | by_line_terms(document)
+
+
+def by_line_terms(document: Document) -> frozenset[str]:
+    """Who wrote it, for whom, where and when: author, organisation, kind, site ("hsj co uk":
+    partners say "the HSJ piece") and date ("January 2022", "jan", "22")."""
+    host = urlsplit(document.source_url or "").hostname or ""
+    site = host.removeprefix("www.").replace(".", " ")
+    when = readable_date(document.published)
+    fields = [document.author, document.organisation, document.kind, kind_name(document), site, when]
+    terms = set(tokens(" ".join(f for f in fields if f)))
+    if when:
+        terms |= {w[:3].lower() for w in when.split() if w.isalpha()} | {
+            y[2:] for y in when.split() if len(y) == 4
+        }
+    return frozenset(terms | {t for nouns in _NOUNS if nouns & terms for t in nouns})
+
+
+def names(reference: tuple[Name, ...], known: frozenset[str], by_line: frozenset[str]) -> bool:
+    """Whether "the jan board paper" (each word with its ways of writing) names the document known
+    by these words (`described_by`, `by_line_terms`): every word is among them, and one besides the
+    noun is of its by-line ("jan", "HSJ", "LAHP"), since words of a title ("the healthtech MoU") are
+    what many documents are about."""
+    return all(any(way <= known for way in word) for word in reference) and any(
+        way <= by_line for word in reference[:-1] for way in word
+    )
 
 
 def kind_name(document: Document) -> str:

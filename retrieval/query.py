@@ -299,6 +299,7 @@ class Query:
     context_words: frozenset[str] = frozenset()  # the earlier question's own terms, not spelled out
     previous_reply: str = ""
     home_slots: tuple[Name, ...] = ()  # the home place a way in is sought in, unless named
+    documents: tuple[tuple[Name, ...], ...] = ()  # documents named by description: "the jan board paper"
 
     @property
     def embedded(self) -> str:
@@ -333,7 +334,22 @@ def analyse(question: str, lexicon: Lexicon, history: Sequence[Turn] = (), home:
         context_docs=turn.doc_ids[:1] if leans_back and turn else (),  # the lead source: the subject
         context_words=frozenset(tokens(turn.question)) if leans_back and turn else frozenset(),
         previous_reply=turn.reply if leans_back and turn else "",
+        documents=tuple(
+            tuple(words)
+            for match in _NAMED_DOCUMENT.finditer(question)
+            if len(words := lexicon.words_in(match.group(0).split(None, 1)[1])) >= 2
+        ),
     )
+
+
+# "the jan board paper", "that HSJ piece", "the LAHP blog": a document named by what it is and a word
+# or three that tell it from the others (a word alone, "the strategy", is a subject, not a document)
+_NAMED_DOCUMENT = re.compile(
+    r"\b(?:the|that|this|their|his|her|its|your|ur)\s+(?:[\w&'’.-]+\s+){1,3}?"
+    r"(?:paper|report|blog|post|article|piece|audit|faq|mou|agreement|minutes|case study|survey|review|"
+    r"strategy|update|guide|profile|newsletter|briefing)\b",
+    re.IGNORECASE,
+)
 
 
 def _names_somewhere(question: str, lexicon: Lexicon) -> bool:

@@ -277,6 +277,30 @@ def test_how_to_reach_the_way_in_an_answer_names_is_read_from_far_down_its_page(
     assert "01422 496 0101" in alone.answer, alone.answer
 
 
+def test_a_document_named_by_its_by_line_is_the_one_read(fresh_services):
+    """ "the jan board paper", "the march board paper": board papers say the same things ("There
+    are no legal implications …"); the month, the publisher or the author's organisation in the
+    question tells which one is meant."""
+    from corpus.documents import from_text
+
+    services = fresh_services()
+    other = from_text(
+        "digital-inclusion-board-paper",
+        "Report to the Board: Digital Inclusion Programme",
+        "Purpose: to report progress on the digital inclusion programme.\n\n"
+        "There are no legal implications directly arising from this report.\n\n"
+        "There are no staffing implications directly arising from this report.",
+        kind="board-paper",
+        published="2021-03-18",
+        organisation="Calder Digital Partnership",
+    )
+    assert services.index.add_document(other)
+    january = services.assistant.ask("any legal knock-ons from the jan board paper?")
+    assert january.sources[0].doc_id == "lep-board-healthtech-strategy-2022", january.answer
+    march = services.assistant.ask("any legal knock-ons from the march board paper?")
+    assert march.sources[0].doc_id == "digital-inclusion-board-paper", march.answer
+
+
 def test_a_count_of_a_short_form_sits_beside_its_meaning_not_one_word_of_it(assistant):
     """ "PCNs" are primary care networks: a sentence saying "health and care" and "a decade" holds
     a word of the meaning and a number word, and counts nothing asked."""

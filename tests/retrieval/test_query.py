@@ -428,3 +428,39 @@ def test_a_when_question_that_names_the_month_wants_a_day_of_that_month() -> Non
     assert part.month.search("It runs on 12 March.") and not part.month.search("Date: 23 April 2025.")
     assert not part.month.search("the market opens"), "a month, not the letters of one"
     assert Part("when is the webinar", Kind.WHEN, ((),), ()).month is None
+
+
+@pytest.mark.parametrize(
+    ("question", "described"),
+    [
+        ("any legal knock-ons from the jan board paper?", ["board", "jan", "paper"]),
+        ("why's it harder, according to that HSJ article?", ["articl", "hsj"]),
+        ("who's overseeing the strategy now?", []),  # a subject, not one document
+    ],
+)
+def test_a_document_named_by_description_is_read_as_one(lexicon, question, described):
+    documents = analyse(question, lexicon).documents
+    assert [sorted(way for word in d for way in word[0]) for d in documents] == (
+        [described] if described else []
+    )
+
+
+def test_a_description_names_a_document_by_its_by_line_not_by_its_title_alone(lexicon):
+    from retrieval.frontmatter import by_line_terms, described_by, names
+
+    paper = Document(
+        "lep-paper",
+        "Report to the LEP Board: Healthtech Strategy",
+        "…",
+        kind="strategy",
+        published="2022-01-26",
+    )
+    known, by_line = described_by(paper), by_line_terms(paper)
+
+    def named(question: str) -> bool:
+        return names(analyse(question, lexicon).documents[0], known, by_line)
+
+    assert named("what does the jan board paper say?")
+    assert named("what does the jan 22 healthtech report say?")
+    assert not named("what does the march board paper say?")
+    assert not named("what does the healthtech strategy paper say?")  # title words alone: many are
