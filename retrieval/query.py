@@ -193,7 +193,9 @@ _OUTCOME = re.compile(
     r"\bonce it (?:was|had been)\b|"
     r"\b(?:did|has|have) (?:it|they|that|this|the (?:\w+ ){0,3}\w+) (?:ever |actually |really )?"
     r"(?:happen(?:ed)?|get|got|been)\b|"
-    r"\bactually (?:happen|adopt|approv|agree|sign|publish|launch|deliver)\w*",
+    r"\bactually (?:happen|adopt|approv|agree|sign|publish|launch|deliver)\w*|"
+    # "did the falls sensors actually cut admissions?": whether it worked, whatever the verb
+    r"^\W*(?:(?:and|so|but) )?(?:did|has|have|does|do)\b[^?]*\b(?:actually|really)\b",
     re.IGNORECASE,
 )
 _HOW_MANY = re.compile(r"\bhow many ((?:\S+\s+){0,3})", re.IGNORECASE)

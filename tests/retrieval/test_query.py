@@ -265,6 +265,10 @@ def test_a_question_about_what_happened_is_marked_so(lexicon: Lexicon) -> None:
     assert not analyse("when will the strategy go to the CA?", lexicon).parts[0].outcome
     assert analyse("who's the CEO lead these days? has rob moved on?", lexicon).parts[0].outcome
     assert analyse("how many has the hub got adopted since it launched?", lexicon).parts[0].outcome
+    # whether it worked, whatever the verb; not what a document says it will do
+    assert analyse("did the falls sensors actually cut admissions?", lexicon).parts[0].outcome
+    assert analyse("so does the navigator really speed things up?", lexicon).parts[0].outcome
+    assert not analyse("what does the strategy actually commit to?", lexicon).parts[0].outcome
 
 
 def test_opening_hours_want_times_of_day() -> None:
