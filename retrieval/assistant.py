@@ -28,6 +28,7 @@ from retrieval.lexicon import Lexicon, read_glossary
 from retrieval.passage import Draft, Passage
 from retrieval.query import Kind, Query, analyse
 from retrieval.scope import decline_reason
+from retrieval.text import tokens
 from retrieval.writer import Writer
 
 log = logging.getLogger(__name__)
@@ -52,8 +53,10 @@ class View:
     keyword: KeywordIndex
     lexicon: Lexicon
     writer: ExtractiveWriter
-    # per document, the words it is known by and those of its by-line (`frontmatter.names`)
-    descriptions: dict[str, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
+    # per document, the words of its title, those it is known by and those of its by-line (`names`)
+    descriptions: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = field(
+        default_factory=dict
+    )
 
 
 class Assistant:
@@ -253,14 +256,12 @@ class Assistant:
         if not view.descriptions:  # made once a view, when first needed
             registry = self.index.registry
             view.descriptions.update(
-                (i, (described_by(d), by_line_terms(d)))
+                (i, (frozenset(tokens(d.title)), described_by(d), by_line_terms(d)))
                 for i in registry.ids()
                 if i not in view.hidden and (d := registry.document(i))
             )
         for reference in query.documents:
-            named = [
-                i for i, (known, by_line) in view.descriptions.items() if names(reference, known, by_line)
-            ]
+            named = [i for i, terms in view.descriptions.items() if names(reference, *terms)]
             if len(named) <= NAMED:
                 found.update(named)
         return found

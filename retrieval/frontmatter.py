@@ -10,7 +10,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from corpus.model import Document
-from retrieval.query import Name
+from retrieval.query import Described
 from retrieval.text import tokens
 
 _KINDS = {"blog": "blog post", "strategy": "strategy paper", "document": "document"}
@@ -61,13 +61,18 @@ def by_line_terms(document: Document) -> frozenset[str]:
     return frozenset(terms | {t for nouns in _NOUNS if nouns & terms for t in nouns})
 
 
-def names(reference: tuple[Name, ...], known: frozenset[str], by_line: frozenset[str]) -> bool:
-    """Whether "the jan board paper" (each word with its ways of writing) names the document known
-    by these words (`described_by`, `by_line_terms`): every word is among them, and one besides the
-    noun is of its by-line ("jan", "HSJ", "LAHP"), since words of a title ("the healthtech MoU") are
-    what many documents are about."""
-    return all(any(way <= known for way in word) for word in reference) and any(
-        way <= by_line for word in reference[:-1] for way in word
+def names(
+    described: Described, title: frozenset[str], known: frozenset[str], by_line: frozenset[str]
+) -> bool:
+    """Whether "the jan board paper" names the document known by these words (its title's,
+    `described_by`, `by_line_terms`): every word is among them, and one besides the noun is of its
+    by-line ("jan", "HSJ", "LAHP", "rob's"), since words of a title alone ("the healthtech MoU") are
+    what many documents are about. A title in quotes must be (most of) its title."""
+    words = described.words
+    if described.quoted:
+        return 4 * sum(any(way <= title for way in word) for word in words) >= 3 * len(words)
+    return all(any(way <= known for way in word) for word in words) and any(
+        way <= by_line for word in words[:-1] for way in word
     )
 
 

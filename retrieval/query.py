@@ -168,7 +168,10 @@ _ASKER_WANTS = re.compile(
     rf"{_ROUTE_ASKED}|"
     r"\b(?:i|we)['’]d like(?:\s+to)?\b|\b(?:no|any) (?:idea|clue)s?\b|\bnot sure\b|"
     r"\b(?:i|we|and)\s+(?:really\s+|just\s+)?(?:want|wanna|need|would like)(?:\s+to)?\b|"
-    r"\b(?:i['’]?m|we['’]re|i am|we are)\s+(?:looking|trying|hoping)\s+to\b",
+    r"\b(?:i['’]?m|we['’]re|i am|we are)\s+(?:looking|trying|hoping)\s+to\b|"
+    # "what year did it go out?" asks for a date: "This year's …" in a title, or "will go further"
+    # in a passage, is no answer
+    r"\b(?:what|which)\s+(?:year|month|day|date)\b|\b(?:go|goes|went|gone|come|came) (?:up|out|live)\b",
     re.IGNORECASE,
 )
 _WHO = re.compile(
@@ -181,7 +184,8 @@ _BYLINE = re.compile(
     r"\bwho(?:['’]s| is) behind\b|\bauthor\b|\bwritten by\b|"
     r"\bby (?:someone|somebody|whom)\b|\bwhose (?:blog|article|piece|paper|report|post)\b|"
     r"\b(?:go|went|goes) (?:up|out|live)\b|\bcome out\b|\bcame out\b|\bpublished\b|\bdate on\b|"
-    r"\bwritten for\b|\brepost",
+    r"\bwritten for\b|\brepost|"
+    r"\bwhen\b[^?,]*\b(?:blog|article|piece|paper|report|post)\b[^?,]{0,12}\b(?:out|released|issued)\b",
     re.IGNORECASE,
 )
 # Asking what happened after a plan, or how things stand since: a document that says what "will"
@@ -301,7 +305,7 @@ class Query:
     context_words: frozenset[str] = frozenset()  # the earlier question's own terms, not spelled out
     previous_reply: str = ""
     home_slots: tuple[Name, ...] = ()  # the home place a way in is sought in, unless named
-    documents: tuple[tuple[Name, ...], ...] = ()  # documents named by description: "the jan board paper"
+    documents: tuple[Described, ...] = ()  # documents named by description: "the jan board paper"
 
     @property
     def embedded(self) -> str:
@@ -336,22 +340,50 @@ def analyse(question: str, lexicon: Lexicon, history: Sequence[Turn] = (), home:
         context_docs=turn.doc_ids[:1] if leans_back and turn else (),  # the lead source: the subject
         context_words=frozenset(tokens(turn.question)) if leans_back and turn else frozenset(),
         previous_reply=turn.reply if leans_back and turn else "",
-        documents=tuple(
-            tuple(words)
-            for match in _NAMED_DOCUMENT.finditer(question)
-            if len(words := lexicon.words_in(match.group(0).split(None, 1)[1])) >= 2
-        ),
+        documents=_described(question, lexicon),
     )
+
+
+@dataclass(frozen=True)
+class Described:
+    """A document named by what it is ("the jan board paper", "rob's guest blog": `words`, the last
+    the noun) or by its title in quotes."""
+
+    words: tuple[Name, ...]
+    quoted: bool = False
+
+
+def _described(question: str, lexicon: Lexicon) -> tuple[Described, ...]:
+    found = [
+        Described(tuple(words))
+        for match in _NAMED_DOCUMENT.finditer(question)
+        if len(
+            words := lexicon.words_in(
+                re.sub(r"^(?:the|that|this|their|his|her|its|your|ur)\s", "", match.group(0), flags=re.I)
+            )
+        )
+        >= 2
+    ]
+    found += [
+        Described(tuple(words), quoted=True)
+        for match in _QUOTED.finditer(question)
+        if len(words := lexicon.words_in(match.group(1))) >= 3
+    ]
+    return tuple(found)
 
 
 # "the jan board paper", "that HSJ piece", "the LAHP blog": a document named by what it is and a word
 # or three that tell it from the others (a word alone, "the strategy", is a subject, not a document)
 _NAMED_DOCUMENT = re.compile(
-    r"\b(?:the|that|this|their|his|her|its|your|ur)\s+(?:[\w&'’.-]+\s+){1,3}?"
+    r"\b(?:(?:the|that|this|their|his|her|its|your|ur)\s+|"
+    r"(?!(?:who|what|where|when|how|why|it|that|there|here|he|she|let)['’]s)[\w-]+['’]s\s+)"  # "rob's"
+    r"(?:[\w&'’.-]+\s+){0,3}?"
     r"(?:paper|report|blog|post|article|piece|audit|faq|mou|agreement|minutes|case study|survey|review|"
     r"strategy|update|guide|profile|newsletter|briefing)\b",
     re.IGNORECASE,
 )
+# a title in quotes: "the 'digital health strategy for all' blog"
+_QUOTED = re.compile(r"(?:^|(?<=\s))['‘\"“]((?:[^'’\"”]|(?<=\w)['’](?=\w)){12,}?)['’\"”](?=\W|$)")
 
 
 def _names_somewhere(question: str, lexicon: Lexicon) -> bool:

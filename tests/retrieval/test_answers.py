@@ -301,6 +301,24 @@ def test_a_document_named_by_its_by_line_is_the_one_read(fresh_services):
     assert march.sources[0].doc_id == "digital-inclusion-board-paper", march.answer
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what year did michael wood's 'digital health strategy for all' post go up?",
+        "when was the 'developing a digital health strategy for all' blog out?",
+    ],
+)
+def test_a_document_named_by_its_title_in_quotes_is_the_one_dated(assistant, question):
+    """Both were answered by another by-line ("This year's most important health strategy …", whose
+    "year" matched "what year", and whose passage said "will go further") or by a sentence of the
+    text: a quoted title names its document, "when was the blog out" asks for its by-line, and
+    "what year", "go up" are how a question asks, not what it is about."""
+    answer = assistant.ask(question)
+    assert answer.answer.startswith("The blog post “Developing a digital health strategy for all”"), (
+        answer.answer
+    )
+
+
 def test_a_count_of_a_short_form_sits_beside_its_meaning_not_one_word_of_it(assistant):
     """ "PCNs" are primary care networks: a sentence saying "health and care" and "a decade" holds
     a word of the meaning and a number word, and counts nothing asked."""

@@ -80,6 +80,7 @@ def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
     [
         ("whats the date on the LEP board report?", Kind.BYLINE),
         ("who wrote the LAHP blog?", Kind.BYLINE),
+        ("when was michael wood's blog out?", Kind.BYLINE),
         ("who do i talk to about the strategy? like who actually wrote the jan paper", Kind.BYLINE),
         ("who put together the healthtech paper for the LEP board?", Kind.BYLINE),
         ("when's the next meeting?", Kind.WHEN),
@@ -439,14 +440,28 @@ def test_a_when_question_that_names_the_month_wants_a_day_of_that_month() -> Non
     [
         ("any legal knock-ons from the jan board paper?", ["board", "jan", "paper"]),
         ("why's it harder, according to that HSJ article?", ["articl", "hsj"]),
+        ("was rob's guest blog published elsewhere first?", ["blog", "guest", "rob"]),
         ("who's overseeing the strategy now?", []),  # a subject, not one document
     ],
 )
 def test_a_document_named_by_description_is_read_as_one(lexicon, question, described):
     documents = analyse(question, lexicon).documents
-    assert [sorted(way for word in d for way in word[0]) for d in documents] == (
+    assert [sorted(way for word in d.words for way in word[0]) for d in documents] == (
         [described] if described else []
     )
+
+
+def test_a_title_in_quotes_names_a_document(lexicon):
+    asked = analyse("the 'new healthtech deal for the region's people' post", lexicon)
+    (quoted,) = [d for d in asked.documents if d.quoted]
+    assert {way for word in quoted.words for way in word[0]} >= {
+        "new",
+        "healthtech",
+        "deal",
+        "region",
+        "peopl",
+    }
+    assert not any(d.quoted for d in analyse("why keep saying 'inclusive'?", lexicon).documents)
 
 
 def test_a_description_names_a_document_by_its_by_line_not_by_its_title_alone(lexicon):
@@ -462,7 +477,7 @@ def test_a_description_names_a_document_by_its_by_line_not_by_its_title_alone(le
     known, by_line = described_by(paper), by_line_terms(paper)
 
     def named(question: str) -> bool:
-        return names(analyse(question, lexicon).documents[0], known, by_line)
+        return names(analyse(question, lexicon).documents[0], frozenset(tokens(paper.title)), known, by_line)
 
     assert named("what does the jan board paper say?")
     assert named("what does the jan 22 healthtech report say?")
