@@ -169,6 +169,7 @@ _ASKER_WANTS = re.compile(
     r"\b(?:i|we)['’]d like(?:\s+to)?\b|\b(?:no|any) (?:idea|clue)s?\b|\bnot sure\b|"
     r"\b(?:i|we|and)\s+(?:really\s+|just\s+)?(?:want|wanna|need|would like)(?:\s+to)?\b|"
     r"\b(?:i['’]?m|we['’]re|i am|we are)\s+(?:looking|trying|hoping)\s+to\b|"
+    r"\b(?:trying|try|tryna) to (?:work out|figure out|find out|understand)\b|\bwondering\b|"
     # "what year did it go out?" asks for a date: "This year's …" in a title, or "will go further"
     # in a passage, is no answer
     r"\b(?:what|which)\s+(?:year|month|day|date)\b|\b(?:go|goes|went|gone|come|came) (?:up|out|live)\b",

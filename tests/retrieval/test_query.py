@@ -327,6 +327,12 @@ def test_how_a_partner_asks_is_not_what_the_answer_is_about(lexicon: Lexicon) ->
     assert query.kind is Kind.ROUTE
     assert not held & set(tokens("want start")), held
     assert set(tokens("device trial")) <= held
+    for asking, how in [
+        ("which trade bodies are on the cluster? trying to work out who to join", "try work"),
+        ("what year did the blog go up?", "year go"),
+    ]:
+        held = {t for slot in analyse(asking, lexicon).slots for way in slot for t in way}
+        assert not held & set(tokens(how)), (asking, held)
     front = analyse("does the blog say anything about a front door?", lexicon)
     assert set(tokens("front door")) <= {t for slot in front.slots for way in slot for t in way}, (
         "a topic stays a topic"
