@@ -57,6 +57,7 @@ class View:
     descriptions: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = field(
         default_factory=dict
     )
+    described: dict[str, set[str]] = field(default_factory=dict)  # term → the documents known by it
 
 
 class Assistant:
@@ -255,13 +256,19 @@ class Assistant:
             return found
         if not view.descriptions:  # made once a view, when first needed
             registry = self.index.registry
-            view.descriptions.update(
-                (i, (frozenset(tokens(d.title)), described_by(d), by_line_terms(d)))
-                for i in registry.ids()
-                if i not in view.hidden and (d := registry.document(i))
-            )
+            for i in registry.ids():
+                if i not in view.hidden and (d := registry.document(i)):
+                    view.descriptions[i] = (frozenset(tokens(d.title)), described_by(d), by_line_terms(d))
+                    for term in view.descriptions[i][1]:
+                        view.described.setdefault(term, set()).add(i)
         for reference in query.documents:
-            named = [i for i, terms in view.descriptions.items() if names(reference, *terms)]
+            candidates: set[str] | None = None  # the documents known by every word, found by word
+            for word in reference.words:
+                having = set().union(
+                    *(set.intersection(*(view.described.get(t, set()) for t in way)) for way in word)
+                )
+                candidates = having if candidates is None else candidates & having
+            named = [i for i in candidates or () if names(reference, *view.descriptions[i])]
             if len(named) <= NAMED:
                 found.update(named)
         return found
