@@ -19,7 +19,14 @@ from config.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "config" / "defaults.yaml"
-_PATH_KEYS = ("corpus_dir", "data_dir", "slack_channels_file", "glossary_file", "model_cache_dir")
+_PATH_KEYS = (
+    "corpus_dir",
+    "data_dir",
+    "slack_channels_file",
+    "glossary_file",
+    "places_file",
+    "model_cache_dir",
+)
 
 
 # Settings that hold secrets: each may also be read from a file named by PARTNERBOT_<NAME>_FILE
@@ -108,6 +115,7 @@ class Settings(BaseSettings):
     questions_per_minute: int = Field(20, ge=0)  # per Slack user or web address; 0: no limit
     max_file_bytes: int = Field(20_000_000, ge=1)
     glossary_file: Path | None = ROOT / "config" / "glossary.yaml"  # short forms partners use
+    places_file: Path | None = ROOT / "config" / "places.yaml"  # places a question may name in lower case
 
     chat_model: str | None = None
     chat_timeout_s: float = Field(20.0, gt=0)

@@ -24,7 +24,7 @@ from retrieval.frontmatter import by_line_terms, described_by, names
 from retrieval.fuse import convex_fusion
 from retrieval.index import Index
 from retrieval.keyword import KeywordIndex
-from retrieval.lexicon import Lexicon, read_glossary
+from retrieval.lexicon import Lexicon, read_glossary, read_places
 from retrieval.passage import Draft, Passage
 from retrieval.query import Kind, Query, analyse
 from retrieval.scope import decline_reason
@@ -192,6 +192,7 @@ class Assistant:
             keyword.doc_freq,
             read_glossary(self.settings.glossary_file),
             [d.author for d in documents if d.author],
+            read_places(self.settings.places_file),
         )
         writer = ExtractiveWriter(
             self.embedder,

@@ -42,6 +42,20 @@ def read_glossary(path: Path | None) -> dict[str, str]:
     }
 
 
+def read_places(path: Path | None) -> frozenset[str]:
+    """One-word place names from a YAML list, as terms: a question naming one in lower case ("front
+    door for lothian?") names it, so documents that never mention it do not answer."""
+    if path is None or not path.is_file():
+        return frozenset()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not a readable list of places ({exc})") from exc
+    if not isinstance(data, list) or not all(isinstance(p, str) and len(p.split()) == 1 for p in data):
+        raise ConfigError(f"{path}: the places must be a list of one-word names")
+    return frozenset(t for place in data for t in tokens(place))
+
+
 def defined_short_forms(texts: Iterable[str]) -> dict[str, str]:
     """Short forms the texts spell out ("Long Name (LN)"), and the initials of capitalised names
     ("Greater Manchester" → GM), each initialism given to the name that uses it most."""
@@ -117,8 +131,10 @@ class Lexicon:
         vocabulary: Mapping[str, int],
         glossary: Mapping[str, str],
         authors: Iterable[str] = (),
+        places: frozenset[str] = frozenset(),
     ) -> Lexicon:
-        """`authors`: the documents' authors, whose names are names however a partner writes them."""
+        """`authors`: the documents' authors, and `places` (`read_places`): names however a partner
+        writes them."""
         texts = list(texts)
         learned = defined_short_forms(texts)
         capital: Counter[str] = Counter()
@@ -130,7 +146,7 @@ class Lexicon:
             titles.update(t for m in _PROPER.finditer(text) if len(t := frozenset(tokens(m.group(0)))) >= 2)
         names = frozenset(t for t, n in capital.items() if n >= 2 * lower[t])
         authors = sorted(set(authors))
-        names |= {t for author in authors for t in tokens(author)}
+        names |= {t for author in authors for t in tokens(author)} | places
         # the glossary is the deployment's word
         return cls(vocabulary, {**learned, **glossary}, names, titles, authors)
 

@@ -319,6 +319,13 @@ def test_a_document_named_by_its_title_in_quotes_is_the_one_dated(assistant, que
     )
 
 
+def test_a_way_in_for_a_place_the_documents_never_mention_is_declined_with_the_front_door(assistant):
+    """ "whos the innovation front door for nhs lothian?" was answered with another region's front
+    door: a place in lower case named nothing an answer had to carry."""
+    answer = assistant.ask("whos the innovation front door for nhs lothian? we've got a device to trial")
+    assert not answer.answered and answer.refer, answer.answer
+
+
 def test_a_count_of_a_short_form_sits_beside_its_meaning_not_one_word_of_it(assistant):
     """ "PCNs" are primary care networks: a sentence saying "health and care" and "a decade" holds
     a word of the meaning and a number word, and counts nothing asked."""

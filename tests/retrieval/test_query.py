@@ -4,12 +4,13 @@ import re
 
 import pytest
 
+from config.errors import ConfigError
 from config.settings import ROOT
 from corpus.model import Document
 from retrieval.conversation import Turn
 from retrieval.extractive import ExtractiveWriter
 from retrieval.frontmatter import byline, readable_date
-from retrieval.lexicon import Lexicon, defined_short_forms, read_glossary
+from retrieval.lexicon import Lexicon, defined_short_forms, read_glossary, read_places
 from retrieval.query import Kind, Part, analyse, kind_of
 from retrieval.scope import AIMED_AT_BOT, CLINICAL, OPINION, OTHER_TASK, decline_reason
 from retrieval.text import tokens
@@ -234,6 +235,37 @@ def test_a_glossary_that_is_not_a_mapping_is_a_clear_error(tmp_path) -> None:
     with pytest.raises(Exception, match="must map each short form"):
         read_glossary(path)
     assert read_glossary(tmp_path / "missing.yaml") == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("lothian: Lothian\n", "list of one-word names"),
+        ("- West Midlands\n", "list of one-word names"),
+        ("- [\n", "not a readable"),
+    ],
+)
+def test_a_places_file_that_is_not_a_list_of_one_word_names_is_a_clear_error(tmp_path, text, error) -> None:
+    path = tmp_path / "places.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=error):
+        read_places(path)
+    assert read_places(tmp_path / "missing.yaml") == frozenset()
+
+
+def test_a_place_named_in_lower_case_is_a_name_the_answer_must_carry() -> None:
+    """ "whos the front door for nhs lothian?": a corpus that never mentions Lothian cannot answer
+    it, however near its other front doors are; a word of the question that is no place is not."""
+    places = read_places(ROOT / "config" / "places.yaml")
+    text = "The Hub is the single front door for companies in the North East. It is run by the NHS."
+    lexicon = Lexicon.build([text], {t: 1 for t in tokens(text)}, {}, places=places)
+    named = {
+        t
+        for name in lexicon.names_in("whos the front door for nhs lothian? got a device")
+        for w in name
+        for t in w
+    }
+    assert "lothian" in named and "devic" not in named
 
 
 def _needs(text: str, kind: Kind) -> re.Pattern[str] | None:
