@@ -78,6 +78,12 @@ _HOURS = re.compile(r"\b(?:opening|visiting|office|surgery) (?:hours|times)\b", 
 _TIME_OF_DAY = re.compile(
     r"\b\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)\b|\b\d{1,2}[:.]\d{2}\b|\b(?:noon|midday)\b", re.IGNORECASE
 )
+_ASKS_LIMIT = re.compile(r"\b(?:max|maximum|most (?:you|u|we|i|one) can|upper limit|cap)\b", re.IGNORECASE)
+_LIMIT = re.compile(  # a sum with what bounds it: "up to £30,000", "Maximum per project: £60,000"
+    r"^(?=[\s\S]*\b(?:up to|maximum|max|at most|no more than|capped|cap|ceiling|limit|between)\b)"
+    rf"[\s\S]*(?:{EVIDENCE[Kind.AMOUNT].pattern})",
+    re.IGNORECASE,
+)
 _NAMES_MONTH = re.compile(  # the verb "may" is no month; "May" is
     r"\b(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b|\bMay\b(?! (?:I|we|you)\b)"  # not "May I ask…"
@@ -128,6 +134,7 @@ _ASKS_PERSON = re.compile(  # a name, not a body: "who's our named contact there
 _ROLE_ASKED = re.compile(r"\bwho (chair|head)s\b", re.IGNORECASE)
 _AMOUNT = re.compile(
     r"\bhow much (?:money|cash|funding|grant|investment|did|does|do|is|was|will|has|have)\b|"
+    r"\b(?:max|maximum) (?:award|grant|funding|amount|per|(?:you|u|we|i) can (?:get|claim|apply for))\b|"
     r"\bbudget\b|\bspend\b|\bspent\b|\bcost\b|\bprice\b|\bfees?\b|\bworth\b|£|"
     # who gave the most, or what someone chipped in: a comparison or a contribution needs the sums
     r"\b(?:most|least|more|less) (?:money|cash|funding)\b|"
@@ -274,6 +281,8 @@ class Part:
             return _DAY  # "what date in feb?" is not answered by "in February"
         if self.kind is Kind.WHEN and _HOURS.search(self.text):
             return _TIME_OF_DAY  # "what are the visiting hours?" wants times, not a year
+        if self.kind in (Kind.AMOUNT, Kind.NUMBER) and _ASKS_LIMIT.search(self.text):
+            return _LIMIT  # "whats the max award?" is not answered by the whole fund's budget
         if self.kind is Kind.CONTACT:
             for asked, channel in _CHANNELS:
                 if asked.search(self.text):

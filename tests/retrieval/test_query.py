@@ -113,6 +113,7 @@ def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
         ("why does the kit cost so much?", Kind.OPEN),
         ("how much does the bootcamp cost?", Kind.AMOUNT),
         ("how much grant can you get on the accelerator?", Kind.AMOUNT),  # a sum, not any number
+        ("whats the max per project for phase 1?", Kind.AMOUNT),
         # asking for a way in, however it is typed
         ("we've got a device but no idea who to talk to in WY, where do i even start?", Kind.ROUTE),
         ("anyone know who handles trials at the trust?", Kind.ROUTE),
@@ -302,6 +303,14 @@ def test_a_question_about_what_happened_is_marked_so(lexicon: Lexicon) -> None:
     assert analyse("did the falls sensors actually cut admissions?", lexicon).parts[0].outcome
     assert analyse("so does the navigator really speed things up?", lexicon).parts[0].outcome
     assert not analyse("what does the strategy actually commit to?", lexicon).parts[0].outcome
+
+
+def test_the_most_one_can_get_wants_a_sum_with_what_bounds_it() -> None:
+    """ "whats the max award in the discovery strand?" was answered by the strand's whole budget."""
+    need = _needs("whats the max award in the discovery strand?", Kind.AMOUNT)
+    assert need is not None
+    assert not need.search("Discovery strand (£400,000): smaller grants for NHS staff.")
+    assert need.search("Maximum per project: £60,000.") and need.search("grants of up to £30k")
 
 
 def test_opening_hours_want_times_of_day() -> None:
