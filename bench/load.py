@@ -117,16 +117,19 @@ async def run_clients(
         i = offset
         while time.monotonic() < stop:
             started = time.perf_counter()
+            writer = None
             try:
                 reader, writer = await asyncio.open_connection(host, int(port))
                 writer.write(prepared[i % len(prepared)])
                 head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
                 length = _LENGTH.search(head)
                 await reader.readexactly(int(length.group(1)) if length else 0)
-                writer.close()
                 ok = head.startswith(b"HTTP/1.1 200")
             except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError):
                 ok = False
+            finally:
+                if writer is not None:
+                    writer.close()
             if ok:
                 latencies.append((time.perf_counter() - started) * 1000)
             else:
@@ -154,9 +157,14 @@ def serve(env: dict[str, str], workers: int, cores: set[int] | None) -> tuple[su
     """`cores`: the cores the server may use (all when None)."""
     port = free_port()
     command = [str(BIN), "serve", "--port", str(port), "--workers", str(workers)]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    if cores:  # before it starts a thread or a worker: they inherit it
-        os.sched_setaffinity(server.pid, cores)
+    server = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        # set in the child before it runs: every thread and worker it starts inherits it
+        preexec_fn=(lambda: os.sched_setaffinity(0, cores)) if cores else None,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
@@ -180,7 +188,7 @@ def main() -> int:
     sys.stdout.reconfigure(line_buffering=True)  # figures appear as they are measured
     questions = [json.loads(line)["question"] for line in DEV_SET.read_text().splitlines() if line.strip()]
     cores = sorted(os.sched_getaffinity(0))
-    runs = [(w, None) for w in args.workers]
+    runs: list[tuple[int, set[int] | None]] = [(w, None) for w in args.workers]
     if 1 in args.workers and len(cores) > 1:
         runs.insert(1, (1, {cores[0]}))  # one worker on one core
     figures: dict[str, dict] = {}

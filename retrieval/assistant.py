@@ -8,7 +8,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -20,7 +20,7 @@ from retrieval.answer import Answer, Source, viewer_url
 from retrieval.conversation import Turn
 from retrieval.embed import Embedder, make_embedder
 from retrieval.extractive import ExtractiveWriter, Sentence, sentence_texts
-from retrieval.frontmatter import by_line_terms, described_by, names
+from retrieval.frontmatter import Catalogue
 from retrieval.fuse import convex_fusion
 from retrieval.index import Index
 from retrieval.keyword import KeywordIndex
@@ -28,7 +28,6 @@ from retrieval.lexicon import Lexicon, read_glossary, read_places
 from retrieval.passage import Draft, Passage
 from retrieval.query import Kind, Query, analyse
 from retrieval.scope import decline_reason
-from retrieval.text import tokens
 from retrieval.writer import Writer
 
 log = logging.getLogger(__name__)
@@ -53,11 +52,7 @@ class View:
     keyword: KeywordIndex
     lexicon: Lexicon
     writer: ExtractiveWriter
-    # per document, the words of its title, those it is known by and those of its by-line (`names`)
-    descriptions: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = field(
-        default_factory=dict
-    )
-    described: dict[str, set[str]] = field(default_factory=dict)  # term → the documents known by it
+    catalogue: Catalogue  # what each document is known by besides its text
 
 
 class Assistant:
@@ -202,7 +197,7 @@ class Assistant:
             lexicon.spelled_out,
             self.index.sentences.of_chunk,
         )
-        return View(version, hidden, keyword, lexicon, writer)
+        return View(version, hidden, keyword, lexicon, writer, Catalogue(documents))
 
     def _retrieve(self, query: Query, vector: np.ndarray, access: Access) -> list[Passage]:
         """Dense and keyword candidates among the documents `access` allows, fused; passages of
@@ -250,27 +245,11 @@ class Assistant:
         return passages
 
     def _named_documents(self, query: Query, view: View) -> set[str]:
-        """The documents a question names by description ("the jan board paper", "that HSJ piece"),
-        when the description tells at most NAMED of them from the rest."""
+        """The documents a question names by description (`Catalogue`), when the description
+        tells at most NAMED of them from the rest."""
         found: set[str] = set()
-        if not query.documents:
-            return found
-        if not view.descriptions:  # made once a view, when first needed
-            registry = self.index.registry
-            for i in registry.ids():
-                if i not in view.hidden and (d := registry.document(i)):
-                    view.descriptions[i] = (frozenset(tokens(d.title)), described_by(d), by_line_terms(d))
-                    for term in view.descriptions[i][1]:
-                        view.described.setdefault(term, set()).add(i)
-        for reference in query.documents:
-            candidates: set[str] | None = None  # the documents known by every word, found by word
-            for word in reference.words:
-                having = set().union(
-                    *(set.intersection(*(view.described.get(t, set()) for t in way)) for way in word)
-                )
-                candidates = having if candidates is None else candidates & having
-            named = [i for i in candidates or () if names(reference, *view.descriptions[i])]
-            if len(named) <= NAMED:
+        for described in query.documents:
+            if len(named := view.catalogue.named(described)) <= NAMED:
                 found.update(named)
         return found
 

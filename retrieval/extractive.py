@@ -98,8 +98,14 @@ _SIDES = {
 _OVERSEES = re.compile(r"\b(?:overs(?:ee|aw|een)\w*|oversight)\b", re.IGNORECASE)
 # Numbers that count nothing: a label ("Goal 2", "Strand 1"), a list marker, a year, a day of a month.
 _NOT_A_COUNT = re.compile(
-    r"\b[A-Z][a-z]+ \d{1,3}(?:\.\d+)*\b|^\s*\d{1,3}(?:\.\d+)*\.?\s|\b(?:1[89]|20)\d{2}\b|"
-    rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:{MONTHS})\b|\b(?:{MONTHS}) \d{{1,2}}\b"
+    r"\b(?:Goal|Strand|Priority|Section|Phase|Cohort|Stage|Step|Table|Figure|Annex|Appendix|Part|"
+    r"Chapter|Point|Item|Objective|Action|Theme|Round|Wave|Tier|Level) \d{1,3}(?:\.\d+)*\b|"
+    r"^\s*\d{1,3}(?:\.\d+)+\s|^\s*\d{1,3}[.)]\s|"  # "5.1 As set out", "4. We will"
+    # a year: after "in", "since"…, or before no word ("2000 staff" is a count)
+    r"(?:(?<=\bin )|(?<=\bsince )|(?<=\bby )|(?<=\bfrom )|(?<=\buntil )|(?<=\bof )|(?<=\bduring )|"
+    r"(?<=\band ))(?:1[89]|20)\d{2}\b|\b(?:1[89]|20)\d{2}\b(?! [a-z])|"
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:{MONTHS})\b|\b(?:{MONTHS}) \d{{1,2}}\b",
+    re.IGNORECASE,
 )
 _REACH = EVIDENCE[Kind.CONTACT]  # an address, a number, a handle: how to reach someone
 _FIELD = re.compile(r"^[A-Z][\w ]{1,30}:\s+\S")  # "Date: 26 January 2022", "Twitter: @handle"
@@ -291,7 +297,7 @@ class ExtractiveWriter:
 
     def evidence(self, ranked: list[Sentence]) -> float:
         """How well the best answering sentence answers: 0 when none holds what the kind needs."""
-        best = next((s for s in ranked if s.evidenced and not s.asks), None)
+        best = _answering(ranked)
         if best is None:
             return 0.0
         return 0.7 * best.score + 0.3 * best.passage.similarity
@@ -305,7 +311,7 @@ class ExtractiveWriter:
         """The document the answer leads with, and what only it may still give: what a later part
         naming nothing asks for ("… and how do we reach them?"), and for "where do I start?" a way
         to reach the body it names, when no sentence read from it holds one."""
-        lead = next((s for s in ranked if s.evidenced and not s.asks), None)
+        lead = _answering(ranked)
         if lead is None:
             return None, []
         document = lead.passage.document
@@ -327,7 +333,9 @@ class ExtractiveWriter:
 
     def write(self, query: Query, passages: list[Passage], ranked: list[Sentence]) -> Draft:
         """The answering sentence first; others only when they add something the question asked."""
-        first = next(s for s in ranked if s.evidenced and not s.asks)
+        first = _answering(ranked)
+        if first is None:
+            raise ValueError("write is for when the documents answer (`answers`)")
         chosen = [first]
         lead = first.passage.document.doc_id
         for i, part in enumerate(query.parts):  # each question of the message gets its answer
@@ -497,6 +505,11 @@ class ExtractiveWriter:
         """Says the same in other words, and names nobody and nothing new."""
         va, vb = self._embed([candidate, chosen])
         return float(va @ vb) > REDUNDANT and not (_names(candidate) - _names(chosen))
+
+
+def _answering(ranked: list[Sentence]) -> Sentence | None:
+    """The sentence an answer leads with: the best that can answer and is no question itself."""
+    return next((s for s in ranked if s.evidenced and not s.asks), None)
 
 
 def sentence_texts(document: Document, chunk: Chunk) -> list[str]:

@@ -6,6 +6,8 @@ so the writer can cite them like any sentence of the text.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -41,39 +43,72 @@ _NOUNS = [
 
 
 def described_by(document: Document) -> frozenset[str]:
-    """The words a document is known by besides its text: its title and topics, and its by-line
-    (`by_line_terms`)."""
-    return frozenset(tokens(" ".join([document.title, *document.topics]))) | by_line_terms(document)
+    """The words around a document's text: its title and topics, its kind in any word partners use
+    for it ("the jan paper" is a board paper), and its by-line (`_by_line`)."""
+    kind = set(tokens(f"{document.kind} {kind_name(document)}"))
+    kind |= {t for nouns in _NOUNS if nouns & kind for t in nouns}
+    return frozenset(tokens(" ".join([document.title, *document.topics]))) | kind | _by_line(document)
 
 
-def by_line_terms(document: Document) -> frozenset[str]:
-    """Who wrote it, for whom, where and when: author, organisation, kind, site ("hsj co uk":
-    partners say "the HSJ piece") and date ("January 2022", "jan", "22")."""
+class Catalogue:
+    """What each document is known by besides its text, to find the one a question names by
+    description: "the jan board paper", "that HSJ piece", "rob's guest blog", or its title in quotes.
+
+    A description names a document when all its words are among what it is known by, and one
+    besides the noun is of its by-line (author, organisation, site, month or year: "jan", "HSJ",
+    "LAHP", "rob's"), since a title's words alone ("the healthtech MoU") are what many documents are
+    about, and its kind alone ("the board paper") what many are. A title in quotes must be most of
+    a document's title: a quote may be a word off."""
+
+    def __init__(self, documents: Iterable[Document]) -> None:
+        self._terms: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
+        self._having: dict[str, set[str]] = {}  # term → the documents known by it
+        for document in documents:
+            by_line, known = _by_line(document), described_by(document)
+            self._terms[document.doc_id] = (frozenset(tokens(document.title)), known, by_line)
+            for term in known:
+                self._having.setdefault(term, set()).add(document.doc_id)
+
+    def named(self, described: Described) -> list[str]:
+        """The documents `described` names, found through the words each is known by."""
+        having = [
+            set().union(*(set.intersection(*(self._having.get(t, set()) for t in way)) for way in word))
+            for word in described.words
+        ]
+        if described.quoted:
+            held = Counter(i for documents in having for i in documents)
+            candidates = {i for i, n in held.items() if 4 * n >= 3 * len(having)}
+        else:
+            candidates = set.intersection(*having) if having else set()
+        return sorted(i for i in candidates if self._names(described, *self._terms[i]))
+
+    @staticmethod
+    def _names(
+        described: Described, title: frozenset[str], known: frozenset[str], by_line: frozenset[str]
+    ) -> bool:
+        words = described.words
+        if described.quoted:
+            return 4 * sum(any(way <= title for way in word) for word in words) >= 3 * len(words)
+        return all(any(way <= known for way in word) for word in words) and any(
+            way <= by_line for word in words[:-1] for way in word
+        )
+
+
+def _by_line(document: Document) -> frozenset[str]:
+    """Who wrote it, for whom, where ("hsj co uk": partners say "the HSJ piece") and when ("January
+    2022" is also "jan" and "22")."""
     host = urlsplit(document.source_url or "").hostname or ""
-    site = host.removeprefix("www.").replace(".", " ")
-    when = readable_date(document.published)
-    fields = [document.author, document.organisation, document.kind, kind_name(document), site, when]
-    terms = set(tokens(" ".join(f for f in fields if f)))
-    if when:
-        terms |= {w[:3].lower() for w in when.split() if w.isalpha()} | {
-            y[2:] for y in when.split() if len(y) == 4
-        }
-    return frozenset(terms | {t for nouns in _NOUNS if nouns & terms for t in nouns})
-
-
-def names(
-    described: Described, title: frozenset[str], known: frozenset[str], by_line: frozenset[str]
-) -> bool:
-    """Whether "the jan board paper" names the document known by these words (its title's,
-    `described_by`, `by_line_terms`): every word is among them, and one besides the noun is of its
-    by-line ("jan", "HSJ", "LAHP", "rob's"), since words of a title alone ("the healthtech MoU") are
-    what many documents are about. A title in quotes must be (most of) its title."""
-    words = described.words
-    if described.quoted:
-        return 4 * sum(any(way <= title for way in word) for word in words) >= 3 * len(words)
-    return all(any(way <= known for way in word) for word in words) and any(
-        way <= by_line for word in words[:-1] for way in word
-    )
+    when = readable_date(document.published) or ""
+    fields = [
+        document.author or "",
+        document.organisation or "",
+        host.removeprefix("www.").replace(".", " "),
+        when,
+    ]
+    terms = set(tokens(" ".join(fields)))
+    terms |= {w[:3].lower() for w in when.split() if w.isalpha()}
+    terms |= {y[2:] for y in when.split() if len(y) == 4 and y.isdigit()}
+    return frozenset(terms)
 
 
 def kind_name(document: Document) -> str:

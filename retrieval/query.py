@@ -176,7 +176,7 @@ _ASKER_WANTS = re.compile(
     r"\b(?:i|we)['’]d like(?:\s+to)?\b|\b(?:no|any) (?:idea|clue)s?\b|\bnot sure\b|"
     r"\b(?:i|we|and)\s+(?:really\s+|just\s+)?(?:want|wanna|need|would like)(?:\s+to)?\b|"
     r"\b(?:i['’]?m|we['’]re|i am|we are)\s+(?:looking|trying|hoping)\s+to\b|"
-    r"\b(?:trying|try|tryna) to (?:work out|figure out|find out|understand)\b|\bwondering\b|"
+    r"\b(?:trying|try|tryna) to (?:work out|figure out|find out|understand)\b|"
     # "what year did it go out?" asks for a date: "This year's …" in a title, or "will go further"
     # in a passage, is no answer
     r"\b(?:what|which)\s+(?:year|month|day|date)\b|\b(?:go|goes|went|gone|come|came) (?:up|out|live)\b",
@@ -207,7 +207,7 @@ _OUTCOME = re.compile(
     r"(?:happen(?:ed)?|get|got|been)\b|"
     r"\bactually (?:happen|adopt|approv|agree|sign|publish|launch|deliver)\w*|"
     # "did the falls sensors actually cut admissions?": whether it worked, whatever the verb
-    r"^\W*(?:(?:and|so|but) )?(?:did|has|have|does|do)\b[^?]*\b(?:actually|really)\b",
+    r"^\W*(?:(?:and|so|but) )?(?:did|has|have)\b[^?.!]*\b(?:actually|really)\b",
     re.IGNORECASE,
 )
 _HOW_MANY = re.compile(r"\bhow many ((?:\S+\s+){0,3})", re.IGNORECASE)

@@ -101,6 +101,7 @@ def record_question(db: Database, answer: Answer, *, surface: str, **where: str 
 
 
 def insert_question(db: Database, fields: dict[str, Any]) -> int:
+    """One row of `question_fields`, whose id is chosen already: returns it."""
     insert_questions(db, [fields])
     return int(fields["id"])
 

@@ -159,32 +159,33 @@ def test_rows_queued_behind_a_busy_store_share_one_commit_and_a_taken_id_costs_n
     the other rows are still written and that one gets a new id."""
     db = Database(make_settings(data_dir=tmp_path / "data"))
     db.migrate()
-    asked = [f"Question {n}?" for n in range(5)]
+    asked = [f"Question {n}?" for n in range(6)]
     rows = [
         question_fields(db, Answer(question=q, answered=True, answer="A [1]."), surface="web") for q in asked
     ]
-    taken = {
-        **question_fields(db, Answer(question="Asked before?", answered=True, answer="A."), surface="web")
-    }
+    taken = question_fields(db, Answer(question="Asked before?", answered=True, answer="A."), surface="web")
     insert_question(db, taken)
-    rows[3]["id"] = taken["id"]
+    rows[4]["id"] = taken["id"]
     commits: list[object] = []
     event.listen(db.engine, "commit", commits.append)
     writer = LogWriter(db, Spool(tmp_path / "data" / "spool.jsonl"))
-    locker = sqlite3.connect(db.url.removeprefix("sqlite:///"), isolation_level=None)
-    locker.execute("BEGIN EXCLUSIVE")
-    try:
-        for row in rows[:3]:  # they queue behind the lock
-            writer.put(row)
-        time.sleep(0.3)
-    finally:
-        locker.execute("ROLLBACK")
-        locker.close()
-    writer.flush()
-    assert len(commits) <= 2, "a commit a row"  # the first row may have been taken alone
-    for row in rows[3:]:  # one of these has a taken id
-        writer.put(row)
-    writer.flush()
+
+    def queued_behind_a_lock(batch: list[dict]) -> None:
+        """The first row waits on the lock (or is taken with the others); the rest queue behind it."""
+        locker = sqlite3.connect(db.url.removeprefix("sqlite:///"), isolation_level=None)
+        locker.execute("BEGIN EXCLUSIVE")
+        try:
+            for row in batch:
+                writer.put(row)
+            time.sleep(0.3)
+        finally:
+            locker.execute("ROLLBACK")
+            locker.close()
+        writer.flush()
+
+    queued_behind_a_lock(rows[:3])
+    assert len(commits) <= 2, "a commit a row"
+    queued_behind_a_lock(rows[3:])  # rows 4 (its id taken) and 5 share a batch
     logged = questions_since(db, datetime.now(UTC) - timedelta(hours=1))
     assert sorted(q.question for q in logged) == sorted([*asked, "Asked before?"])
     assert next(q.question for q in logged if q.id == taken["id"]) == "Asked before?"
