@@ -1,7 +1,8 @@
-"""A document's by-line as a sentence: who wrote it, for whom, and when it was published.
+"""A document's front matter: its by-line as a sentence, and what it is known by.
 
 The manifest's fields are facts too ("who wrote the LEP board paper?", "when did the blog go up?"),
-so the writer can cite them like any sentence of the text.
+so the writer can cite them like any sentence of the text; and partners name a document by them
+("the jan board paper", "that HSJ piece"), so the question is read against them (`Catalogue`).
 """
 
 from __future__ import annotations
