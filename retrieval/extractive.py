@@ -185,7 +185,7 @@ class ExtractiveWriter:
                     found.append(Sentence(_first_passage(p, passages), -1, line))
         if not found:
             return []
-        surroundings = {p.chunk.chunk_id: _context_terms(p) | self._terms(p.chunk.text) for p in passages}
+        surroundings = {p.chunk.chunk_id: self._around(p) | self._terms(p.chunk.text) for p in passages}
         bags = list(surroundings.values())
         weights = self._slot_weights(query, bags)
         spread = Counter(t for bag in bags for t in bag)
@@ -211,7 +211,7 @@ class ExtractiveWriter:
         unit: Sentence,
         sim: float,
         weights: dict[Name, dict[str, float]],
-        around: set[str],
+        around: frozenset[str],
         common: set[str],
     ) -> Sentence:
         held = self._terms(unit.text)
@@ -237,7 +237,7 @@ class ExtractiveWriter:
         return replace(unit, score=score, dense=sim, covered=covered, parts=parts)
 
     def _answers_part(
-        self, part: Part, unit: Sentence, held: frozenset[str], around: set[str], common: set[str]
+        self, part: Part, unit: Sentence, held: frozenset[str], around: frozenset[str], common: set[str]
     ) -> bool:
         """Whether a sentence can answer this part of the question.
 
@@ -427,7 +427,7 @@ class ExtractiveWriter:
         held = self._terms(text)
         return not any(way & held for slot in query.slots for way in slot)
 
-    def _slot_weights(self, query: Query, bags: list[set[str]]) -> dict[Name, dict[str, float]]:
+    def _slot_weights(self, query: Query, bags: list[frozenset[str]]) -> dict[Name, dict[str, float]]:
         """Each word of the question's share of it, by the term that stands for it: rare words weigh
         more; words every passage (`bags`) shares are the topic, not the point.
 
@@ -465,6 +465,11 @@ class ExtractiveWriter:
                 self._text_terms.clear()
             terms = self._text_terms[text] = frozenset(tokens(text)) | self.spelled_out(text)
         return terms
+
+    def _around(self, passage: Passage) -> frozenset[str]:
+        """What surrounds a passage's sentences: its section headings and its document's front
+        matter (`described_by`, made once per version of the document)."""
+        return frozenset(tokens(" ".join(passage.chunk.headings))) | self._document_terms(passage.document, 0)
 
     def _lead(self, document: Document) -> frozenset[str]:
         """The terms of a document's opening lines and metadata: a news story's or board paper's
@@ -545,11 +550,6 @@ def _units(passage: Passage, fields: bool = True) -> list[Sentence]:
         else:
             units.append(alone)
     return units
-
-
-def _context_terms(passage: Passage) -> set[str]:
-    """What surrounds a sentence: its section headings and its document's title, author and source."""
-    return set(tokens(" ".join(passage.chunk.headings))) | described_by(passage.document)
 
 
 def _about_document(query: Query, document: Document) -> bool:
