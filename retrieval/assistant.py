@@ -264,7 +264,8 @@ class Assistant:
         """Passages of the leading document that hold what the answer still needs from it
         (`ExtractiveWriter.lead_needs`), however far down they are: "whos the front door up north
         and how do we reach them?" is answered from the contact lines of the page that answered
-        the first part."""
+        the first part, "when do the small grants close?" from the key dates of the grants' page.
+        The closest to the question first: a long page may give many dates."""
         lead, needs = writer.lead_needs(query, ranked)
         if lead is None or not needs:
             return []
@@ -273,13 +274,14 @@ class Assistant:
             chunk
             for chunk in self.index.registry.chunks(lead.doc_id)
             if chunk.chunk_id not in read and any(need.search(chunk.text) for need in needs)
-        ][:DETAILS]
+        ]
         similarity = self.index.vectors.vectors([c.chunk_id for c in found])
-        return [
+        details = [
             Passage(c, lead, float(similarity[c.chunk_id] @ vector))
             for c in found
             if c.chunk_id in similarity
         ]
+        return sorted(details, key=lambda p: -p.similarity)[:DETAILS]
 
     def _write(
         self,

@@ -100,7 +100,7 @@ _OVERSEES = re.compile(r"\b(?:overs(?:ee|aw|een)\w*|oversight)\b", re.IGNORECASE
 _NOT_A_COUNT = re.compile(
     r"\b(?:Goal|Strand|Priority|Section|Phase|Cohort|Stage|Step|Table|Figure|Annex|Appendix|Part|"
     r"Chapter|Point|Item|Objective|Action|Theme|Round|Wave|Tier|Level) \d{1,3}(?:\.\d+)*\b|"
-    r"^\s*\d{1,3}(?:\.\d+)+\s|^\s*\d{1,3}[.)]\s|"  # "5.1 As set out", "4. We will"
+    r"^\s*\d{1,3}(?:\.\d+)+\s|^\s*\d{1,3}[.)]\s|\bno one\b|"  # "5.1 As set out", "4. We will", "no one"
     # a year: after "in", "since"…, or before no word ("2000 staff" is a count)
     r"(?:(?<=\bin )|(?<=\bsince )|(?<=\bby )|(?<=\bfrom )|(?<=\buntil )|(?<=\bof )|(?<=\bduring )|"
     r"(?<=\band ))(?:1[89]|20)\d{2}\b|\b(?:1[89]|20)\d{2}\b(?! [a-z])|"
@@ -310,10 +310,12 @@ class ExtractiveWriter:
     ) -> tuple[Document | None, list[re.Pattern[str]]]:
         """The document the answer leads with, and what only it may still give: what a later part
         naming nothing asks for ("… and how do we reach them?"), and for "where do I start?" a way
-        to reach the body it names, when no sentence read from it holds one."""
+        to reach the body it names, when no sentence read from it holds one. When nothing read
+        answers at all, the page the question is about and what the question needs from it
+        (`_subject_needs`)."""
         lead = _answering(ranked)
         if lead is None:
-            return None, []
+            return self._subject_needs(query, ranked)
         document = lead.passage.document
         needs = [
             need
@@ -328,6 +330,24 @@ class ExtractiveWriter:
         ):
             needs.append(_REACH)
         return document, needs
+
+    def _subject_needs(
+        self, query: Query, ranked: list[Sentence]
+    ) -> tuple[Document | None, list[re.Pattern[str]]]:
+        """When nothing read answers, the page the question is about may still hold it further down:
+        "when do the small grants close?" is about the grants' page, whose closing date sits in a
+        passage that shares no word with the question. That page is the best sentence's, when it
+        names everything the question names. Only needs a near miss cannot meet by chance: a date
+        or sum on topic, a number beside what it counts."""
+        part = query.parts[0]
+        strict = part.kind in DATED or part.counted  # "how big is the pot?" takes any figure
+        if part.needs is None or not strict or not ranked or part.names == ((),):
+            return None, []
+        document = ranked[0].passage.document
+        words = self._words(document)
+        if not any(all(any(way <= words for way in name) for name in names) for names in part.names):
+            return None, []
+        return document, [part.needs]
 
     # -- writing -------------------------------------------------------------------------------
 

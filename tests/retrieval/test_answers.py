@@ -277,6 +277,54 @@ def test_how_to_reach_the_way_in_an_answer_names_is_read_from_far_down_its_page(
     assert "01422 496 0101" in alone.answer, alone.answer
 
 
+MEMORY_CAFE_GRANTS = "\n\n".join(
+    [
+        "The Kirklees Memory Café Grants fund community groups that run memory cafés for people "
+        "living with dementia and the people who care for them.",
+        *(
+            f"## Memory café grants in {area}\n\nIn {area} the memory café grants pay for room hire, "
+            "volunteer expenses, refreshments, transport for members who could not otherwise come, and "
+            "activities such as singing, reminiscence sessions and gentle exercise. Projects must run "
+            "for no more than 12 months. Groups close to a bus route are asked to say so."
+            for area in (
+                "Batley",
+                "Birstall",
+                "Cleckheaton",
+                "Denby Dale",
+                "Dewsbury",
+                "Heckmondwike",
+                "Holmfirth",
+                "Honley",
+                "Huddersfield",
+                "Kirkburton",
+                "Marsden",
+                "Meltham",
+                "Mirfield",
+                "Slaithwaite",
+            )
+        ),
+        "## Key dates\n\n- Closing date: 14 March 2025 at 12 noon\n\n- Decisions: by the end of May 2025",
+    ]
+)
+
+
+def test_a_date_or_sum_asked_about_a_page_is_read_from_far_down_it(fresh_services):
+    """ "when do the memory cafe grants close?": the closing date sits in a passage of the grants'
+    page that shares no word with the question, past passages that do; it is read there. A date the
+    page gives for something else is no answer to when the next round opens."""
+    from corpus.documents import from_text
+
+    services = fresh_services()
+    assert services.index.add_document(
+        from_text("memory-cafe-grants", "Kirklees Memory Café Grants", MEMORY_CAFE_GRANTS)
+    )
+    answer = services.assistant.ask("when do the kirklees memory cafe grants close? want to post a reminder")
+    assert answer.answered and "14 March 2025" in answer.answer, answer.answer
+    assert answer.sources[0].doc_id == "memory-cafe-grants"
+    later = services.assistant.ask("when does the next round of the kirklees memory cafe grants open?")
+    assert not later.answered, later.answer
+
+
 def test_a_document_named_by_its_by_line_is_the_one_read(fresh_services):
     """ "the jan board paper", "the march board paper": board papers say the same things ("There
     are no legal implications …"); the month, the publisher or the author's organisation in the
