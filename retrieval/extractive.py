@@ -118,9 +118,13 @@ _PLANNED = re.compile(
 _FIRST_PERSON = re.compile(r"\b(?:I|I[’']m|I[’']ve|my|me)\b")
 _ITEM = re.compile(r"^(\d{1,3})\.\s+\S")
 _MARKER = re.compile(r"^(?:-\s+|\d+(?:\.\d+)*\.?\s+)")
-# Lines that are never an answer: page furniture, captions, by-line fragments, bare dates.
+# Lines that are never an answer: page furniture, captions, by-line fragments, bare dates, and a
+# line set wholly in italics that is no sentence ("*Blog – 9 December 2024 – Dr …*", "*Northern
+# MedTech Guild*"): a page's by-line or the body it is from.
 _NOT_AN_ANSWER = re.compile(
-    r"^(?:image of|photo|picture|back to|share|written by|posted by|by\s+[A-Z]|read more)\b|^\W*$", re.I
+    r"^(?:image of|photo|picture|back to|share|written by|posted by|by\s+[A-Z]|read more)\b|^\W*$|"
+    r"^([*_])[^*_]+(?<![.!?])\1\W*$",
+    re.I,
 )
 
 

@@ -7,7 +7,7 @@ import pytest
 from config.errors import QuestionError
 from retrieval.assistant import NOT_FOUND
 from retrieval.conversation import Turn
-from retrieval.extractive import _filled, _for_others, _routes
+from retrieval.extractive import _filled, _for_others, _routes, sentence_texts
 
 pytestmark = pytest.mark.integration
 
@@ -55,6 +55,26 @@ def test_page_furniture_never_reaches_an_answer(assistant):
         for furniture in ("Menu Icon", "Back to list", "Image of", "No comments", "Twitter:", "@NHS"):
             assert furniture not in answer.answer
             assert all(furniture not in s.snippet for s in answer.sources)
+
+
+def test_a_line_set_in_italics_that_is_no_sentence_is_never_the_answer():
+    """A page's by-line or the body it is from, set in italics under its title, names the body asked
+    about but says nothing of it ("*Yorkshire Clinical Research Support Service with the … Cluster*"
+    led the answer to "who helps with clinical evidence?"); a sentence in italics still counts."""
+    from corpus.documents import from_text
+
+    text = (
+        "*Ravensthorpe Clinical Trials Unit with the West Yorkshire Healthtech Cluster*\n\n"
+        "*Blog – 3 March 2025 – by Amira Shah, Trials Lead*\n\n"
+        "The Ravensthorpe Clinical Trials Unit runs free evidence clinics for companies.\n\n"
+        "*The clinics are booked through the Healthtech Navigator.*"
+    )
+    loaded = from_text("evidence-clinics", "Evidence clinics", text)
+    candidates = [t for chunk in loaded.chunks for t in sentence_texts(loaded.document, chunk)]
+    assert candidates == [
+        "The Ravensthorpe Clinical Trials Unit runs free evidence clinics for companies.",
+        "*The clinics are booked through the Healthtech Navigator.*",
+    ]
 
 
 def test_unanswerable_question_says_so_and_invents_nothing(assistant):
