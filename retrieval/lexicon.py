@@ -42,18 +42,33 @@ def read_glossary(path: Path | None) -> dict[str, str]:
     }
 
 
-def read_places(path: Path | None) -> frozenset[str]:
-    """One-word place names from a YAML list, as terms: a question naming one in lower case ("front
-    door for lothian?") names it, so documents that never mention it do not answer."""
+def read_places(path: Path | None) -> dict[str, str]:
+    """One-word place names from a YAML list, as terms, each with the region it lies in ("- leeds: West
+    Yorkshire"; "" when the file does not say). A question naming a place in lower case ("front door
+    for lothian?") names it, so documents that never mention it do not answer; a page about the
+    region it lies in does ("any funding for a startup in bradford?" is answered by a grant for
+    West Yorkshire businesses)."""
     if path is None or not path.is_file():
-        return frozenset()
+        return {}
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not a readable list of places ({exc})") from exc
-    if not isinstance(data, list) or not all(isinstance(p, str) and len(p.split()) == 1 for p in data):
+    if not isinstance(data, list):
         raise ConfigError(f"{path}: the places must be a list of one-word names")
-    return frozenset(t for place in data for t in tokens(place))
+    places: dict[str, str] = {}
+    for entry in data:
+        if isinstance(entry, dict) and len(entry) == 1:
+            ((place, region),) = entry.items()
+        else:
+            place, region = entry, ""
+        if not (isinstance(place, str) and len(place.split()) == 1 and isinstance(region, str)):
+            raise ConfigError(
+                f"{path}: the places must be a list of one-word names, each perhaps with the region it "
+                f"lies in (- leeds: West Yorkshire); not {entry!r}"
+            )
+        places.update((t, region) for t in tokens(place))
+    return places
 
 
 def defined_short_forms(texts: Iterable[str]) -> dict[str, str]:
@@ -108,12 +123,15 @@ class Lexicon:
         names: frozenset[str] = frozenset(),
         titles: Iterable[frozenset[str]] = (),
         people: Iterable[str] = (),
+        regions: Mapping[str, str] = {},
     ) -> None:
+        """`regions`: a place's term → the region it lies in (`read_places`)."""
         self.vocabulary = vocabulary  # stemmed term → number of passages using it
         self.most_used = max(vocabulary.values(), default=0)  # passages holding the commonest term
         self.people = tuple(people)  # the documents' authors, as written: "her" in a follow-up
         self.short_forms = dict(short_forms)
         self.names = names  # stemmed terms the corpus writes with a capital inside sentences: names
+        self.regions = {t: region for t, r in regions.items() if r and (region := frozenset(tokens(r)))}
         # names of several words the corpus writes capitalised ("Health Data Skills Bootcamp"), by word
         self._titles: dict[str, set[frozenset[str]]] = {}
         for title in titles:
@@ -131,7 +149,7 @@ class Lexicon:
         vocabulary: Mapping[str, int],
         glossary: Mapping[str, str],
         authors: Iterable[str] = (),
-        places: frozenset[str] = frozenset(),
+        places: Mapping[str, str] = {},
     ) -> Lexicon:
         """`authors`: the documents' authors, and `places` (`read_places`): names however a partner
         writes them."""
@@ -146,9 +164,9 @@ class Lexicon:
             titles.update(t for m in _PROPER.finditer(text) if len(t := frozenset(tokens(m.group(0)))) >= 2)
         names = frozenset(t for t, n in capital.items() if n >= 2 * lower[t])
         authors = sorted(set(authors))
-        names |= {t for author in authors for t in tokens(author)} | places
+        names |= {t for author in authors for t in tokens(author)} | places.keys()
         # the glossary is the deployment's word
-        return cls(vocabulary, {**learned, **glossary}, names, titles, authors)
+        return cls(vocabulary, {**learned, **glossary}, names, titles, authors, places)
 
     def expand(self, question: str) -> str:
         """The question with each known short form followed by its meaning in brackets."""
@@ -178,13 +196,13 @@ class Lexicon:
                 found.update(tokens(meaning))
         return frozenset(found)
 
-    def names_in(self, question: str) -> list[tuple[frozenset[str], ...]]:
+    def names_in(self, question: str, regions: bool = False) -> list[tuple[frozenset[str], ...]]:
         """What the question names (a person, a body, a short form, a number), each as the ways of
         writing it: an answer must be about these. "When's BEIC's next meeting" is not answered by
         another committee's date, nor "what did X award in 2025" by another year's figures.
 
         Each name is a choice of term sets, all of one set to be found: "WY" is "wy", or both
-        "west" and "yorkshire".
+        "west" and "yorkshire". With `regions`, a place may also be found as the region it lies in.
         """
         named = []
         words = re.findall(r"[\w&'’-]+", question)
@@ -202,6 +220,8 @@ class Lexicon:
                     or (i > 0 and raw[:1].isupper() and raw != "I")  # capitalised inside the question
                 )
             if is_name and (ways := self.ways(raw)):
+                if regions and len(own) == 1 and (region := self.regions.get(own[0])):
+                    ways += (region,)
                 if raw.isdigit() and len(raw) == 2:
                     ways += (frozenset({f"20{raw}"}),)  # "march 24" is March 2024
                 named.append(ways)

@@ -451,21 +451,27 @@ def kind_of(question: str) -> Kind:
 def _parts_of(question: str, lexicon: Lexicon) -> tuple[Part, ...]:
     texts = _parts(question)
     if len(texts) == 1:  # one question, perhaps with a remark: the whole message says what kind
-        return (replace(_part(texts[0], lexicon), kind=kind_of(question), outcome=_asks_outcome(question)),)
-    return tuple(_part(text, lexicon) for text in texts)
+        kind = kind_of(question)
+        return (replace(_part(texts[0], lexicon, kind), kind=kind, outcome=_asks_outcome(question)),)
+    return tuple(_part(text, lexicon, kind_of(text)) for text in texts)
 
 
-def _part(text: str, lexicon: Lexicon) -> Part:
+def _part(text: str, lexicon: Lexicon, kind: Kind) -> Part:
     """What the part names leaves out how the asker introduces themselves: "we're a newcastle
     startup - who's the front door up in the north east?" asks about the North East. Asking who
-    someone is ("CEO of Leeds Teaching Hospitals - who is that?"), it is what is asked about."""
-    asks_who = kind_of(text) in (Kind.WHO, Kind.PERSON) and not _ROUTE.search(text)
+    someone is ("CEO of Leeds Teaching Hospitals - who is that?"), it is what is asked about.
+
+    A place named may be found as the region it lies in ("any funding for a startup in bradford?"
+    is answered by a grant for West Yorkshire), unless a figure or a date is asked: the region's
+    count is not the place's ("how many of the firms are in bradford?")."""
+    asks_who = kind in (Kind.WHO, Kind.PERSON) and not _ROUTE.search(text)
     named = text if asks_who else _INTRO.sub("", text, count=1)
+    regions = kind not in (Kind.NUMBER, Kind.AMOUNT, Kind.WHEN)
     sides = [side for side in _EITHER.split(named) if side.strip()]
-    options = [tuple(lexicon.names_in(named))]
+    options = [tuple(lexicon.names_in(named, regions))]
     if len(sides) > 1:  # "is it by someone at the LEP or from the NHS side?": either will do
         # a side naming nothing ("… or did it get pushed back?") is about what the other side names
-        options += [names for side in sides if (names := tuple(lexicon.names_in(side)))]
+        options += [names for side in sides if (names := tuple(lexicon.names_in(side, regions)))]
     words = tuple(lexicon.words_in(text))
     return Part(text, kind_of(text), tuple(options), words, _counted(text, lexicon), _asks_outcome(text))
 

@@ -243,6 +243,7 @@ def test_a_glossary_that_is_not_a_mapping_is_a_clear_error(tmp_path) -> None:
     [
         ("lothian: Lothian\n", "list of one-word names"),
         ("- West Midlands\n", "list of one-word names"),
+        ("- leeds: [West, Yorkshire]\n", "region it lies in"),
         ("- [\n", "not a readable"),
     ],
 )
@@ -251,7 +252,7 @@ def test_a_places_file_that_is_not_a_list_of_one_word_names_is_a_clear_error(tmp
     path.write_text(text)
     with pytest.raises(ConfigError, match=error):
         read_places(path)
-    assert read_places(tmp_path / "missing.yaml") == frozenset()
+    assert read_places(tmp_path / "missing.yaml") == {}
 
 
 def test_a_place_named_in_lower_case_is_a_name_the_answer_must_carry() -> None:
@@ -267,6 +268,21 @@ def test_a_place_named_in_lower_case_is_a_name_the_answer_must_carry() -> None:
         for t in w
     }
     assert "lothian" in named and "devic" not in named
+
+
+def test_a_place_may_be_found_as_the_region_it_lies_in_unless_a_figure_is_asked() -> None:
+    """ "any funding for a startup in bradford?" is answered by a grant for West Yorkshire
+    businesses; "how many of the firms are in bradford?" is not answered by West Yorkshire's count."""
+    places = read_places(ROOT / "config" / "places.yaml")
+    assert places["bradford"] == "West Yorkshire" and places["lothian"] == ""
+    text = "The grant is for small businesses in West Yorkshire. Bradford has 40 firms."
+    lexicon = Lexicon.build([text], {t: 1 for t in tokens(text)}, {}, places=places)
+    west_yorkshire = frozenset({"west", "yorkshir"})
+    service = analyse("any funding for a small startup in bradford?", lexicon)
+    assert any(west_yorkshire in name for name in service.parts[0].names[0]), service.parts[0].names
+    figure = analyse("how many firms are in bradford?", lexicon)
+    assert not any(west_yorkshire in name for name in figure.parts[0].names[0]), figure.parts[0].names
+    assert all(west_yorkshire not in ways for ways in service.slots), "the words asked stay the place's"
 
 
 def _needs(text: str, kind: Kind) -> re.Pattern[str] | None:
