@@ -23,6 +23,17 @@ _PROPER = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:and|of|for|the|&)\s+)?[A-Z][a-z]
 _JOINERS = frozenset({"and", "of", "for", "the", "&", "in", "on"})
 _INSIDE = re.compile(r"(?<=[a-z,;] )[A-Za-z][A-Za-z'’-]+")  # a word inside a sentence, not opening it
 _IS_NAME = re.compile(r"^[A-Z]\w*(?:\s+\S+)+$")  # "West Yorkshire", not "January" or "integrated care"
+_NUMBERED = re.compile(r"\b([A-Z][a-z]+) \d{1,3}\b")  # "Goal 2", "Cohort 3": what things are numbered by
+# Around a rough figure the asker gives of themselves ("a deal of about 30k", "a 6 person co", "~30
+# staff, trading 3 yrs"): no name
+_ROUGHLY = frozenset("a an about around roughly approx approximately circa nearly almost".split())
+_SIZED = frozenset("person people staff employees strong yrs yr years year months month old".split())
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+_MONTH = re.compile(
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[A-Za-z][A-Za-z&'’-]*")
 _WRITTEN_SHORT = re.compile(r"\b[A-Z][A-Za-z&]*[A-Z](?:s|['’]s)?\b")  # "SIA", "LEPs", "Y&H", "LAHP’s"
 
@@ -124,13 +135,16 @@ class Lexicon:
         titles: Iterable[frozenset[str]] = (),
         people: Iterable[str] = (),
         regions: Mapping[str, str] = {},
+        labels: frozenset[str] = frozenset(),
     ) -> None:
-        """`regions`: a place's term → the region it lies in (`read_places`)."""
+        """`regions`: a place's term → the region it lies in (`read_places`); `labels`: the words
+        the corpus numbers things by ("Goal 2", "Cohort 3")."""
         self.vocabulary = vocabulary  # stemmed term → number of passages using it
         self.most_used = max(vocabulary.values(), default=0)  # passages holding the commonest term
         self.people = tuple(people)  # the documents' authors, as written: "her" in a follow-up
         self.short_forms = dict(short_forms)
         self.names = names  # stemmed terms the corpus writes with a capital inside sentences: names
+        self.labels = labels
         self.regions = {t: region for t, r in regions.items() if r and (region := frozenset(tokens(r)))}
         # names of several words the corpus writes capitalised ("Health Data Skills Bootcamp"), by word
         self._titles: dict[str, set[frozenset[str]]] = {}
@@ -158,15 +172,19 @@ class Lexicon:
         capital: Counter[str] = Counter()
         lower: Counter[str] = Counter()
         titles: set[frozenset[str]] = set()
+        labels: set[str] = set()
         for text in texts:
             for word in _INSIDE.findall(text):
                 (capital if word[0].isupper() else lower).update(tokens(word))
             titles.update(t for m in _PROPER.finditer(text) if len(t := frozenset(tokens(m.group(0)))) >= 2)
+            labels.update(t for m in _NUMBERED.finditer(text) for t in tokens(m.group(1)))
         names = frozenset(t for t, n in capital.items() if n >= 2 * lower[t])
         authors = sorted(set(authors))
-        names |= {t for author in authors for t in tokens(author)} | places.keys()
+        # an author's words are names, but not the everyday ones ("Calderbridge communications team")
+        names |= {t for author in authors for t in tokens(author) if lower[t] <= capital[t]}
+        names |= places.keys()
         # the glossary is the deployment's word
-        return cls(vocabulary, {**learned, **glossary}, names, titles, authors, places)
+        return cls(vocabulary, {**learned, **glossary}, names, titles, authors, places, frozenset(labels))
 
     def expand(self, question: str) -> str:
         """The question with each known short form followed by its meaning in brackets."""
@@ -196,21 +214,36 @@ class Lexicon:
                 found.update(tokens(meaning))
         return frozenset(found)
 
-    def names_in(self, question: str, regions: bool = False) -> list[tuple[frozenset[str], ...]]:
+    def names_in(
+        self, question: str, regions: bool = False, counts: bool = True
+    ) -> list[tuple[frozenset[str], ...]]:
         """What the question names (a person, a body, a short form, a number), each as the ways of
         writing it: an answer must be about these. "When's BEIC's next meeting" is not answered by
         another committee's date, nor "what did X award in 2025" by another year's figures.
 
         Each name is a choice of term sets, all of one set to be found: "WY" is "wy", or both
         "west" and "yorkshire". With `regions`, a place may also be found as the region it lies in.
+        Without `counts`, a number names something only as a year or a label's ("cohort 3"): asking
+        whom to talk to, "we're a 6 person co" describes the asker.
         """
         named = []
-        words = re.findall(r"[\w&'’-]+", question)
+        found = list(re.finditer(r"[\w&'’-]+", question))
+        words = [m.group(0) for m in found]
         for i, raw in enumerate(words):
             own = tokens(raw)
             meaning = self.meaning(raw)
             if not own:
                 continue
+            before = words[i - 1] if i else ""
+            if raw[:1].isdigit() and not self._numbers_something(raw, before):
+                after = words[i + 1].casefold() if i + 1 < len(words) else ""
+                rough = (
+                    before.casefold() in _ROUGHLY
+                    or question[: found[i].start()].endswith("~")
+                    or after in _SIZED  # "~30 staff, trading 3 yrs": the asker's size and age
+                )
+                if rough or not counts:
+                    continue
             if meaning is not None:  # a known short form names something only if its meaning does:
                 is_name = _IS_NAME.match(meaning) is not None  # "SMEs" are small businesses, not a body
             else:
@@ -226,6 +259,13 @@ class Lexicon:
                     ways += (frozenset({f"20{raw}"}),)  # "march 24" is March 2024
                 named.append(ways)
         return named + self._titles_in(question)
+
+    def _numbers_something(self, number: str, before: str) -> bool:
+        """A year ("in 2025") or a numbered thing ("cohort 3", "goal 2", "march 24")."""
+        if _YEAR.fullmatch(number):
+            return True
+        label = tokens(before)
+        return bool(label) and (label[-1] in self.labels or _MONTH.fullmatch(before) is not None)
 
     def _titles_in(self, question: str) -> list[tuple[frozenset[str], ...]]:
         """Names of several words the corpus capitalises, however the question writes them: "the

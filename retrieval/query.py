@@ -118,17 +118,24 @@ _CHANNELS = (  # the first asked wins: "the email for the Safe AI call" asks for
 )
 
 _CONTACT = re.compile(
-    r"\b(?:e-?mail(?: address)?|(?<!up the )phone|telephone|direct line|mobile number|"
+    # "do i just email them all?" asks no address
+    r"\b(?:e-?mail(?: address)?(?! (?:them|him|her|us|you|it|all|each|every\w*|round|around)\b)|"
+    r"(?<!up the )phone|telephone|direct line|mobile number|"
     r"(?:phone|contact) number|contact details|postal address|twitter|handle|linkedin|"
     r"web ?site address|url|mailing list)\b|"
     r"\b(?:reach|get hold of|get in touch with|contact)\s+(?:them|him|her|it|the team)\b|"  # named before
     r"\b(?:the|an|their|its|office|street) address\b|\baddress (?:for|of)\b",  # the noun, not "address X"
     re.IGNORECASE,
 )
+# Reaching someone, as partners say it: "who do I ping", "who should we be talking to"
+_REACH = r"(?:ping|contact|ask|(?:talk|speak|chat)(?:ing)? to|email|call|approach|go to)"
 _ASKS_PERSON = re.compile(  # a name, not a body: "who's our named contact there? need a person"
     r"\b(?:named|the|our|a|main|right) (?:\w+ ){0,3}(?:contact|person|individual)\b"
     r"(?! (?:details|number|form|page))|\bneed (?:a|the) name\b|\bwho at\b|\bperson not\b|"
-    r"\bwho (?:chairs|heads)\b",
+    r"\bwho (?:chairs|heads)\b|"
+    # "is there someone at LAHP …", "someone i can ring", "the named testbed coordinator": a person
+    rf"\bsomeone (?:at\b|(?:i|we|u) (?:can|could) (?:\w+ )?(?:ring|dm|message|{_REACH}))|"
+    r"\bnamed (?:\w+ ){0,3}?(?:co-?ordinator|lead|manager|officer|advis[eo]r|champion)\b",
     re.IGNORECASE,
 )
 _ROLE_ASKED = re.compile(r"\bwho (chair|head)s\b", re.IGNORECASE)
@@ -161,11 +168,13 @@ _WHEN = re.compile(
     rf"\bdate (?:on|of)\b|\b(?:timescales?|time ?frames?|timelines?|deadlines?)\b|{_HOURS.pattern}",
     re.IGNORECASE,
 )
-_REACH = r"(?:ping|contact|ask|talk to|speak to|chat to|email|call|approach|go to)"
 _ROUTE_ASKED = (  # how a partner asks for a way in: the asking, not what it is about
-    r"\bwhere (?:do|should|can|would) (?:i|we) (?:even |best |actually )?(?:start|begin|go|turn)\b|"
-    rf"\bwho (?:do|should|can|could|would) (?:i|we) (?:\w+ )?{_REACH}\b|\bwho to {_REACH}\b|"
-    r"\bwho (?:can |could )?(?:help|helps|handles|deals with)\b|"
+    r"\bwhere (?:do|should|can|would) (?:i|we|staff|people|they) (?:even |best |actually )?"
+    r"(?:start|begin|go|turn|send|submit|take)\b|\bsomewhere to (?:send|submit|flag|raise|report|take)\b|"
+    rf"\bwho (?:(?:do|should|can|could|would) (?:i|we)|(?:i|we) (?:should|can|could|need to)) "
+    rf"(?:\w+ ){{0,2}}{_REACH}\b|"
+    rf"\bwho to {_REACH}\b|"
+    r"\bwho (?:can |could )?(?:help|helps|handles|deals with)\b|\bwho (?:does|do|can do) (?:that|this)\b|"
     r"\bwho(?:['’]?s| is) (?:the |a )?(?:best |right )?(?:person|contact|people|someone)\b|"
     r"\bhow (?:do|can) (?:i|we) (?:get|find|reach|approach|access)\b|\bwhere (?:do|can) (?:i|we) find\b|"
     r"\b(?:way in|point of contact)\b|\bpick(?:ing)? up the phone\b"
@@ -228,8 +237,11 @@ _ASKER_ROLE = (
     r"director|exec|ceo|cto|coo|founder|owner|researcher|academic|lecturer|student|officer|startup|"
     r"start-up|sme|company|firm|team|supplier|vendor)s?"
 )
+_GREETING = (  # "hi all, we're a startup in leeds - …"
+    r"(?:(?:hi|hey|hello|hiya|morning|afternoon|evening)(?: (?:all|everyone|folks|team|there))?[!,.]*\s+)?"
+)
 _INTRO = re.compile(
-    rf"^\s*(?:(?:i['’]?m|we['’]re|i am|we are)\s+(?:a|an|based|from|in|at)\s[^-–:,?]{{1,80}}|"
+    rf"^\s*{_GREETING}(?:(?:i['’]?m|we['’]re|i am|we are)\s+(?:a|an|based|from|in|at)\s[^-–:,?]{{1,80}}|"
     rf"[^-–:,?]{{1,60}}\shere|"
     rf"(?!the\b)(?:an? )?(?:[\w&'’-]+\s){{0,3}}?{_ASKER_ROLE}\s(?:at|in|from|for|with|of)\s[^-–:,?]{{1,80}})"
     r"\s*[-–:,]\s+",
@@ -463,15 +475,17 @@ def _part(text: str, lexicon: Lexicon, kind: Kind) -> Part:
 
     A place named may be found as the region it lies in ("any funding for a startup in bradford?"
     is answered by a grant for West Yorkshire), unless a figure or a date is asked: the region's
-    count is not the place's ("how many of the firms are in bradford?")."""
+    count is not the place's ("how many of the firms are in bradford?"). Asking whom to talk to, a
+    number names nothing but a year or a numbered thing: "we're a 6 person co" is about the asker."""
     asks_who = kind in (Kind.WHO, Kind.PERSON) and not _ROUTE.search(text)
     named = text if asks_who else _INTRO.sub("", text, count=1)
     regions = kind not in (Kind.NUMBER, Kind.AMOUNT, Kind.WHEN)
+    counts = kind not in (Kind.ROUTE, Kind.PERSON, Kind.WHO)
     sides = [side for side in _EITHER.split(named) if side.strip()]
-    options = [tuple(lexicon.names_in(named, regions))]
+    options = [tuple(lexicon.names_in(named, regions, counts))]
     if len(sides) > 1:  # "is it by someone at the LEP or from the NHS side?": either will do
         # a side naming nothing ("… or did it get pushed back?") is about what the other side names
-        options += [names for side in sides if (names := tuple(lexicon.names_in(side, regions)))]
+        options += [names for side in sides if (names := tuple(lexicon.names_in(side, regions, counts)))]
     words = tuple(lexicon.words_in(text))
     return Part(text, kind_of(text), tuple(options), words, _counted(text, lexicon), _asks_outcome(text))
 

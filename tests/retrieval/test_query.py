@@ -125,6 +125,16 @@ def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
         ("whos the medilink contact for yorkshire?", Kind.PERSON),
         ("who chairs the investment panel?", Kind.PERSON),
         ("is there a contact form?", Kind.OPEN),
+        ("thinking of applying - is there someone i can ring first to check we're a fit?", Kind.PERSON),
+        ("is there someone at medipex we can ping for an intro?", Kind.PERSON),
+        ("whos the named testbed coordinator at the bradford site?", Kind.PERSON),
+        # a way in, asked as partners ask it
+        ("trust board asked who we should actually be talking to about the LIS", Kind.ROUTE),
+        ("physio with a problem tech could fix, no product. where do i send it?", Kind.ROUTE),
+        ("is there somewhere to flag it so companies pick it up?", Kind.ROUTE),
+        ("need sites for a device study. who does that?", Kind.ROUTE),
+        # "email" as the verb does not ask for an address
+        ("is there one front door for the NE trusts or do i just email them all?", Kind.ROUTE),
     ],
 )
 def test_the_kind_of_question(question: str, kind: Kind) -> None:
@@ -145,6 +155,28 @@ def test_names_are_what_an_answer_must_be_about(lexicon: Lexicon) -> None:
     assert analyse("what does the strategy say about WY?", lexicon).parts[0].names != ((),)
     either = analyse("is it by Rob Webster or by the BEIC?", lexicon).parts[0]
     assert len(either.names) == 3, "both names, or either one alone"
+
+
+def test_a_count_the_asker_gives_is_no_name_but_a_year_or_a_numbered_thing_is() -> None:
+    """ "we're a 6 person co" or "a deal of about 30k" describes the asker: no page need hold "6";
+    "cohort 3" (the corpus numbers cohorts) and "in 2025" name what the answer must be about."""
+    text = "Cohort 2 closed in 2024. The grant is for companies in Leeds. Calderbridge communications team."
+    authors = ["Calderbridge communications team"]
+    lexicon = Lexicon.build([text], {t: 1 for t in tokens(text)}, {}, authors=authors)
+
+    def named(question: str) -> set[str]:
+        parts = analyse(question, lexicon).parts
+        return {t for part in parts for option in part.names for name in option for way in name for t in way}
+
+    assert {"3", "2025"} <= named("when does cohort 3 open, and did cohort 2 close in 2025?")
+    assert not named("our deal would be about 30k, do they tender?") & {"30k", "30"}
+    assert "20k" not in named("if a trust wants to buy ~20k of our kit do they have to tender?")
+    assert "6" not in named("we're a 6 person co, any grants for us?")
+    assert not named("trading 3 yrs with 30 staff, any grants going?") & {"3", "30"}
+    assert "10" not in named("who should we talk to? dont want to get bounced round 10 orgs")
+    assert "10" in named("what did the 10 trusts agree?"), "a figure asked about is a name"
+    assert "team" not in named("uni enterprise team here - who runs the centre?"), "an author's everyday word"
+    assert "calderbridg" in named("who runs the calderbridge centre?")
 
 
 def test_a_message_asking_two_things_has_two_parts_and_a_remark_is_not_one(lexicon: Lexicon) -> None:
@@ -283,6 +315,7 @@ def test_a_place_may_be_found_as_the_region_it_lies_in_unless_a_figure_is_asked(
     figure = analyse("how many firms are in bradford?", lexicon)
     assert not any(west_yorkshire in name for name in figure.parts[0].names[0]), figure.parts[0].names
     assert all(west_yorkshire not in ways for ways in service.slots), "the words asked stay the place's"
+    assert places[tokens("newcastle")[0]] == "North East" and places["glasgow"] == "West of Scotland"
 
 
 def _needs(text: str, kind: Kind) -> re.Pattern[str] | None:
@@ -484,6 +517,8 @@ def test_how_the_asker_introduces_themselves_is_not_what_the_answer_must_name() 
     assert looking.parts[0].names != ((),), "what the asker looks for is no introduction"
     role = analyse("OT at a Midlands trust with an idea - who helps staff take it forward?", lexicon)
     assert role.parts[0].names == ((),), "a role and where it is worked introduce the asker"
+    greeted = analyse("hi all, we're a Midlands startup - whos the front door for trusts?", lexicon)
+    assert greeted.parts[0].names == ((),), "a greeting before the introduction changes nothing"
     topic = analyse("the Midlands pathway - who runs it?", lexicon)
     assert topic.parts[0].names != ((),), "a topic before the dash is what the question is about"
     asked = (
