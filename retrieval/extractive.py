@@ -107,6 +107,7 @@ _NOT_A_COUNT = re.compile(
     rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:{MONTHS})\b|\b(?:{MONTHS}) \d{{1,2}}\b",
     re.IGNORECASE,
 )
+_DOMAIN = re.compile(r"(?<=\w)@[\w-]+(?:\.[\w-]+)+|\bhttps?://\S+|\bwww\.\S+")
 _REACH = EVIDENCE[Kind.CONTACT]  # an address, a number, a handle: how to reach someone
 _FIELD = re.compile(r"^[A-Z][\w ]{1,30}:\s+\S")  # "Date: 26 January 2022", "Twitter: @handle"
 _PLANNED = re.compile(
@@ -482,12 +483,14 @@ class ExtractiveWriter:
         return {slot: {t: w / total for t, w in by_term.items()} for slot, by_term in weights.items()}
 
     def _terms(self, text: str) -> frozenset[str]:
-        """Once per text: the same passages come back question after question."""
+        """Once per text: the same passages come back question after question. A web address or an
+        e-mail's domain holds no words: "ig.support@wyhdc.org.uk" is not about orgs."""
         terms = self._text_terms.get(text)
         if terms is None:
             if len(self._text_terms) > 50_000:
                 self._text_terms.clear()
-            terms = self._text_terms[text] = frozenset(tokens(text)) | self.spelled_out(text)
+            words = _DOMAIN.sub(" ", text)
+            terms = self._text_terms[text] = frozenset(tokens(words)) | self.spelled_out(words)
         return terms
 
     def _around(self, passage: Passage) -> frozenset[str]:

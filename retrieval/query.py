@@ -130,7 +130,7 @@ _CONTACT = re.compile(
 # Reaching someone, as partners say it: "who do I ping", "who should we be talking to"
 _REACH = r"(?:ping|contact|ask|(?:talk|speak|chat)(?:ing)? to|email|call|approach|go to)"
 _ASKS_PERSON = re.compile(  # a name, not a body: "who's our named contact there? need a person"
-    r"\b(?:named|the|our|a|main|right) (?:\w+ ){0,3}(?:contact|person|individual)\b"
+    r"\b(?:named|the|our|a|main|right) (?:(?!\d)\w+ ){0,3}(?:contact|person|individual)\b"
     r"(?! (?:details|number|form|page))|\bneed (?:a|the) name\b|\bwho at\b|\bperson not\b|"
     r"\bwho (?:chairs|heads)\b|"
     # "is there someone at LAHP …", "someone i can ring", "the named testbed coordinator": a person
@@ -177,7 +177,8 @@ _ROUTE_ASKED = (  # how a partner asks for a way in: the asking, not what it is 
     r"\bwho (?:can |could )?(?:help|helps|handles|deals with)\b|\bwho (?:does|do|can do) (?:that|this)\b|"
     r"\bwho(?:['’]?s| is) (?:the |a )?(?:best |right )?(?:person|contact|people|someone)\b|"
     r"\bhow (?:do|can) (?:i|we) (?:get|find|reach|approach|access)\b|\bwhere (?:do|can) (?:i|we) find\b|"
-    r"\b(?:way in|point of contact)\b|\bpick(?:ing)? up the phone\b"
+    r"\b(?:way in|point of contact)\b|\bpick(?:ing)? up the phone\b|"
+    r"\b(?:one|single) (?:place|route|point|door)\b"  # "is there one place that can tell us …?"
 )
 _ROUTE = re.compile(rf"{_ROUTE_ASKED}|\bfront door\b", re.IGNORECASE)
 _ASKER_WANTS = re.compile(
@@ -344,6 +345,8 @@ def analyse(question: str, lexicon: Lexicon, history: Sequence[Turn] = (), home:
             search += f" {right}"
     parts = _parts_of(question, lexicon)
     kind = parts[0].kind  # "whos the front door up there and how do we reach them?" asks for a way in first
+    if kind is Kind.OPEN and any(p.kind is Kind.ROUTE for p in parts):
+        kind = Kind.ROUTE  # "is there a programme for that? who do i talk to": a way in
     at_home = home and kind in (Kind.ROUTE, Kind.PERSON) and not _names_somewhere(question, lexicon)
     if at_home:
         search += f" {home}"

@@ -345,6 +345,18 @@ def test_a_date_or_sum_asked_about_a_page_is_read_from_far_down_it(fresh_service
     assert not later.answered, later.answer
 
 
+def test_an_e_mail_domain_or_a_web_address_is_no_word_a_sentence_says(assistant):
+    """ "Contact Sarah by email at ig.support@wyhdc.org.uk." led "is there one place that can tell us
+    which support to go for? dont want to get bounced round 10 orgs": its domain held "org". The
+    name before the @ is the team's and still counts."""
+    from retrieval.access import EVERYTHING
+
+    writer = assistant.view(EVERYTHING).writer
+    terms = writer._terms("Contact Sarah by email at ig.support@wyhdc.org.uk or see https://wyhdc.org.uk/ig.")
+    assert {"contact", "sarah", "support"} <= terms
+    assert not terms & {"org", "uk", "wyhdc", "http"}, terms
+
+
 def test_a_document_named_by_its_by_line_is_the_one_read(fresh_services):
     """ "the jan board paper", "the march board paper": board papers say the same things ("There
     are no legal implications …"); the month, the publisher or the author's organisation in the

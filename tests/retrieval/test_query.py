@@ -133,6 +133,8 @@ def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
         ("physio with a problem tech could fix, no product. where do i send it?", Kind.ROUTE),
         ("is there somewhere to flag it so companies pick it up?", Kind.ROUTE),
         ("need sites for a device study. who does that?", Kind.ROUTE),
+        ("is there one place in WY that can tell us which support to go for?", Kind.ROUTE),
+        ("we're a 6 person co, any grants going?", Kind.OPEN),  # a size, not a person asked for
         # "email" as the verb does not ask for an address
         ("is there one front door for the NE trusts or do i just email them all?", Kind.ROUTE),
     ],
@@ -155,6 +157,14 @@ def test_names_are_what_an_answer_must_be_about(lexicon: Lexicon) -> None:
     assert analyse("what does the strategy say about WY?", lexicon).parts[0].names != ((),)
     either = analyse("is it by Rob Webster or by the BEIC?", lexicon).parts[0]
     assert len(either.names) == 3, "both names, or either one alone"
+
+
+def test_a_message_that_asks_whom_to_talk_to_asks_for_a_way_in(lexicon: Lexicon) -> None:
+    """ "is there a programme with some funding attached? who do i talk to": the way in is the
+    answer, not the eligibility line that repeats the asker's words."""
+    query = analyse("our app is UKCA marked, is there a programme for that? who do i talk to", lexicon)
+    assert [p.kind for p in query.parts] == [Kind.OPEN, Kind.ROUTE] and query.kind is Kind.ROUTE
+    assert analyse("is it UKCA marked? and when was it signed?", lexicon).kind is Kind.OPEN
 
 
 def test_a_count_the_asker_gives_is_no_name_but_a_year_or_a_numbered_thing_is() -> None:
