@@ -266,7 +266,8 @@ class Assistant:
         and how do we reach them?" is answered from the contact lines of the page that answered
         the first part, "when do the small grants close?" from the key dates of the grants' page.
         The closest to the question first: a long page may give many dates."""
-        lead, needs = writer.lead_needs(query, ranked)
+        lead_id, needs = writer.lead_needs(query, ranked)
+        lead = self.index.registry.document(lead_id) if lead_id else None
         if lead is None or not needs:
             return []
         read = {p.chunk.chunk_id for p in passages}

@@ -239,6 +239,8 @@ class ExtractiveWriter:
             score += KIND_BONUS * (2 * way_in + (0 <= unit.start < LEAD))
         if unit.start < 0 and _about_document(query, unit.passage.document):
             score += BYLINE_BONUS
+        if parts and unit.passage.document.doc_id in query.context_docs and _leans_on_context(query):
+            score += KIND_BONUS / 2  # "can i just ring them?": the page the conversation is about
         return replace(unit, score=score, dense=sim, covered=covered, parts=parts)
 
     def _answers_part(
@@ -310,14 +312,12 @@ class ExtractiveWriter:
     def answers(self, ranked: list[Sentence]) -> bool:
         return self.evidence(ranked) >= MIN_EVIDENCE
 
-    def lead_needs(
-        self, query: Query, ranked: list[Sentence]
-    ) -> tuple[Document | None, list[re.Pattern[str]]]:
+    def lead_needs(self, query: Query, ranked: list[Sentence]) -> tuple[str | None, list[re.Pattern[str]]]:
         """The document the answer leads with, and what only it may still give: what a later part
         naming nothing asks for ("… and how do we reach them?"), and for "where do I start?" a way
         to reach the body it names, when no sentence read from it holds one. When nothing read
         answers at all, the page the question is about and what the question needs from it
-        (`_subject_needs`)."""
+        (`_subject_needs`). The document is given by its id."""
         lead = _answering(ranked)
         if lead is None:
             return self._subject_needs(query, ranked)
@@ -334,16 +334,22 @@ class ExtractiveWriter:
             _REACH.search(s.text) for s in ranked if s.passage.document is document
         ):
             needs.append(_REACH)
-        return document, needs
+        return document.doc_id, needs
 
     def _subject_needs(
         self, query: Query, ranked: list[Sentence]
-    ) -> tuple[Document | None, list[re.Pattern[str]]]:
+    ) -> tuple[str | None, list[re.Pattern[str]]]:
         """When nothing read answers, the page the question is about may still hold it further down:
         "when do the small grants close?" is about the grants' page, whose closing date sits in a
         passage that shares no word with the question. That page is the best sentence's, when it
         names everything the question names. Only needs a near miss cannot meet by chance: a date
-        or sum on topic, a number beside what it counts."""
+        or sum on topic, a number beside what it counts.
+
+        A follow-up naming nothing is about the page the conversation led with: "can i just ring
+        them? whats the number + when are they in" after an answer from the Navigator's page reads
+        its phone line and its hours wherever they are on it."""
+        if _leans_on_context(query):
+            return query.context_docs[0], [need for p in query.parts if (need := p.needs) is not None]
         part = query.parts[0]
         strict = part.kind in DATED or part.counted  # "how big is the pot?" takes any figure
         if part.needs is None or not strict or not ranked or part.names == ((),):
@@ -352,7 +358,7 @@ class ExtractiveWriter:
         words = self._words(document)
         if not any(all(any(way <= words for way in name) for name in names) for names in part.names):
             return None, []
-        return document, [part.needs]
+        return document.doc_id, [part.needs]
 
     # -- writing -------------------------------------------------------------------------------
 

@@ -123,7 +123,8 @@ _CONTACT = re.compile(
     r"(?<!up the )phone|telephone|direct line|mobile number|"
     r"(?:phone|contact) number|contact details|postal address|twitter|handle|linkedin|"
     r"web ?site address|url|mailing list)\b|"
-    r"\b(?:reach|get hold of|get in touch with|contact)\s+(?:them|him|her|it|the team)\b|"  # named before
+    # someone named before: "can i just ring them?"
+    r"\b(?:reach|get hold of|get in touch with|contact|ring|phone)\s+(?:them|him|her|it|the team)\b|"
     r"\b(?:the|an|their|its|office|street) address\b|\baddress (?:for|of)\b",  # the noun, not "address X"
     re.IGNORECASE,
 )

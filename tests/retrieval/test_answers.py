@@ -357,6 +357,63 @@ def test_an_e_mail_domain_or_a_web_address_is_no_word_a_sentence_says(assistant)
     assert not terms & {"org", "uk", "wyhdc", "http"}, terms
 
 
+CALDER_NAVIGATOR = "\n\n".join(
+    [
+        "The Calder Navigator is a free, single point of contact for anyone in Calderdale who is "
+        "developing or trying to introduce a health or care innovation.",
+        *(
+            f"## Support in {area}\n\nIn {area} the Navigator knows the community services, the GP "
+            "practices and the care homes, and which of them are open to trying something new. It "
+            "keeps a list of the schemes that fund early work and of the people who run them."
+            for area in (
+                "Brighouse",
+                "Elland",
+                "Halifax",
+                "Hebden Bridge",
+                "Hipperholme",
+                "Illingworth",
+                "Luddenden",
+                "Mytholmroyd",
+                "Northowram",
+                "Ripponden",
+                "Shelf",
+                "Sowerby Bridge",
+                "Southowram",
+                "Todmorden",
+            )
+        ),
+        "## Can I phone?\n\nYes. The Navigator phone line is 01422 496 0202. It is staffed Monday to "
+        "Thursday, 10am to 3pm.",
+    ]
+)
+
+
+def test_a_follow_up_naming_nothing_is_read_from_the_page_the_thread_is_about(fresh_services):
+    """ "ta. can i just ring them? whats the number + when are they in", after an answer from the
+    Navigator's page: its phone line and hours sit far down that page, in a passage that shares no
+    word with the follow-up; they are read there. A channel the page does not give is still no answer."""
+    from corpus.documents import from_text
+
+    services = fresh_services()
+    assert services.index.add_document(from_text("calder-navigator", "Calder Navigator", CALDER_NAVIGATOR))
+    for n, service in enumerate(("wound clinic", "falls service", "memory café", "stroke unit", "pharmacy")):
+        rather = (
+            f"Rather than ring the {service}, please do the online form: we call you back. "
+            f"Numbers of callers to the {service} are high and the line is often busy."
+        )
+        assert services.index.add_document(from_text(f"calder-service-{n}", f"Calder {service}", rather))
+    first = services.assistant.ask("what does the calder navigator do?")
+    assert first.answered and first.sources[0].doc_id == "calder-navigator", first.answer
+    assert "01422 496 0202" not in first.answer
+    thread = [Turn.of(first)]
+    asked = "ta. can i just ring them rather than do the form? whats the number"
+    ring = services.assistant.ask(asked, thread)
+    assert ring.answered and "01422 496 0202" in ring.answer, ring.answer
+    assert ring.sources[0].doc_id == "calder-navigator"
+    email = services.assistant.ask("ta. whats their email?", thread)
+    assert not email.answered, email.answer
+
+
 def test_a_document_named_by_its_by_line_is_the_one_read(fresh_services):
     """ "the jan board paper", "the march board paper": board papers say the same things ("There
     are no legal implications …"); the month, the publisher or the author's organisation in the

@@ -119,6 +119,7 @@ def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
         ("anyone know who handles trials at the trust?", Kind.ROUTE),
         ("trust exec here - who are we meant to be picking up the phone to?", Kind.ROUTE),
         ("got a phone number for the hub?", Kind.CONTACT),
+        ("ta. can i just ring them rather than do the form?", Kind.CONTACT),
         # a person by name, not a body
         ("whos the contact at LAHP for the leadership group? need a name for our bid", Kind.PERSON),
         ("who at the NHS confed does the local growth work?", Kind.PERSON),
