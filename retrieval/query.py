@@ -166,7 +166,8 @@ _NUMBER = re.compile(
 _WHEN = re.compile(
     r"^\s*(?:and |so )?when\b|\bwhen (?:is|was|did|does|do|will|are|were|'s|’s)\b|^\s*when's\b|"
     r"\bwhat (?:exact |precise |actual )?(?:date|year|month|day|time)\b|\bwhich (?:year|month|date)\b|"
-    rf"\bdate (?:on|of)\b|\b(?:timescales?|time ?frames?|timelines?|deadlines?)\b|{_HOURS.pattern}",
+    rf"\bdate (?:on|of)\b|\b(?:timescales?|time ?frames?|timelines?|deadlines?|cut[- ]?off)\b|"
+    rf"{_HOURS.pattern}|\b(?:closing|opening|start|end|launch|submission) dates?\b",
     re.IGNORECASE,
 )
 _ROUTE_ASKED = (  # how a partner asks for a way in: the asking, not what it is about
@@ -265,10 +266,15 @@ KIND_WORDS = frozenset(
 )
 # Counting time is answered by any span of it: "how many years" by "a decade".
 TIME_UNITS = frozenset({"year", "month", "week", "day", "hour", "decade"})
-# "it", "that", "they" … or an opening "and"/"so": the question leans on what came before.
+# Thanks for the last reply first: "ta. when's the cut off for the next intake?" asks when.
+_THANKS = re.compile(
+    r"^\s*(?:ta|thanks|thank you|thx|cheers|great|perfect|brill|lovely|nice one|ok|okay)\b[\s.!,:;-]*",
+    re.IGNORECASE,
+)
+# "it", "that", "they" … or an opening "and"/"so" or thanks: the question leans on what came before.
 _LEANS_BACK = re.compile(
     r"^\s*(?:and|so|but|also|what about|how about|then)\b|\b(?:it|its|that|this|they|them|their|those|"
-    r"these|there|he|she|his|her|him)\b",
+    rf"these|there|he|she|his|her|him)\b|{_THANKS.pattern}",
     re.IGNORECASE,
 )
 
@@ -439,6 +445,7 @@ def _asking_words_out(question: str) -> str:
 
 def kind_of(question: str) -> Kind:
     """The strongest need first: contact details and amounts are the near misses that hurt."""
+    question = _THANKS.sub("", question, count=1)
     if _SAYS_ANYTHING.search(question):
         return Kind.OPEN  # "does it say anything about how long people live?": what it says, not a number
     if _LISTED.search(question):

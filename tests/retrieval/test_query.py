@@ -120,6 +120,7 @@ def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
         ("trust exec here - who are we meant to be picking up the phone to?", Kind.ROUTE),
         ("got a phone number for the hub?", Kind.CONTACT),
         ("ta. can i just ring them rather than do the form?", Kind.CONTACT),
+        ("ta. when's the cut off for the next intake?", Kind.WHEN),  # thanks first, then the question
         # a person by name, not a body
         ("whos the contact at LAHP for the leadership group? need a name for our bid", Kind.PERSON),
         ("who at the NHS confed does the local growth work?", Kind.PERSON),
@@ -242,6 +243,9 @@ def test_a_follow_up_leans_on_the_turn_before_and_a_new_question_does_not(lexico
     assert follow.previous_reply.startswith("Rob Webster")
     fresh = analyse("what did the Business Economy and Innovation Committee oversee?", lexicon, [turn])
     assert fresh.context == "" and fresh.context_docs == () and fresh.previous_reply == ""
+    thanked = analyse("ta. what's the closing date for the Committee's call?", lexicon, [turn])
+    assert thanked.context_docs == ("advancing",), "thanks for the last reply first: a follow-up"
+    assert thanked.kind is Kind.WHEN
 
 
 def test_she_in_a_follow_up_is_the_author_the_reply_named() -> None:
