@@ -263,6 +263,8 @@ class ExtractiveWriter:
             return False
         if part.outcome and _PLANNED.search(unit.text):
             return False  # "will be presented in February" does not say whether it was
+        if held <= set(tokens(part.text)):
+            return False  # "who runs the founders programme?" is not answered by the programme's name
         if need is None:
             # nothing to hold but an event: "did they adopt it in the end?" is not answered by
             # "Author: …" or by any sentence on the subject that says nothing of what happened

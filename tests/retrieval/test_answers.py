@@ -357,6 +357,29 @@ def test_an_e_mail_domain_or_a_web_address_is_no_word_a_sentence_says(assistant)
     assert not terms & {"org", "uk", "wyhdc", "http"}, terms
 
 
+def test_a_line_that_only_repeats_the_question_is_no_answer(fresh_services):
+    """ "- the Healthtech Founders Mentoring Programme", an item of a year's list, led the answer to
+    "who runs the healthtech founders mentoring programme?": it holds every word asked and says
+    nothing, so it is never said."""
+    from corpus.documents import from_text
+
+    services = fresh_services()
+    roundup = (
+        "This year the cluster's partners ran three programmes:\n\n- the Calder Founders Mentoring "
+        "Programme\n\n- the Calder Adoption Academy\n\n- the Calder Testbed"
+    )
+    mentoring = (
+        "The programme matches founders of early-stage companies with experienced mentors.\n\n"
+        "It is run by the Pennine MedTech Guild, a members' body of health technology companies."
+    )
+    assert services.index.add_document(from_text("calder-roundup", "Calder cluster: a year in review", roundup))
+    assert services.index.add_document(
+        from_text("calder-founders-mentoring", "Calder Founders Mentoring Programme", mentoring)
+    )
+    answer = services.assistant.ask("who runs the calder founders mentoring programme?")
+    assert answer.answered and "Calder Founders Mentoring Programme. [" not in answer.answer, answer.answer
+
+
 CALDER_NAVIGATOR = "\n\n".join(
     [
         "The Calder Navigator is a free, single point of contact for anyone in Calderdale who is "
