@@ -23,6 +23,7 @@ _PROPER = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:and|of|for|the|&)\s+)?[A-Z][a-z]
 _JOINERS = frozenset({"and", "of", "for", "the", "&", "in", "on"})
 _INSIDE = re.compile(r"(?<=[a-z,;] )[A-Za-z][A-Za-z'’-]+")  # a word inside a sentence, not opening it
 _IS_NAME = re.compile(r"^[A-Z]\w*(?:\s+\S+)+$")  # "West Yorkshire", not "January" or "integrated care"
+EVERYDAY = 3  # times a name written in lower case makes it an everyday word too
 _NUMBERED = re.compile(r"\b([A-Z][a-z]+) \d{1,3}\b")  # "Goal 2", "Cohort 3": what things are numbered by
 # Around a rough figure the asker gives of themselves ("a deal of about 30k", "a 6 person co", "~30
 # staff, trading 3 yrs"): no name
@@ -136,6 +137,7 @@ class Lexicon:
         people: Iterable[str] = (),
         regions: Mapping[str, str] = {},
         labels: frozenset[str] = frozenset(),
+        everyday: frozenset[str] = frozenset(),
     ) -> None:
         """`regions`: a place's term → the region it lies in (`read_places`); `labels`: the words
         the corpus numbers things by ("Goal 2", "Cohort 3")."""
@@ -145,6 +147,7 @@ class Lexicon:
         self.short_forms = dict(short_forms)
         self.names = names  # stemmed terms the corpus writes with a capital inside sentences: names
         self.labels = labels
+        self.everyday = everyday  # names the corpus also writes in lower case, as ordinary words
         self.regions = {t: region for t, r in regions.items() if r and (region := frozenset(tokens(r)))}
         # names of several words the corpus writes capitalised ("Health Data Skills Bootcamp"), by word
         self._titles: dict[str, set[frozenset[str]]] = {}
@@ -179,12 +182,16 @@ class Lexicon:
             titles.update(t for m in _PROPER.finditer(text) if len(t := frozenset(tokens(m.group(0)))) >= 2)
             labels.update(t for m in _NUMBERED.finditer(text) for t in tokens(m.group(1)))
         names = frozenset(t for t, n in capital.items() if n >= 2 * lower[t])
+        # names the corpus also writes as everyday words: "the LEP Board", "the board agreed"
+        everyday = frozenset(t for t in names if lower[t] >= EVERYDAY)
         authors = sorted(set(authors))
         # an author's words are names, but not the everyday ones ("Calderbridge communications team")
         names |= {t for author in authors for t in tokens(author) if lower[t] <= capital[t]}
         names |= places.keys()
         # the glossary is the deployment's word
-        return cls(vocabulary, {**learned, **glossary}, names, titles, authors, places, frozenset(labels))
+        return cls(
+            vocabulary, {**learned, **glossary}, names, titles, authors, places, frozenset(labels), everyday
+        )
 
     def expand(self, question: str) -> str:
         """The question with each known short form followed by its meaning in brackets."""
@@ -247,8 +254,12 @@ class Lexicon:
             if meaning is not None:  # a known short form names something only if its meaning does:
                 is_name = _IS_NAME.match(meaning) is not None  # "SMEs" are small businesses, not a body
             else:
+                typed_lower = raw.islower()  # "trust board asked …" is no Board's name
                 is_name = (
-                    any(t in self.names or t[:1].isdigit() for t in own)
+                    any(
+                        (t in self.names and not (typed_lower and t in self.everyday)) or t[:1].isdigit()
+                        for t in own
+                    )
                     or (raw[1:2].isupper() and raw.isupper())  # an acronym nobody spelled out
                     or (i > 0 and raw[:1].isupper() and raw != "I")  # capitalised inside the question
                 )

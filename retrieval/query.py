@@ -130,16 +130,20 @@ _CONTACT = re.compile(
 )
 # Reaching someone, as partners say it: "who do I ping", "who should we be talking to"
 _REACH = r"(?:ping|contact|ask|(?:talk|speak|chat)(?:ing)? to|email|call|approach|go to)"
+# "who chairs the panel?", "who's the director at Calderbridge?": a person in that role
+_ROLE_ASKED = re.compile(
+    r"\bwho (chair|head)s\b|\bwho(?:['’]?s| is) (?:the |their |its )?(director|chair|head|ceo|manager)\b",
+    re.IGNORECASE,
+)
 _ASKS_PERSON = re.compile(  # a name, not a body: "who's our named contact there? need a person"
     r"\b(?:named|the|our|a|main|right) (?:(?!\d)\w+ ){0,3}(?:contact|person|individual)\b"
     r"(?! (?:details|number|form|page))|\bneed (?:a|the) name\b|\bwho at\b|\bperson not\b|"
-    r"\bwho (?:chairs|heads)\b|"
+    rf"{_ROLE_ASKED.pattern}|"
     # "is there someone at LAHP …", "someone i can ring", "the named testbed coordinator": a person
     rf"\bsomeone (?:at\b|(?:i|we|u) (?:can|could) (?:\w+ )?(?:ring|dm|message|{_REACH}))|"
     r"\bnamed (?:\w+ ){0,3}?(?:co-?ordinator|lead|manager|officer|advis[eo]r|champion)\b",
     re.IGNORECASE,
 )
-_ROLE_ASKED = re.compile(r"\bwho (chair|head)s\b", re.IGNORECASE)
 _AMOUNT = re.compile(
     r"\bhow much (?:money|cash|funding|grant|investment|did|does|do|is|was|will|has|have)\b|"
     r"\b(?:max|maximum) (?:award|grant|funding|amount|per|(?:you|u|we|i) can (?:get|claim|apply for))\b|"
@@ -514,7 +518,7 @@ def _counted(question: str, lexicon: Lexicon) -> Name:
     """
     role = _ROLE_ASKED.search(question)
     if role:  # "who chairs the panel?": the chair is named, not anyone the panel's paper names
-        return lexicon.ways(role.group(1))
+        return lexicon.ways(role.group(1) or role.group(2))
     match = _HOW_MANY.search(question)
     if not match:
         return ()

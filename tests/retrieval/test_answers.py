@@ -372,7 +372,9 @@ def test_a_line_that_only_repeats_the_question_is_no_answer(fresh_services):
         "The programme matches founders of early-stage companies with experienced mentors.\n\n"
         "It is run by the Pennine MedTech Guild, a members' body of health technology companies."
     )
-    assert services.index.add_document(from_text("calder-roundup", "Calder cluster: a year in review", roundup))
+    assert services.index.add_document(
+        from_text("calder-roundup", "Calder cluster: a year in review", roundup)
+    )
     assert services.index.add_document(
         from_text("calder-founders-mentoring", "Calder Founders Mentoring Programme", mentoring)
     )

@@ -126,6 +126,7 @@ def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
         ("who at the NHS confed does the local growth work?", Kind.PERSON),
         ("whos the medilink contact for yorkshire?", Kind.PERSON),
         ("who chairs the investment panel?", Kind.PERSON),
+        ("who's the director at calderbridge digital health centre?", Kind.PERSON),
         ("is there a contact form?", Kind.OPEN),
         ("thinking of applying - is there someone i can ring first to check we're a fit?", Kind.PERSON),
         ("is there someone at medipex we can ping for an intro?", Kind.PERSON),
@@ -159,6 +160,25 @@ def test_names_are_what_an_answer_must_be_about(lexicon: Lexicon) -> None:
     assert analyse("what does the strategy say about WY?", lexicon).parts[0].names != ((),)
     either = analyse("is it by Rob Webster or by the BEIC?", lexicon).parts[0]
     assert len(either.names) == 3, "both names, or either one alone"
+
+
+def test_a_name_the_corpus_also_writes_as_an_everyday_word_is_no_name_typed_in_lower_case() -> None:
+    """ "trust board asked who we should be talking to": the corpus writes "the LEP Board", but also
+    "the board agreed", so a partner's lower-case "board" names no Board; typed "Board", it does. A
+    role asked for is the role the answer must name ("who's the director at X?")."""
+    text = (
+        "The LEP Board met. The LEP Board agreed. The LEP Board will meet. The Navigator helps. "
+        "Then the board agreed, the board noted it and the board asked for more."
+    )
+    lexicon = Lexicon.build([text], {t: 1 for t in tokens(text)}, {})
+
+    def named(question: str) -> set[str]:
+        return {t for o in analyse(question, lexicon).parts[0].names for n in o for w in n for t in w}
+
+    assert "board" not in named("trust board asked who we should be talking to about the navigator")
+    assert "board" in named("when did the Board meet?") and "navigator" in named("who runs the navigator?")
+    director = analyse("who's the director at the navigator?", lexicon).parts[0]
+    assert director.kind is Kind.PERSON and director.counted
 
 
 def test_a_message_that_asks_whom_to_talk_to_asks_for_a_way_in(lexicon: Lexicon) -> None:
