@@ -254,6 +254,8 @@ _INTRO = re.compile(
     r"\s*[-–:,]\s+",
     re.IGNORECASE,
 )
+_ASIDE = re.compile(r"\([^()]*\)")  # "a prototype (TRL6 ish)": said in passing, not asked about
+_BASED = re.compile(r"\b[\w&'’]+[- ]based\b|\bbased (?:in|at|out of) [\w&'’]+", re.IGNORECASE)
 _SAYS_ANYTHING = re.compile(
     r"\b(?:say|says|said|saying|mention|mentions|mentioning|talk|talks|talking) (?:anything )?(?:about|on)\b|"
     r"\bsay anything\b",
@@ -493,7 +495,9 @@ def _part(text: str, lexicon: Lexicon, kind: Kind) -> Part:
     count is not the place's ("how many of the firms are in bradford?"). Asking whom to talk to, a
     number names nothing but a year or a numbered thing: "we're a 6 person co" is about the asker."""
     asks_who = kind in (Kind.WHO, Kind.PERSON) and not _ROUTE.search(text)
-    named = text if asks_who else _INTRO.sub("", text, count=1)
+    named = _ASIDE.sub(" ", text if asks_who else _INTRO.sub("", text, count=1))
+    if kind in (Kind.ROUTE, Kind.PERSON):
+        named = _BASED.sub(" ", named)  # "we're leeds based but want trusts in newcastle": the asker's base
     regions = kind not in (Kind.NUMBER, Kind.AMOUNT, Kind.WHEN)
     counts = kind not in (Kind.ROUTE, Kind.PERSON, Kind.WHO)
     sides = [side for side in _EITHER.split(named) if side.strip()]

@@ -351,6 +351,7 @@ def test_a_place_may_be_found_as_the_region_it_lies_in_unless_a_figure_is_asked(
     assert not any(west_yorkshire in name for name in figure.parts[0].names[0]), figure.parts[0].names
     assert all(west_yorkshire not in ways for ways in service.slots), "the words asked stay the place's"
     assert places[tokens("newcastle")[0]] == "North East" and places["glasgow"] == "West of Scotland"
+    assert places["welsh"] == "Wales", "a nation named by its adjective"
 
 
 def _needs(text: str, kind: Kind) -> re.Pattern[str] | None:
@@ -552,6 +553,11 @@ def test_how_the_asker_introduces_themselves_is_not_what_the_answer_must_name() 
     assert looking.parts[0].names != ((),), "what the asker looks for is no introduction"
     role = analyse("OT at a Midlands trust with an idea - who helps staff take it forward?", lexicon)
     assert role.parts[0].names == ((),), "a role and where it is worked introduce the asker"
+    based = analyse("we're Leeds based but want trusts in the Midlands. is there one route in?", lexicon)
+    assert "leed" not in {t for o in based.parts[0].names for n in o for w in n for t in w}, "the base"
+    assert based.parts[0].names != ((),), "where the asker wants to go is asked about"
+    aside = analyse("got a prototype (TRL6 ish), is there one route in for trials?", lexicon)
+    assert aside.parts[0].names == ((),), "said in passing, in brackets"
     greeted = analyse("hi all, we're a Midlands startup - whos the front door for trusts?", lexicon)
     assert greeted.parts[0].names == ((),), "a greeting before the introduction changes nothing"
     topic = analyse("the Midlands pathway - who runs it?", lexicon)
