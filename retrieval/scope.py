@@ -45,7 +45,11 @@ _CLINICAL = re.compile(
     r"(?:treating|patients|people) with\b"
     # "what spo2 level should trigger escalation?": a threshold for care is a clinical call
     r"|\b(?:level|threshold|reading|score|dose|dosage)s?\b.{0,20}\b(?:should|would)\b.{0,20}"
-    r"\b(?:trigger|prompt|warrant|escalat\w*|treat\w*|prescrib\w*|admit\w*)",
+    r"\b(?:trigger|prompt|warrant|escalat\w*|treat\w*|prescrib\w*|admit\w*)"
+    # "what dressing should i be using on a venous leg ulcer?": how to treat a patient is a clinical call
+    r"|\b(?:what|which) (?:\w+ )?(?:dressings?|antibiotics?|drugs?|medications?|treatments?|therap(?:y|ies)|"
+    r"doses?|dosages?) (?:should|would|do|to)\b.{0,30}\b(?:use|using|give|giving|prescribe|try|apply|start)\b"
+    r"|\bhow (?:should|do|would) (?:i|we) (?:treat|manage|dress)\b",
     re.IGNORECASE,
 )
 _OTHER_TASK = re.compile(
