@@ -107,6 +107,7 @@ _NOT_A_COUNT = re.compile(
     rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:{MONTHS})\b|\b(?:{MONTHS}) \d{{1,2}}\b",
     re.IGNORECASE,
 )
+_CLAUSE = re.compile(r"[;:]\s|(?<=[.!?])\s|\s[–—]\s|\s-\s")
 _DOMAIN = re.compile(r"(?<=\w)@[\w-]+(?:\.[\w-]+)+|\bhttps?://\S+|\bwww\.\S+")
 _REACH = EVIDENCE[Kind.CONTACT]  # an address, a number, a handle: how to reach someone
 _FIELD = re.compile(r"^[A-Z][\w ]{1,30}:\s+\S")  # "Date: 26 January 2022", "Twitter: @handle"
@@ -278,7 +279,7 @@ class ExtractiveWriter:
             text = _NOT_A_COUNT.sub(" ", text)  # "how many were adopted?" is not answered by "Goal 2: …"
         return (
             bool(need.search(_without_question_words(text, part.text)))
-            and _counts(part.counted, held, text)
+            and _counts(part.counted, held, text, part.kind is Kind.NUMBER)
             and (part.kind not in DATED or self._on_topic(part, held, common))
         )
 
@@ -610,15 +611,22 @@ def _first_passage(passage: Passage, passages: list[Passage]) -> Passage:
     return min(same, key=lambda p: p.chunk.index)
 
 
-def _counts(counted: Name, held: frozenset[str], text: str) -> bool:
-    """A "how many X" answer has X beside its number: one of its ways, or half the words of a
-    spelled-out one ("voluntary sector" for "charities"; "care" alone is not "primary care network").
-    Counting years, any span of time will do."""
+def _counts(counted: Name, held: frozenset[str], text: str, number: bool) -> bool:
+    """A "how many X" answer has X beside its number, in one clause: one of its ways, or half the
+    words of a spelled-out one ("voluntary sector" for "charities"; "care" alone is not "primary
+    care network"). Counting years, any span of time will do. A role asked for ("who chairs it?",
+    not a `number`) need only be named."""
     if not counted:
         return True
     if any(way & TIME_UNITS for way in counted):
         return bool(_SPAN.search(text))
-    return any(2 * len(way & held) >= len(way) for way in counted)
+    if not number:
+        return any(2 * len(way & held) >= len(way) for way in counted)
+    for clause in _CLAUSE.split(text):  # "Our job is to …: one form, one triage team" counts no jobs
+        terms = set(tokens(clause))
+        if EVIDENCE[Kind.NUMBER].search(clause) and any(2 * len(way & terms) >= len(way) for way in counted):
+            return True
+    return False
 
 
 def _routes(sentence: str, question: str) -> float:

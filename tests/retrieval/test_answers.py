@@ -7,7 +7,8 @@ import pytest
 from config.errors import QuestionError
 from retrieval.assistant import NOT_FOUND
 from retrieval.conversation import Turn
-from retrieval.extractive import _filled, _for_others, _routes, sentence_texts
+from retrieval.extractive import _counts, _filled, _for_others, _routes, sentence_texts
+from retrieval.text import tokens
 
 pytestmark = pytest.mark.integration
 
@@ -224,6 +225,23 @@ def test_a_word_of_the_question_is_filled_by_as_much_of_it_as_a_sentence_holds()
     assert _filled(smes, weights, {"sme"}) == pytest.approx(0.4)
     assert _filled(smes, weights, {"region"}) == 0.0
     assert _filled((), weights, {"business"}) == 0.0, "a word of no terms fills nothing"
+
+
+def test_a_number_counts_what_shares_its_clause() -> None:
+    """ "how many jobs has the hub created?" is not answered by "Our job is to take that first
+    conversation off your hands: one form, one triage team"; a count in brackets at the end of its
+    clause still counts ("more med-tech firms … (c.25% more, n=208)"). A role asked for need only be
+    named: "who chairs it?" wants no number."""
+
+    def counts(counted: str, text: str, number: bool = True) -> bool:
+        return _counts((frozenset(tokens(counted)),), frozenset(tokens(text)), text, number)
+
+    assert not counts("jobs", "Our job is to take that conversation off your hands: one form, one team.")
+    assert not counts("jobs", "They emailed dozens of people. Our job is to take that conversation off you.")
+    assert counts("jobs", "The Hub has created 40 jobs since it opened.")
+    assert counts("firms", "There are more med-tech firms here than in any other area (c.25% more, n=208).")
+    assert counts("chair", "The panel's chair is Jo Bloggs.", number=False)
+    assert not counts("chair", "The panel meets monthly.", number=False)
 
 
 def test_who_helps_smes_is_not_answered_by_a_sentence_that_only_says_businesses(assistant):
