@@ -70,7 +70,8 @@ _SERVES = re.compile(
 # The two sides a way in may be for: who asks (by role or by what they have), and whom a sentence
 # offers it to ("for companies", "open to NHS staff", "supports companies rather than NHS staff").
 _OFFERED = (  # "supports companies rather than NHS staff" offers it to companies only
-    r"\b(?:for|open to|supports?|helps?|available to|aimed at)\s+(?:(?!rather\b|not\b|but\b)\w+[\s,]+){0,4}?"
+    r"\b(?:for|open to|supports?|helps?|funds?|available to|aimed at)\s+"
+    r"(?:(?!rather\b|not\b|but\b)\w+[\s,]+){0,4}?"
 )
 _SIDES = {
     "company": (
@@ -91,6 +92,20 @@ _SIDES = {
         re.compile(
             rf"{_OFFERED}(?:staff|people working in|clinicians|nurses|employees|"
             r"health and care professionals)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    # community groups and the public: a small grant for a village hall's digital café is no way in
+    # for a company with a device
+    "community": (
+        re.compile(
+            r"\b(?:community (?:groups?|organi[sz]ations?)|charit(?:y|ies)|voluntary (?:groups?|sector)|"
+            r"residents?|carers?|patients? (?:group|forum)s?)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            rf"{_OFFERED}(?:community (?:groups|organi[sz]ations)|charities|voluntary|local people|"
+            r"residents|the public)\b",
             re.IGNORECASE,
         ),
     ),
@@ -238,6 +253,8 @@ class ExtractiveWriter:
         if query.kind is Kind.ROUTE and (way_in := _routes(unit.text, query.asked)):
             # "where do I start?" is answered by a named way in, best as a page opens: "The X is …"
             score += KIND_BONUS * (2 * way_in + (0 <= unit.start < LEAD))
+        elif query.kind is Kind.ROUTE and _for_others(unit.text, query.asked):
+            score -= 2 * KIND_BONUS  # a way in for the other side: grants for community groups, to a firm
         if unit.start < 0 and _about_document(query, unit.passage.document):
             score += BYLINE_BONUS
         if parts and unit.passage.document.doc_id in query.context_docs and _leans_on_context(query):

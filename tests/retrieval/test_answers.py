@@ -213,6 +213,9 @@ def test_a_way_in_for_the_other_side_is_no_way_in() -> None:
     assert not _for_others(hub, device) and not _for_others(hub, sister)
     rather = "The Accelerator supports companies rather than NHS staff."
     assert _for_others(rather, sister) and not _for_others(rather, device)
+    grants = "The Small Grants programme funds community organisations to help local people get devices."
+    charity = "our charity runs a digital café, any grants?"
+    assert _for_others(grants, device) and not _for_others(grants, charity)
 
 
 def test_a_word_of_the_question_is_filled_by_as_much_of_it_as_a_sentence_holds() -> None:
