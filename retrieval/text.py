@@ -51,7 +51,7 @@ _IRREGULAR = dict(
 
 
 # Bumped whenever `tokens` changes: a keyword index saved with other tokens is rebuilt, not misread.
-TOKENIZER = "7"
+TOKENIZER = "8"
 
 
 @lru_cache(maxsize=1 << 16)  # a corpus's vocabulary: the same few thousand words, every question
@@ -92,6 +92,8 @@ def _inflection_off(word: str) -> str:
     ):
         if word.endswith(suffix) and len(word) - len(suffix) >= keep and not word.endswith("ss"):
             base = word[: -len(suffix)]
+            if suffix == "ing" and base.endswith("ee") and len(base) >= 5:
+                return base[:-1]  # "overseeing" as "oversee", "agreeing" as "agreed"
             return base + ("y" if suffix in ("ies", "ied") else "")
     return word[:-1] if len(word) >= 5 and word.endswith("e") else word  # "close" as "closed", "closes"
 

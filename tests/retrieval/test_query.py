@@ -515,6 +515,8 @@ def test_a_word_and_its_forms_are_one_term() -> None:
     assert len(set(tokens("model modelled modelling"))) == 1
     assert len(set(tokens("map mapped mapping"))) == 1
     assert len(set(tokens("close closes closed closing"))) == 1, "a short word ending in e"
+    assert len(set(tokens("oversee oversees overseeing"))) == 1, "a word ending in ee"
+    assert len(set(tokens("agree agreed agreeing"))) == 1 and len(set(tokens("see seeing"))) == 1
     assert len(set(tokens("nurse nurses"))) == 1 and len(set(tokens("phase phases"))) == 1
     assert len(set(tokens("staff staffed"))) == 1 and len(set(tokens("small"))) == 1
     assert set(tokens("region nation")) == {"region", "nation"}, "too short to be a verb's noun"
