@@ -55,11 +55,11 @@ def read_glossary(path: Path | None) -> dict[str, str]:
 
 
 def read_places(path: Path | None) -> dict[str, str]:
-    """One-word place names from a YAML list, as terms, each with the region it lies in ("- leeds: West
-    Yorkshire"; "" when the file does not say). A question naming a place in lower case ("front door
-    for lothian?") names it, so documents that never mention it do not answer; a page about the
-    region it lies in does ("any funding for a startup in bradford?" is answered by a grant for
-    West Yorkshire businesses)."""
+    """One-word place names from a YAML list, as terms, each with the regions it lies in ("- leeds: West
+    Yorkshire, Yorkshire and the Humber", smallest first; "" when the file does not say). A question
+    naming a place in lower case ("front door for lothian?") names it, so documents that never
+    mention it do not answer; a page about a region it lies in does ("any funding for a startup in
+    bradford?" is answered by a grant for West Yorkshire businesses)."""
     if path is None or not path.is_file():
         return {}
     try:
@@ -125,6 +125,12 @@ def _expansion_before(before: str, letters: str) -> str | None:
     return None
 
 
+def _together(words: frozenset[str], said: list[str], span: int) -> bool:
+    """Whether every one of `words` is said within `span` terms of the others."""
+    at = [i for i, term in enumerate(said) if term in words]
+    return any({said[j] for j in at if i <= j < i + span} >= words for i in at)
+
+
 class Lexicon:
     """Expands short forms and mends misspellings against the corpus's vocabulary."""
 
@@ -139,7 +145,7 @@ class Lexicon:
         labels: frozenset[str] = frozenset(),
         everyday: frozenset[str] = frozenset(),
     ) -> None:
-        """`regions`: a place's term → the region it lies in (`read_places`); `labels`: the words
+        """`regions`: a place's term → the regions it lies in (`read_places`); `labels`: the words
         the corpus numbers things by ("Goal 2", "Cohort 3")."""
         self.vocabulary = vocabulary  # stemmed term → number of passages using it
         self.most_used = max(vocabulary.values(), default=0)  # passages holding the commonest term
@@ -148,7 +154,11 @@ class Lexicon:
         self.names = names  # stemmed terms the corpus writes with a capital inside sentences: names
         self.labels = labels
         self.everyday = everyday  # names the corpus also writes in lower case, as ordinary words
-        self.regions = {t: region for t, r in regions.items() if r and (region := frozenset(tokens(r)))}
+        self.regions = {
+            t: ways
+            for t, r in regions.items()
+            if (ways := tuple(w for p in r.split(",") if (w := frozenset(tokens(p)))))
+        }
         # names of several words the corpus writes capitalised ("Health Data Skills Bootcamp"), by word
         self._titles: dict[str, set[frozenset[str]]] = {}
         for title in titles:
@@ -264,8 +274,8 @@ class Lexicon:
                     or (i > 0 and raw[:1].isupper() and raw != "I")  # capitalised inside the question
                 )
             if is_name and (ways := self.ways(raw)):
-                if regions and len(own) == 1 and (region := self.regions.get(own[0])):
-                    ways += (region,)
+                if regions and len(own) == 1:
+                    ways += self.regions.get(own[0], ())
                 if raw.isdigit() and len(raw) == 2:
                     ways += (frozenset({f"20{raw}"}),)  # "march 24" is March 2024
                 named.append(ways)
@@ -282,12 +292,19 @@ class Lexicon:
         """Names of several words the corpus capitalises, however the question writes them: "the
         health data skills bootcamp" names the Health Data Skills Bootcamp, "the digital inclusion
         small grants" the Digital Inclusion in Health Small Grants (one word may be left out of a
-        name of three or more). Each is required as the words the question wrote of it."""
-        asked = set(tokens(question))
+        name of three or more). Each is required as the words the question wrote of it, written
+        together: "is there someone who leads on the healthtech MoU" names no Healthtech Regional Lead.
+        """
+        said = tokens(question)
+        asked = set(said)
         found: dict[frozenset[str], None] = {}
         for title in {t for term in asked for t in self._titles.get(term, ())}:
             written = title & asked
-            if len(written) >= 2 and len(written) >= len(title) - (len(title) >= 3):
+            if (
+                len(written) >= 2
+                and len(written) >= len(title) - (len(title) >= 3)
+                and _together(written, said, len(title) + 1)
+            ):
                 found[frozenset(written)] = None
         return [(written,) for written in found if not any(written < other for other in found)]
 

@@ -136,7 +136,9 @@ _ROLE_ASKED = re.compile(
     re.IGNORECASE,
 )
 _ASKS_PERSON = re.compile(  # a name, not a body: "who's our named contact there? need a person"
-    r"\b(?:named|the|our|a|main|right) (?:(?!\d)\w+ ){0,3}(?:contact|person|individual)\b"
+    # "need a contact at LAHP", not "ive got a contact at the uni"
+    r"(?<!got )(?<!have )(?<!had )\b(?:named|the|our|a|main|right) (?:(?!\d)\w+ ){0,3}"
+    r"(?:contact|person|individual)\b"
     r"(?! (?:details|number|form|page))|\bneed (?:a|the) name\b|\bwho at\b|\bperson not\b|"
     rf"{_ROLE_ASKED.pattern}|"
     # "is there someone at LAHP …", "someone i can ring", "the named testbed coordinator": a person
@@ -147,7 +149,7 @@ _ASKS_PERSON = re.compile(  # a name, not a body: "who's our named contact there
 _AMOUNT = re.compile(
     r"\bhow much (?:money|cash|funding|grant|investment|did|does|do|is|was|will|has|have)\b|"
     r"\b(?:max|maximum) (?:award|grant|funding|amount|per|(?:you|u|we|i) can (?:get|claim|apply for))\b|"
-    r"\bbudget\b|\bspend\b|\bspent\b|\bcost\b|\bprice\b|\bfees?\b|\bworth\b|£|"
+    r"\bbudget\b|\bspend\b|\bspent\b|(?<!n't )(?<!nt )(?<!not )\bcost\b|\bprice\b|\bfees?\b|\bworth\b|£|"
     # who gave the most, or what someone chipped in: a comparison or a contribution needs the sums
     r"\b(?:most|least|more|less) (?:money|cash|funding)\b|"
     r"\b(?:chip(?:ped)? in|contribut\w*|put in|gave|give|paid|pay)\b.{0,20}\bfinancially\b",
@@ -177,7 +179,8 @@ _WHEN = re.compile(
 _ROUTE_ASKED = (  # how a partner asks for a way in: the asking, not what it is about
     r"\bwhere (?:do|should|can|would) (?:i|we|staff|people|they) (?:even |best |actually )?"
     r"(?:start|begin|go|turn|send|submit|take)\b|\bsomewhere to (?:send|submit|flag|raise|report|take)\b|"
-    rf"\bwho (?:(?:do|should|can|could|would) (?:i|we)|(?:i|we) (?:should|can|could|need to)) "
+    rf"\bwho (?:(?:do|should|can|could|would) (?:i|we)|(?:i|we) (?:should|can|could|need to)|"
+    rf"(?:are|am) (?:i|we) (?:\w+ )?(?:meant|supposed) to(?: be)?) "
     rf"(?:\w+ ){{0,2}}{_REACH}\b|"
     rf"\bwho to {_REACH}\b|"
     r"\bwho (?:can |could )?(?:help|helps|handles|deals with)\b|\bwho (?:does|do|can do) (?:that|this)\b|"
@@ -207,7 +210,7 @@ _BYLINE = re.compile(
     r"\bwho (?:\w+ )?(?:wrote|writes|authored|penned|published|signed off|put together|prepared|drafted)\b|"
     r"\bwho(?:['’]s| is) behind\b|\bauthor\b|\bwritten by\b|"
     r"\bby (?:someone|somebody|whom)\b|\bwhose (?:blog|article|piece|paper|report|post)\b|"
-    r"\b(?:go|went|goes) (?:up|out|live)\b|\bcome out\b|\bcame out\b|\bpublished\b|\bdate on\b|"
+    r"\b(?:go|went|goes) (?:up|out|live)\b(?! to\b)|\bcome out\b|\bcame out\b|\bpublished\b|\bdate on\b|"
     r"\bwritten for\b|\brepost|"
     r"\bwhen\b[^?,]*\b(?:blog|article|piece|paper|report|post)\b[^?,]{0,12}\b(?:out|released|issued)\b",
     re.IGNORECASE,
@@ -242,7 +245,7 @@ _EITHER = re.compile(r"\s+or\s+", re.IGNORECASE)
 _ASKER_ROLE = (
     r"(?:ot|gp|nurse|sister|matron|midwife|physio|pharmacist|clinician|consultant|doctor|dr|manager|lead|"
     r"director|exec|ceo|cto|coo|founder|owner|researcher|academic|lecturer|student|officer|startup|"
-    r"start-up|sme|company|firm|team|supplier|vendor)s?"
+    r"start-up|sme|company|firm|team|supplier|vendor|comms|communications|press|marketing)s?"
 )
 _GREETING = (  # "hi all, we're a startup in leeds - …"
     r"(?:(?:hi|hey|hello|hiya|morning|afternoon|evening)(?: (?:all|everyone|folks|team|there))?[!,.]*\s+)?"
