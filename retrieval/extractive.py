@@ -224,6 +224,14 @@ class ExtractiveWriter:
                 core = self._score(query, unit.core, float(sim), weights, around, common)
                 scored_unit = replace(scored_unit, core=core if core.covered else None)
             scored.append(scored_unit)
+        if _leans_on_context(query) and any(
+            s.parts and s.passage.document.doc_id in query.context_docs for s in scored
+        ):
+            # a follow-up naming nothing is answered from the page the conversation is about when it can be
+            scored = [
+                s if s.passage.document.doc_id in query.context_docs else replace(s, parts=frozenset())
+                for s in scored
+            ]
         return sorted(scored, key=lambda s: -s.score)
 
     def _score(
@@ -337,8 +345,17 @@ class ExtractiveWriter:
         naming nothing asks for ("… and how do we reach them?"), and for "where do I start?" a way
         to reach the body it names, when no sentence read from it holds one. When nothing read
         answers at all, the page the question is about and what the question needs from it
-        (`_subject_needs`). The document is given by its id."""
+        (`_subject_needs`). The document is given by its id.
+
+        A follow-up naming nothing is about the page the conversation led with: "can i just ring
+        them? whats the number", "and when do applications shut?" after an answer from a programme's
+        page read its phone line or closing date wherever they are on it, unless what answers is
+        already from that page."""
         lead = _answering(ranked)
+        asked = [need for part in query.parts if (need := part.needs) is not None]
+        elsewhere = lead is None or lead.passage.document.doc_id not in query.context_docs
+        if _leans_on_context(query) and elsewhere and asked:
+            return query.context_docs[0], asked
         if lead is None:
             return self._subject_needs(query, ranked)
         document = lead.passage.document
@@ -363,13 +380,7 @@ class ExtractiveWriter:
         "when do the small grants close?" is about the grants' page, whose closing date sits in a
         passage that shares no word with the question. That page is the best sentence's, when it
         names everything the question names. Only needs a near miss cannot meet by chance: a date
-        or sum on topic, a number beside what it counts.
-
-        A follow-up naming nothing is about the page the conversation led with: "can i just ring
-        them? whats the number + when are they in" after an answer from the Navigator's page reads
-        its phone line and its hours wherever they are on it."""
-        if _leans_on_context(query):
-            return query.context_docs[0], [need for p in query.parts if (need := p.needs) is not None]
+        or sum on topic, a number beside what it counts."""
         part = query.parts[0]
         strict = part.kind in DATED or part.counted  # "how big is the pot?" takes any figure
         if part.needs is None or not strict or not ranked or part.names == ((),):

@@ -55,8 +55,9 @@ _NAMED_PERSON = (
 _REACHED = r"[\w.+-]+@[\w-]+\.[\w.]+|(?<!\w)@\w{2,}|\bhttps?://|\bwww\.|\+?\d[\d ]{8,}\d"
 # What each kind needs to find in a sentence for it to be an answer.
 EVIDENCE = {
-    Kind.WHEN: re.compile(
-        rf"\b(?:{MONTHS})\b|\b(?:1[89]|20)\d{{2}}\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b|"
+    Kind.WHEN: re.compile(  # the verb "may" is no month: "products may be a better fit"
+        rf"\b(?:{MONTHS.replace('May|', '')})\b|\b(?-i:May)\b|\b(?:1[89]|20)\d{{2}}\b|"
+        r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b|"
         r"\b\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)\b|\b(?:spring|summer|autumn|winter|annual|quarterly|"
         r"weekly|monthly|yesterday|today|last (?:week|month|year)|next (?:week|month|year))\b",
         re.IGNORECASE,
@@ -118,8 +119,9 @@ _CHANNELS = (  # the first asked wins: "the email for the Safe AI call" asks for
 )
 
 _CONTACT = re.compile(
-    # "do i just email them all?" asks no address
-    r"\b(?:e-?mail(?: address)?(?! (?:them|him|her|us|you|it|all|each|every\w*|round|around)\b)|"
+    # "do i just email them all?", "or do i just email trusts?" ask no address
+    r"\b(?:(?<!just )(?<!\bto )e-?mail(?: address)?"
+    r"(?! (?:them|him|her|us|you|it|all|each|every\w*|round|around)\b)|"
     r"(?<!up the )phone|telephone|direct line|mobile number|"
     r"(?:phone|contact) number|contact details|postal address|twitter|handle|linkedin|"
     r"web ?site address|url|mailing list)\b|"

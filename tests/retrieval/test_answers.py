@@ -460,6 +460,36 @@ def test_a_follow_up_naming_nothing_is_read_from_the_page_the_thread_is_about(fr
     assert not email.answered, email.answer
 
 
+KIT_FUND = "\n\n".join(
+    [
+        "The Calder Kit Fund buys equipment for community health teams trying new technology.",
+        *(
+            f"## The Kit Fund in {area}\n\nIn {area} the fund pays for devices, software licences, "
+            "training for the staff who will use them and a short evaluation of what changed."
+            for area in ("Brighouse", "Elland", "Halifax", "Hebden Bridge", "Ripponden", "Todmorden")
+        ),
+        "## Key dates\n\n- Applications close: 14 March 2025 at 12 noon",
+    ]
+)
+
+
+def test_a_follow_up_is_answered_from_the_thread_s_page_before_another_that_answers(fresh_services):
+    """ "and when do applications shut?" after an answer about the Calder Kit Fund: its closing
+    date sits far down its page, while another scheme's page says when its applications shut; the
+    thread is about the Kit Fund, so its date answers, and the other scheme's dates are not added."""
+    from corpus.documents import from_text
+
+    services = fresh_services()
+    assert services.index.add_document(from_text("calder-kit-fund", "Calder Kit Fund", KIT_FUND))
+    other = "Applications open: 4 March 2019. Applications for the Pennine Fund shut on 30 April 2019."
+    assert services.index.add_document(from_text("pennine-fund", "Pennine Fund", other))
+    first = services.assistant.ask("what does the calder kit fund pay for?")
+    assert first.answered and first.sources[0].doc_id == "calder-kit-fund", first.answer
+    shut = services.assistant.ask("and when do applications shut?", [Turn.of(first)])
+    assert shut.answered and "14 March 2025" in shut.answer, shut.answer
+    assert "2019" not in shut.answer, "the other scheme's dates answer nothing asked in this thread"
+
+
 def test_a_document_named_by_its_by_line_is_the_one_read(fresh_services):
     """ "the jan board paper", "the march board paper": board papers say the same things ("There
     are no legal implications …"); the month, the publisher or the author's organisation in the

@@ -144,6 +144,8 @@ def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
         ("we're a 6 person co, any grants going?", Kind.OPEN),  # a size, not a person asked for
         # "email" as the verb does not ask for an address
         ("is there one front door for the NE trusts or do i just email them all?", Kind.ROUTE),
+        ("is there one place you go to first or do i just email trusts??", Kind.ROUTE),
+        ("who do i email about round 3?", Kind.CONTACT),
     ],
 )
 def test_the_kind_of_question(question: str, kind: Kind) -> None:
@@ -378,6 +380,12 @@ def test_a_place_may_be_found_as_the_region_it_lies_in_unless_a_figure_is_asked(
 
 def _needs(text: str, kind: Kind) -> re.Pattern[str] | None:
     return Part(text, kind, ((),), ()).needs
+
+
+def test_the_verb_may_is_no_month() -> None:
+    when = _needs("when do applications close?", Kind.WHEN)
+    assert when is not None and not when.search("Earlier-stage products may be a better fit.")
+    assert when.search("Applications close on 9 May 2025.") and when.search("It opens in May.")
 
 
 def test_a_contact_question_is_answered_only_by_the_channel_it_asks_for() -> None:
