@@ -26,7 +26,6 @@ from retrieval.text import tokens
 DENSE_WEIGHT = 0.4
 AROUND = 0.5
 TOPIC_DISCOUNT = 0.7  # how much less a term counts when every passage has it
-DATED = frozenset({Kind.WHEN, Kind.AMOUNT})  # near misses give other dates and sums: they must be on topic
 COMMON = 0.5  # a word in this share of the passages is the subject they share, not what is asked
 UNKNOWN = 0.5  # a word the corpus never uses weighs this share of the rarest word's weight
 FOLLOWED = 0.5  # weight of the terms of the turn a follow-up leans on
@@ -305,7 +304,7 @@ class ExtractiveWriter:
         return (
             bool(need.search(_without_question_words(text, part.text)))
             and _counts(part.counted, held, text, part.kind is Kind.NUMBER)
-            and (part.kind not in DATED or self._on_topic(part, held, common))
+            and (not part.on_topic or self._on_topic(part, held, common))
         )
 
     def _on_topic(self, part: Part, held: frozenset[str], common: set[str]) -> bool:
@@ -382,7 +381,7 @@ class ExtractiveWriter:
         names everything the question names. Only needs a near miss cannot meet by chance: a date
         or sum on topic, a number beside what it counts."""
         part = query.parts[0]
-        strict = part.kind in DATED or part.counted  # "how big is the pot?" takes any figure
+        strict = part.on_topic or part.counted  # "how big is the pot?" takes any figure
         if part.needs is None or not strict or not ranked or part.names == ((),):
             return None, []
         document = ranked[0].passage.document

@@ -163,12 +163,20 @@ _ASKS_HOW_OR_WHY = re.compile(
     r"^\s*(?:and |so )?(?:why\b|how (?:does|do|did|is|are|was|were|can|could|should|would|will)\b)",
     re.IGNORECASE,
 )
+# A measure: "what temp does it run at?", "what is the boiling point of water?". Any number in a
+# sentence on another subject is no answer: it must hold a word of what is measured.
+_MEASURE = re.compile(
+    r"\bwhat(?:['’]?s| is| was)? (?:the )?"
+    r"(?:temp|temperature|boiling point|freezing point|speed|weight|capacity)\b",
+    re.IGNORECASE,
+)
 _NUMBER = re.compile(
     r"\bhow (?:many|much|big|large|long|often|old)\b|\bwhat (?:percentage|proportion|share|number|%)|"
     r"\bwhat per ?cent\b|\b(?:number|percentage|proportion) of\b|%|"
     # "what cut do the inventors get?", "what were the readmission rates?": a share is a number
     r"\bwhat(?:['’]?s| is)? (?:the )?(?:\w+ )?(?:cut|split|ratio)\b|"
-    r"\b(?:what|which)(?:['’]?s| is| are| was| were)? (?:the )?(?:\w+ )?rates?\b",
+    r"\b(?:what|which)(?:['’]?s| is| are| was| were)? (?:the )?(?:\w+ )?rates?\b|"
+    rf"{_MEASURE.pattern}",
     re.IGNORECASE,
 )
 _WHEN = re.compile(
@@ -319,6 +327,15 @@ class Part:
                 if asked.search(self.text):
                     return channel
         return EVIDENCE.get(self.kind)
+
+    @property
+    def on_topic(self) -> bool:
+        """Whether an answer must hold a word of what is asked beyond what the part names: a date
+        or a sum ("when do applications close?" is not answered by when an agreement was signed),
+        or a measure ("what's the boiling point of water?" is not answered by a steriliser's 134°C)."""
+        return self.kind in (Kind.WHEN, Kind.AMOUNT) or bool(
+            self.kind is Kind.NUMBER and _MEASURE.search(self.text)
+        )
 
     @property
     def month(self) -> re.Pattern[str] | None:

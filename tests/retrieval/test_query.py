@@ -101,6 +101,8 @@ def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
         ("what are the visiting hours for the maternity unit?", Kind.WHEN),
         ("wearside IP policy - what cut do the inventors get?", Kind.NUMBER),
         ("what were the readmission rates for the virtual ward?", Kind.NUMBER),
+        ("what temp does the steriliser run its chamber at?", Kind.NUMBER),
+        ("What is the boiling point of water at sea level?", Kind.NUMBER),
         ("which of the five unis has put the most money into the cluster?", Kind.AMOUNT),
         ("what did ABHI chip in financially when they signed?", Kind.AMOUNT),
         ("does the blog say the jan board paper commits any money?", Kind.OPEN),
@@ -380,6 +382,14 @@ def test_a_place_may_be_found_as_the_region_it_lies_in_unless_a_figure_is_asked(
 
 def _needs(text: str, kind: Kind) -> re.Pattern[str] | None:
     return Part(text, kind, ((),), ()).needs
+
+
+def test_a_date_a_sum_or_a_measure_must_come_with_a_word_of_what_is_asked() -> None:
+    """ "what's the boiling point of water?" is not answered by a steriliser's 134°C; "how big is
+    the pot?" takes any figure."""
+    assert Part("what is the boiling point of water?", Kind.NUMBER, ((),), ()).on_topic
+    assert Part("when do applications close?", Kind.WHEN, ((),), ()).on_topic
+    assert not Part("how big is the total pot?", Kind.NUMBER, ((),), ()).on_topic
 
 
 def test_the_verb_may_is_no_month() -> None:
