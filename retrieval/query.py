@@ -163,11 +163,13 @@ _ASKS_HOW_OR_WHY = re.compile(
     r"^\s*(?:and |so )?(?:why\b|how (?:does|do|did|is|are|was|were|can|could|should|would|will)\b)",
     re.IGNORECASE,
 )
-# A measure: "what temp does it run at?", "what is the boiling point of water?". Any number in a
-# sentence on another subject is no answer: it must hold a word of what is measured.
+# A measure: "what temp does it run at?", "what is the boiling point of water?", "what were the
+# readmission rates?". A number in a sentence on another subject is no answer: it must hold a word
+# of what is measured.
 _MEASURE = re.compile(
     r"\bwhat(?:['’]?s| is| was)? (?:the )?"
-    r"(?:temp|temperature|boiling point|freezing point|speed|weight|capacity)\b",
+    r"(?:temp|temperature|boiling point|freezing point|speed|weight|capacity)\b|"
+    r"\b(?:what|which)(?:['’]?s| is| are| was| were)? (?:the )?(?:\w+ )?rates?\b",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
@@ -175,7 +177,6 @@ _NUMBER = re.compile(
     r"\bwhat per ?cent\b|\b(?:number|percentage|proportion) of\b|%|"
     # "what cut do the inventors get?", "what were the readmission rates?": a share is a number
     r"\bwhat(?:['’]?s| is)? (?:the )?(?:\w+ )?(?:cut|split|ratio)\b|"
-    r"\b(?:what|which)(?:['’]?s| is| are| was| were)? (?:the )?(?:\w+ )?rates?\b|"
     rf"{_MEASURE.pattern}",
     re.IGNORECASE,
 )

@@ -385,10 +385,12 @@ def _needs(text: str, kind: Kind) -> re.Pattern[str] | None:
 
 
 def test_a_date_a_sum_or_a_measure_must_come_with_a_word_of_what_is_asked() -> None:
-    """ "what's the boiling point of water?" is not answered by a steriliser's 134°C; "how big is
-    the pot?" takes any figure."""
+    """ "what's the boiling point of water?" is not answered by a steriliser's 134°C, nor "what
+    were the readmission rates?" by the share who would recommend the ward; "how big is the pot?"
+    takes any figure."""
     assert Part("what is the boiling point of water?", Kind.NUMBER, ((),), ()).on_topic
     assert Part("when do applications close?", Kind.WHEN, ((),), ()).on_topic
+    assert Part("what were the readmission rates for the ward?", Kind.NUMBER, ((),), ()).on_topic
     assert not Part("how big is the total pot?", Kind.NUMBER, ((),), ()).on_topic
 
 
