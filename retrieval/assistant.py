@@ -126,7 +126,7 @@ class Assistant:
         q_vec = self.embedder.embed([query.embedded])[0]
         passages = self._retrieve(query, q_vec, access)
         ranked = view.writer.rank(query, q_vec, passages) if passages else []
-        if ranked and (details := self._lead_details(query, q_vec, passages, ranked, view.writer)):
+        if ranked and (details := self._lead_details(query, q_vec, passages, ranked, view)):
             passages += details
             ranked = view.writer.rank(query, q_vec, passages)
         if not ranked or not view.writer.answers(ranked):
@@ -259,16 +259,18 @@ class Assistant:
         vector: np.ndarray,
         passages: list[Passage],
         ranked: list[Sentence],
-        writer: ExtractiveWriter,
+        view: View,
     ) -> list[Passage]:
         """Passages of the leading document that hold what the answer still needs from it
         (`ExtractiveWriter.lead_needs`), however far down they are: "whos the front door up north
         and how do we reach them?" is answered from the contact lines of the page that answered
         the first part, "when do the small grants close?" from the key dates of the grants' page.
-        The closest to the question first: a long page may give many dates."""
-        lead_id, needs = writer.lead_needs(query, ranked)
-        lead = self.index.registry.document(lead_id) if lead_id else None
-        if lead is None or not needs:
+        The closest to the question first: a long page may give many dates. A page the thread was
+        about is read only if this reader may still see it: another member of the thread, or a page
+        hidden or expired since, must not be read through the thread."""
+        lead_id, needs = view.writer.lead_needs(query, ranked)
+        lead = self.index.registry.document(lead_id) if lead_id and lead_id not in view.hidden else None
+        if lead is None or not needs or (lead.expires and lead.expires < self.today().isoformat()):
             return []
         read = {p.chunk.chunk_id for p in passages}
         found = [

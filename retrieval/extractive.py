@@ -99,12 +99,12 @@ _SIDES = {
     "community": (
         re.compile(
             r"\b(?:community (?:groups?|organi[sz]ations?)|charit(?:y|ies)|voluntary (?:groups?|sector)|"
-            r"residents?|carers?|patients? (?:group|forum)s?)\b",
+            r"patients? (?:group|forum)s?)\b",
             re.IGNORECASE,
         ),
         re.compile(
             rf"{_OFFERED}(?:community (?:groups|organi[sz]ations)|charities|voluntary|local people|"
-            r"residents|the public)\b",
+            r"residents|the public(?! sector))\b",
             re.IGNORECASE,
         ),
     ),
@@ -122,6 +122,7 @@ _NOT_A_COUNT = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE = re.compile(r"[;:]\s|(?<=[.!?])\s|\s[–—]\s|\s-\s")
+_STATES = re.compile(r"[.!?]['\"’”)]*\s*$")  # a sentence, not a name or a list item standing alone
 _DOMAIN = re.compile(r"(?<=\w)@[\w-]+(?:\.[\w-]+)+|\bhttps?://\S+|\bwww\.\S+")
 _REACH = EVIDENCE[Kind.CONTACT]  # an address, a number, a handle: how to reach someone
 _FIELD = re.compile(r"^[A-Z][\w ]{1,30}:\s+\S")  # "Date: 26 January 2022", "Twitter: @handle"
@@ -288,8 +289,10 @@ class ExtractiveWriter:
             return False
         if part.outcome and _PLANNED.search(unit.text):
             return False  # "will be presented in February" does not say whether it was
-        if held <= set(tokens(part.text)):
-            return False  # "who runs the founders programme?" is not answered by the programme's name
+        if held <= set(tokens(part.text)) and not _STATES.search(unit.text):
+            # "who runs the founders programme?" is not answered by "- the Founders Mentoring
+            # Programme", a name in a list; "The Hub does not take equity." states something
+            return False
         if need is None:
             # nothing to hold but an event: "did they adopt it in the end?" is not answered by
             # "Author: …" or by any sentence on the subject that says nothing of what happened

@@ -190,7 +190,12 @@ class Lexicon:
             for word in _INSIDE.findall(text):
                 (capital if word[0].isupper() else lower).update(tokens(word))
             titles.update(t for m in _PROPER.finditer(text) if len(t := frozenset(tokens(m.group(0)))) >= 2)
-            labels.update(t for m in _NUMBERED.finditer(text) for t in tokens(m.group(1)))
+            labels.update(
+                t
+                for m in _NUMBERED.finditer(text)
+                if m.group(1).casefold() not in _ROUGHLY
+                for t in tokens(m.group(1))
+            )
         names = frozenset(t for t, n in capital.items() if n >= 2 * lower[t])
         # names the corpus also writes as everyday words: "the LEP Board", "the board agreed"
         everyday = frozenset(t for t in names if lower[t] >= EVERYDAY)
@@ -252,14 +257,14 @@ class Lexicon:
             if not own:
                 continue
             before = words[i - 1] if i else ""
-            if raw[:1].isdigit() and not self._numbers_something(raw, before):
+            if raw[:1].isdigit():
                 after = words[i + 1].casefold() if i + 1 < len(words) else ""
                 rough = (
                     before.casefold() in _ROUGHLY
                     or question[: found[i].start()].endswith("~")
                     or after in _SIZED  # "~30 staff, trading 3 yrs": the asker's size and age
                 )
-                if rough or not counts:
+                if rough or (not counts and not self._numbers_something(raw, before)):
                     continue
             if meaning is not None:  # a known short form names something only if its meaning does:
                 is_name = _IS_NAME.match(meaning) is not None  # "SMEs" are small businesses, not a body

@@ -137,9 +137,13 @@ _ROLE_ASKED = re.compile(
     r"\bwho (chair|head)s\b|\bwho(?:['’]?s| is) (?:the |their |its )?(director|chair|head|ceo|manager)\b",
     re.IGNORECASE,
 )
+_OWN_CONTACT = "".join(  # "ive got a contact at the uni" asks for no one; "do you have a contact?" does
+    f"(?<!{h} )"
+    for h in ("ive got", "i've got", "i’ve got", "weve got", "we've got", "we’ve got", "i have", "we have")
+)
 _ASKS_PERSON = re.compile(  # a name, not a body: "who's our named contact there? need a person"
     # "need a contact at LAHP", not "ive got a contact at the uni"
-    r"(?<!got )(?<!have )(?<!had )\b(?:named|the|our|a|main|right) (?:(?!\d)\w+ ){0,3}"
+    rf"{_OWN_CONTACT}\b(?:named|the|our|a|main|right) (?:(?!\d)\w+ ){{0,3}}"
     r"(?:contact|person|individual)\b"
     r"(?! (?:details|number|form|page))|\bneed (?:a|the) name\b|\bwho at\b|\bperson not\b|"
     rf"{_ROLE_ASKED.pattern}|"
@@ -148,10 +152,15 @@ _ASKS_PERSON = re.compile(  # a name, not a body: "who's our named contact there
     r"\bnamed (?:\w+ ){0,3}?(?:co-?ordinator|lead|manager|officer|advis[eo]r|champion)\b",
     re.IGNORECASE,
 )
+# "anything that doesnt cost a fortune?" asks no sum
+_NOT_COST = "".join(
+    f"(?<!{n} )"
+    for n in ("not", "doesnt", "doesn't", "doesn’t", "dont", "don't", "don’t", "wont", "won't", "won’t")
+)
 _AMOUNT = re.compile(
     r"\bhow much (?:money|cash|funding|grant|investment|did|does|do|is|was|will|has|have)\b|"
     r"\b(?:max|maximum) (?:award|grant|funding|amount|per|(?:you|u|we|i) can (?:get|claim|apply for))\b|"
-    r"\bbudget\b|\bspend\b|\bspent\b|(?<!n't )(?<!nt )(?<!not )\bcost\b|\bprice\b|\bfees?\b|\bworth\b|£|"
+    rf"\bbudget\b|\bspend\b|\bspent\b|{_NOT_COST}\bcost\b|\bprice\b|\bfees?\b|\bworth\b|£|"
     # who gave the most, or what someone chipped in: a comparison or a contribution needs the sums
     r"\b(?:most|least|more|less) (?:money|cash|funding)\b|"
     r"\b(?:chip(?:ped)? in|contribut\w*|put in|gave|give|paid|pay)\b.{0,20}\bfinancially\b",
@@ -176,7 +185,7 @@ _NUMBER = re.compile(
     r"\bhow (?:many|much|big|large|long|often|old)\b|\bwhat (?:percentage|proportion|share|number|%)|"
     r"\bwhat per ?cent\b|\b(?:number|percentage|proportion) of\b|%|"
     # "what cut do the inventors get?", "what were the readmission rates?": a share is a number
-    r"\bwhat(?:['’]?s| is)? (?:the )?(?:\w+ )?(?:cut|split|ratio)\b|"
+    r"\bwhat(?:['’]?s| is)? (?:the )?(?:\w+ )?(?:cut(?![- ]?off)|split|ratio)\b|"
     rf"{_MEASURE.pattern}",
     re.IGNORECASE,
 )
@@ -194,11 +203,12 @@ _ROUTE_ASKED = (  # how a partner asks for a way in: the asking, not what it is 
     rf"(?:are|am) (?:i|we) (?:\w+ )?(?:meant|supposed) to(?: be)?) "
     rf"(?:\w+ ){{0,2}}{_REACH}\b|"
     rf"\bwho to {_REACH}\b|"
-    r"\bwho (?:can |could )?(?:help|helps|handles|deals with)\b|\bwho (?:does|do|can do) (?:that|this)\b|"
+    r"\bwho (?:can |could )?(?:help|helps|handles|deals with)\b|\bwho (?:does|do|can do) (?:that|this)"
+    r"(?=(?: kind of thing| sort of thing)?(?: (?:in|for|round|around|up|near|across) [^?]{1,30})?\s*[?!.])|"
     r"\bwho(?:['’]?s| is) (?:the |a )?(?:best |right )?(?:person|contact|people|someone)\b|"
     r"\bhow (?:do|can) (?:i|we) (?:get|find|reach|approach|access)\b|\bwhere (?:do|can) (?:i|we) find\b|"
     r"\b(?:way in|point of contact)\b|\bpick(?:ing)? up the phone\b|"
-    r"\b(?:one|single) (?:place|route|point|door)\b"  # "is there one place that can tell us …?"
+    r"\b(?:one|single) (?:place|route|door|point of (?:contact|entry))\b"  # "is there one place …?"
 )
 _ROUTE = re.compile(rf"{_ROUTE_ASKED}|\bfront door\b", re.IGNORECASE)
 _ASKER_WANTS = re.compile(
@@ -468,8 +478,9 @@ _PERSON = re.compile(r"\b(?:he|she|his|her|him|hers)\b", re.IGNORECASE)
 
 def _asking_words_out(question: str) -> str:
     """The question less how it asks: "where do I start", "I want to" say what the partner is doing,
-    not what the answer is about, so no sentence should score for repeating them."""
-    return _ASKER_WANTS.sub(" ", question)
+    not what the answer is about, so no sentence should score for repeating them; nor do the
+    thanks a follow-up opens with ("ta. …")."""
+    return _ASKER_WANTS.sub(" ", _THANKS.sub("", question, count=1))
 
 
 def kind_of(question: str) -> Kind:
@@ -518,9 +529,9 @@ def _part(text: str, lexicon: Lexicon, kind: Kind) -> Part:
     count is not the place's ("how many of the firms are in bradford?"). Asking whom to talk to, a
     number names nothing but a year or a numbered thing: "we're a 6 person co" is about the asker."""
     asks_who = kind in (Kind.WHO, Kind.PERSON) and not _ROUTE.search(text)
-    named = _ASIDE.sub(" ", text if asks_who else _INTRO.sub("", text, count=1))
-    if kind in (Kind.ROUTE, Kind.PERSON):
-        named = _BASED.sub(" ", named)  # "we're leeds based but want trusts in newcastle": the asker's base
+    named = text if asks_who else _INTRO.sub("", text, count=1)
+    if kind in (Kind.ROUTE, Kind.PERSON):  # "we're leeds based but want trusts in newcastle", "(TRL6 ish)"
+        named = _ASIDE.sub(" ", _BASED.sub(" ", named))
     regions = kind not in (Kind.NUMBER, Kind.AMOUNT, Kind.WHEN)
     counts = kind not in (Kind.ROUTE, Kind.PERSON, Kind.WHO)
     sides = [side for side in _EITHER.split(named) if side.strip()]

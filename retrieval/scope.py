@@ -48,8 +48,9 @@ _CLINICAL = re.compile(
     r"\b(?:trigger|prompt|warrant|escalat\w*|treat\w*|prescrib\w*|admit\w*)"
     # "what dressing should i be using on a venous leg ulcer?": how to treat a patient is a clinical call
     r"|\b(?:what|which) (?:\w+ )?(?:dressings?|antibiotics?|drugs?|medications?|treatments?|therap(?:y|ies)|"
-    r"doses?|dosages?) (?:should|would|do|to)\b.{0,30}\b(?:use|using|give|giving|prescribe|try|apply|start)\b"
-    r"|\bhow (?:should|do|would) (?:i|we) (?:treat|manage|dress)\b",
+    r"doses?|dosages?) (?:should|would|to)\b.{0,30}\b(?:use|using|give|giving|prescribe|try|apply|start)\b"
+    r"|\bhow (?:should|do|would) (?:i|we) (?:treat|dress)\b.{0,40}\b(?:ulcers?|wounds?|patients?|infections?|"
+    r"pain|injur\w*|fractures?|burns?|sores?|rash\w*)\b",
     re.IGNORECASE,
 )
 _OTHER_TASK = re.compile(

@@ -15,6 +15,7 @@ from config.settings import load_settings
 from retrieval.access import EVERYTHING, PARTNERS, PUBLIC, Access
 from retrieval.answer import Answer
 from retrieval.assistant import NOT_FOUND, Assistant
+from retrieval.conversation import Turn
 from retrieval.embed import Embedder
 from tests.conftest import CORPUS, DEV_SET
 
@@ -129,3 +130,17 @@ def test_rights_combine_and_travel_in_a_link() -> None:
         assert Access.from_claims(access.claims()) == access
     with pytest.raises(ValueError):
         Access.from_claims({"p": 1, "g": "S0BOARD"})
+
+
+def test_a_follow_up_reads_nothing_the_asker_may_not_see_through_the_thread(bot: Assistant) -> None:
+    """A member of the board's group is answered from its document; a partner who follows up in
+    the same thread ("and how many trusts are in it?") must not be answered from that document,
+    though the thread is about it: what a follow-up needs is read from the thread's page only when
+    the asker may see the page."""
+    first = bot.ask("what does rob webster's guest blog say about the integrated care system?", access=COMMS)
+    assert cited(first) == {BOARD}, first.answer
+    follow = bot.ask("and how many trusts are in it?", [Turn.of(first)], access=PARTNERS)
+    assert BOARD not in cited(follow), follow.answer
+    assert "10 NHS trusts" not in follow.answer
+    own = bot.ask("and how many trusts are in it?", [Turn.of(first)], access=COMMS)
+    assert BOARD in cited(own) and "10 NHS trusts" in own.answer, own.answer

@@ -381,7 +381,8 @@ def test_an_e_mail_domain_or_a_web_address_is_no_word_a_sentence_says(assistant)
 def test_a_line_that_only_repeats_the_question_is_no_answer(fresh_services):
     """ "- the Healthtech Founders Mentoring Programme", an item of a year's list, led the answer to
     "who runs the healthtech founders mentoring programme?": it holds every word asked and says
-    nothing, so it is never said."""
+    nothing, so it is never said. A sentence of the question's own words that states something
+    ("… does not take equity.") still answers."""
     from corpus.documents import from_text
 
     services = fresh_services()
@@ -401,6 +402,12 @@ def test_a_line_that_only_repeats_the_question_is_no_answer(fresh_services):
     )
     answer = services.assistant.ask("who runs the calder founders mentoring programme?")
     assert answer.answered and "Calder Founders Mentoring Programme. [" not in answer.answer, answer.answer
+    equity = "The Calder Founders Mentoring Programme does not take equity."
+    assert services.index.add_document(from_text("calder-mentoring-faq", "Mentoring FAQ", equity))
+    asked = services.assistant.ask("does the calder founders mentoring programme take equity?")
+    assert asked.answered and "does not take equity" in asked.answer, (
+        "a sentence of the question's words states"
+    )
 
 
 CALDER_NAVIGATOR = "\n\n".join(
