@@ -124,6 +124,12 @@ _NOT_A_COUNT = re.compile(
 _CLAUSE = re.compile(r"[;:]\s|(?<=[.!?])\s|\s[–—]\s|\s-\s")
 _STATES = re.compile(r"[.!?]['\"’”)]*\s*$")  # a sentence, not a name or a list item standing alone
 _DOMAIN = re.compile(r"(?<=\w)@[\w-]+(?:\.[\w-]+)+|\bhttps?://\S+|\bwww\.\S+")
+# Who is behind a way in: the body that runs it, or someone to talk to ("delivered by the West Riding
+# Institute", "Programme manager Priya Raman is happy to talk …", "Contact the Growth Network")
+_BEHIND = re.compile(
+    r"\b(?:delivered|run|hosted|led|managed|administered|provided|coordinated) by (?:the )?[A-Z]|"
+    rf"\b[Cc]ontact (?:the )?[A-Z]|{EVIDENCE[Kind.PERSON].pattern}"
+)
 _REACH = EVIDENCE[Kind.CONTACT]  # an address, a number, a handle: how to reach someone
 _FIELD = re.compile(r"^[A-Z][\w ]{1,30}:\s+\S")  # "Date: 26 January 2022", "Twitter: @handle"
 _PLANNED = re.compile(
@@ -433,6 +439,20 @@ class ExtractiveWriter:
             )
             if reach is not None and (pick := self._fitting(reach, chosen)):
                 chosen.append(pick)  # the way in it leads with, and how to reach it
+        if self._reach_wanted(query, first) and not any(_BEHIND.search(c.text) for c in chosen):
+            behind = next(
+                (
+                    s
+                    for s in ranked
+                    if s.passage.document.doc_id == lead
+                    and not s.asks
+                    and _BEHIND.search(s.text)
+                    and not _FIELD.match(s.text)  # "Director: …" heads the paper, not the way in
+                ),
+                None,
+            )
+            if behind is not None and (pick := self._fitting(behind, chosen)):
+                chosen.append(pick)  # who runs the way in: "delivered by the West Riding Institute"
         covered = {slot for c in chosen for slot in c.covered}
         for sentence in ranked:
             if len(chosen) >= MAX_SENTENCES or sentence.score < KEEP_RATIO * first.score:

@@ -318,6 +318,26 @@ def test_how_to_reach_the_way_in_an_answer_names_is_read_from_far_down_its_page(
     assert "01422 496 0101" in alone.answer, alone.answer
 
 
+def test_a_route_answer_led_by_a_way_in_says_who_runs_it(fresh_services):
+    """ "who do i speak to re the calder growth grant?": the grant's page names the way in in its
+    opening and, under Contact, the body to talk to; the answer carries both, though the
+    eligibility lines share more of the question's words."""
+    from corpus.documents import from_text
+
+    services = fresh_services()
+    page = (
+        "The Calder Growth Grant helps small healthtech companies in Calderdale scale up production.\n\n"
+        "## Are we eligible?\n\nEligible companies are SMEs trading for at least two years. Eligible "
+        "costs are equipment and new staff. If you are not sure you are eligible, read the guidance "
+        "first; a full application takes about a day.\n\n"
+        "## Contact\n\nContact the Pennine Business Growth Network through our website."
+    )
+    assert services.index.add_document(from_text("calder-growth-grant", "Calder Growth Grant", page))
+    answer = services.assistant.ask("who do i speak to re the calder growth grant? not sure we're eligible")
+    assert answer.answered and answer.sources[0].doc_id == "calder-growth-grant", answer.answer
+    assert "Pennine Business Growth Network" in answer.answer, answer.answer
+
+
 MEMORY_CAFE_GRANTS = "\n\n".join(
     [
         "The Kirklees Memory Café Grants fund community groups that run memory cafés for people "
