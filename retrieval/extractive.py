@@ -18,8 +18,8 @@ from corpus.model import Chunk, Document
 from retrieval.embed import Embedder
 from retrieval.frontmatter import byline, described_by, kind_name
 from retrieval.passage import Draft, Passage
-from retrieval.query import EVIDENCE, KIND_WORDS, MONTHS, TIME_UNITS, Kind, Name, Part, Query
-from retrieval.text import tokens
+from retrieval.query import EVIDENCE, KIND_WORDS, TIME_UNITS, Kind, Name, Part, Query
+from retrieval.text import MONTHS, tokens
 
 # A sentence's score = DENSE_WEIGHT × cosine to the question + the rest × the question's weighted
 # terms it holds (terms found only around it, in its passage or its document's title, count half).
@@ -295,7 +295,7 @@ class ExtractiveWriter:
             return False
         if part.outcome and _PLANNED.search(unit.text):
             return False  # "will be presented in February" does not say whether it was
-        if held <= set(tokens(part.text)) and not _STATES.search(unit.text):
+        if held <= part.terms and not _STATES.search(unit.text):
             # "who runs the founders programme?" is not answered by "- the Founders Mentoring
             # Programme", a name in a list; "The Hub does not take equity." states something
             return False

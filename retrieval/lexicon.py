@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from config.errors import ConfigError
-from retrieval.text import tokens
+from retrieval.text import MONTHS, tokens
 
 # "Leeds Academic Health Partnership (LAHP)", "science and innovation audits (SIAs)", "(LAHP’s)".
 _DEFINED = re.compile(r"\(([A-Z][A-Za-z&]{1,9}?)(?:s|['’]s)?\)")
@@ -30,11 +30,7 @@ _NUMBERED = re.compile(r"\b([A-Z][a-z]+) \d{1,3}\b")  # "Goal 2", "Cohort 3": wh
 _ROUGHLY = frozenset("a an about around roughly approx approximately circa nearly almost".split())
 _SIZED = frozenset("person people staff employees strong yrs yr years year months month old".split())
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
-_MONTH = re.compile(
-    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
-    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?",
-    re.IGNORECASE,
-)
+_MONTH = re.compile(MONTHS, re.IGNORECASE)  # "march 24" is a date
 _WORD = re.compile(r"[A-Za-z][A-Za-z&'’-]*")
 _WRITTEN_SHORT = re.compile(r"\b[A-Z][A-Za-z&]*[A-Z](?:s|['’]s)?\b")  # "SIA", "LEPs", "Y&H", "LAHP’s"
 

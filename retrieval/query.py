@@ -11,10 +11,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
+from functools import cached_property
 
 from retrieval.conversation import Turn
 from retrieval.lexicon import Lexicon
-from retrieval.text import tokens
+from retrieval.text import MONTHS, tokens
 
 
 class Kind(Enum):
@@ -29,10 +30,6 @@ class Kind(Enum):
     PERSON = "person"  # "who's the contact at LAHP? need a name": a named person, or how to reach them
 
 
-MONTHS = (
-    r"January|February|March|April|May|June|July|August|September|October|November|December|"
-    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec"
-)
 _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
     r"hundreds?|thousands?|millions?|billions?|dozens?|decades?|half|quarter|third|double|twice"
@@ -338,6 +335,11 @@ class Part:
                 if asked.search(self.text):
                     return channel
         return EVIDENCE.get(self.kind)
+
+    @cached_property
+    def terms(self) -> frozenset[str]:
+        """The part's own terms, made once: every sentence read is checked against them."""
+        return frozenset(tokens(self.text))
 
     @property
     def on_topic(self) -> bool:

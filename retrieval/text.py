@@ -50,6 +50,12 @@ _IRREGULAR = dict(
 )
 
 
+# Month names as a date writes them, in full or short: one pattern for every module that reads dates.
+MONTHS = (
+    r"January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec"
+)
+
 # Bumped whenever `tokens` changes: a keyword index saved with other tokens is rebuilt, not misread.
 TOKENIZER = "8"
 
