@@ -109,6 +109,24 @@ _SIDES = {
         ),
     ),
 }
+# Care for patients ("set up to support people with COPD") is a service, not a way in: partners ask
+# for theirs, and a patient's way in is no answer to a company or a nurse.
+_FOR_PATIENTS = re.compile(
+    rf"{_OFFERED}(?:people with|patients|service users|carers|families)\b|\bpatients who\b", re.I
+)
+# What kind of way in is asked for: "is there a network of sites …?" is answered by a network, not by
+# the general front door.
+_SOUGHT = re.compile(
+    r"\bis there (?:a|an|any) (?:\w+ ){0,2}?(network|scheme|programme|program|course|training|group|hub|"
+    r"forum)\b",
+    re.IGNORECASE,
+)
+_KINDS_OF_WAY = (
+    frozenset({"network", "group", "forum", "community"}),
+    frozenset({"hub"}),
+    frozenset({"scheme", "programme", "program", "fund", "accelerator"}),
+    frozenset({"course", "training", "learning", "academy", "programme"}),
+)
 _OVERSEES = re.compile(r"\b(?:overs(?:ee|aw|een)\w*|oversight)\b", re.IGNORECASE)
 # Numbers that count nothing: a label ("Goal 2", "Strand 1"), a list marker, a year, a day of a month.
 _NOT_A_COUNT = re.compile(
@@ -688,13 +706,24 @@ def _routes(sentence: str, question: str) -> float:
     new_names = set(_BODY.findall(sentence)) - set(_BODY.findall(question))
     if not new_names and not EVIDENCE[Kind.CONTACT].search(sentence):  # "call Priya on 0113 …"
         return 0.0
-    if _for_others(sentence, question):
+    if (
+        _for_others(sentence, question)
+        or _FOR_PATIENTS.search(sentence)
+        or not _of_sought_kind(sentence, question)
+    ):
         return 0.0
     if _WAY_IN.search(sentence):
         return 1.0
     # overseeing a strategy serves no one who comes, unless oversight is what is asked about
     oversight = _OVERSEES.search(sentence) and _OVERSEES.search(question)
     return 0.5 if _SERVES.search(sentence) or oversight else 0.0
+
+
+def _of_sought_kind(sentence: str, question: str) -> bool:
+    if not (sought := _SOUGHT.search(question)):
+        return True
+    words = set(re.findall(r"[a-z]+", sentence.lower()))
+    return any(words & kind for kind in _KINDS_OF_WAY if sought[1].lower() in kind)
 
 
 def _for_others(sentence: str, question: str) -> bool:

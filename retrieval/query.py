@@ -205,7 +205,17 @@ _ROUTE_ASKED = (  # how a partner asks for a way in: the asking, not what it is 
     r"\bwho(?:['’]?s| is) (?:the |a )?(?:best |right )?(?:person|contact|people|someone)\b|"
     r"\bhow (?:do|can) (?:i|we) (?:get|find|reach|approach|access)\b|\bwhere (?:do|can) (?:i|we) find\b|"
     r"\b(?:way in|point of contact)\b|\bpick(?:ing)? up the phone\b|"
-    r"\b(?:one|single) (?:place|route|door|point of (?:contact|entry))\b"  # "is there one place …?"
+    r"\b(?:one|single) (?:place|route|door|point of (?:contact|entry))\b|"  # "is there one place …?"
+    # "no idea where to start", "a number i can just ring to get pointed the right way"
+    r"\bwhere to (?:start|begin|go|turn|send|take)\b|\bsignpost|"
+    r"\bpoint(?:ed)? (?:me |us )?(?:in )?the right\b|"
+    r"\b(?:i|we|u) (?:can|could) (?:just )?(?:ring|call|phone|ping|email|contact|talk to|speak to)\b|"
+    r"\bsomewhere (?:\w+ ){0,3}(?:can|could) (?:send|submit|flag|raise|report|take)\b|"
+    # "do i really have to email every board separately?": asks for the one way in
+    r"\b(?:have|need|got) to (?:\w+ )?(?:email|contact|approach|ring|call|go to) (?:every|each|all)\b|"
+    # "is there a network of sites that does that?", "any training aimed at nhs staff?": a named way in
+    r"\bis there (?:a|an|any) (?:\w+ ){0,2}(?:network|scheme|programme|program|service|course|training|"
+    r"group|hub|forum|body|helpline|desk)\b"
 )
 _ROUTE = re.compile(rf"{_ROUTE_ASKED}|\bfront door\b", re.IGNORECASE)
 _ASKER_WANTS = re.compile(

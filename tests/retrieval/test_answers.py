@@ -199,6 +199,20 @@ def test_a_way_in_says_how_to_come_in_or_what_a_body_does_for_those_who_come() -
     assert _routes(committee, "which committee is overseeing it now?") == 0.5, "unless oversight is asked"
 
 
+def test_care_for_patients_or_a_way_in_of_another_kind_is_no_way_in() -> None:
+    """ "set up to support people with COPD" is a service, not a way in for a company; "is there a
+    network of sites …?" is answered by a network, not by the general front door."""
+    ward = "In North Kirklees, a virtual ward was set up to support people with COPD at home."
+    assert _routes(ward, "copd monitoring sme, where do i start?") == 0.0
+    navigator = "The Healthtech Navigator is a free, single point of contact for anyone."
+    testbed = "The Healthtech Testbed Network gives companies access to real care settings."
+    network = "want to try our app with real staff. is there a network of sites that does that?"
+    assert _routes(navigator, network) == 0.0 and _routes(testbed, network) == 0.5
+    assert _routes(navigator, "no idea where to start, who do i ring?") == 1.0
+    academy = "The Adoption Academy is a learning programme that helps NHS staff adopt new tools."
+    assert _routes(academy, "physio here. is there any training aimed at nhs staff?") == 0.5
+
+
 def test_a_way_in_for_the_other_side_is_no_way_in() -> None:
     """Staff programmes are no way in for a company with a device, company schemes none for a ward
     sister; a way in for both, or for anyone, suits either."""

@@ -140,6 +140,11 @@ def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
         ("need sites for a device study. who does that?", Kind.ROUTE),
         ("is there one place in WY that can tell us which support to go for?", Kind.ROUTE),
         ("trust director - who are we actually meant to be talking to locally?", Kind.ROUTE),
+        ("copd startup, no idea where to start. is there one number i can just ring?", Kind.ROUTE),
+        ("is there somewhere WY staff can send that?", Kind.ROUTE),
+        ("glasgow startup - do i really have to email every board separately??", Kind.ROUTE),
+        ("is there a network of sites that does that?", Kind.ROUTE),
+        ("is there any training aimed at nhs staff not companies?", Kind.ROUTE),
         ("a trust wants to buy ~40k of our kit. does that have to go out to full tender?", Kind.OPEN),
         ("want a mentor who has sold into the nhs, anything that doesnt cost a fortune?", Kind.WHO),
         ("whats the equipment cost on the accelerator?", Kind.AMOUNT),  # "-nt cost" is no "don't cost"
@@ -196,7 +201,7 @@ def test_a_name_the_corpus_also_writes_as_an_everyday_word_is_no_name_typed_in_l
 def test_a_message_that_asks_whom_to_talk_to_asks_for_a_way_in(lexicon: Lexicon) -> None:
     """ "is there a programme with some funding attached? who do i talk to": the way in is the
     answer, not the eligibility line that repeats the asker's words."""
-    query = analyse("our app is UKCA marked, is there a programme for that? who do i talk to", lexicon)
+    query = analyse("our app is UKCA marked, anything going for that? who do i talk to", lexicon)
     assert [p.kind for p in query.parts] == [Kind.OPEN, Kind.ROUTE] and query.kind is Kind.ROUTE
     assert analyse("is it UKCA marked? and when was it signed?", lexicon).kind is Kind.OPEN
 
