@@ -114,6 +114,11 @@ _SIDES = {
 _FOR_PATIENTS = re.compile(
     rf"{_OFFERED}(?:people with|patients|service users|carers|families)\b|\bpatients who\b", re.I
 )
+# Who may not come in says nothing of how to: "The Network is not suitable for formal studies", "You
+# cannot apply if …"
+_SHUT = re.compile(
+    r"\b(?:not (?:suitable|eligible|open|available|able)|ineligible|(?:cannot|can['’]?t|not) apply)\b", re.I
+)
 # What kind of way in is asked for: "is there a network of sites …?" is answered by a network, not by
 # the general front door.
 _SOUGHT = re.compile(
@@ -709,6 +714,7 @@ def _routes(sentence: str, question: str) -> float:
     if (
         _for_others(sentence, question)
         or _FOR_PATIENTS.search(sentence)
+        or _SHUT.search(sentence)
         or not _of_sought_kind(sentence, question)
     ):
         return 0.0

@@ -210,6 +210,7 @@ _ROUTE_ASKED = (  # how a partner asks for a way in: the asking, not what it is 
     r"\bwhere to (?:start|begin|go|turn|send|take)\b|\bsignpost|"
     r"\bpoint(?:ed)? (?:me |us )?(?:in )?the right\b|"
     r"\b(?:i|we|u) (?:can|could) (?:just )?(?:ring|call|phone|ping|email|contact|talk to|speak to)\b|"
+    r"\b(?:can|could) (?:i|we|u) (?:just )?(?:talk|speak|chat) to (?:someone|somebody|anyone)\b|"
     r"\bsomewhere (?:\w+ ){0,3}(?:can|could) (?:send|submit|flag|raise|report|take)\b|"
     # "do i really have to email every board separately?": asks for the one way in
     r"\b(?:have|need|got) to (?:\w+ )?(?:email|contact|approach|ring|call|go to) (?:every|each|all)\b|"
