@@ -114,6 +114,12 @@ _SIDES = {
 _FOR_PATIENTS = re.compile(
     rf"{_OFFERED}(?:people with|patients|service users|carers|families)\b|\bpatients who\b", re.I
 )
+# A page introducing a body says what it is for: "The Northern Clinical Evaluation Service (NCES) is a
+# not-for-profit unit that carries out real-world evaluations"
+_INTRODUCES = re.compile(
+    r"^\W*(?:The\s+)?[A-Z][\w’'-]*(?:\s+(?:and\s+|of\s+|for\s+)?[A-Z][\w’'-]*)+(?:\s+\([A-Z]{2,}\))?"
+    r"\s+(?:is|are)\s+(?:a|an|the|our)\b"
+)
 # Who may not come in says nothing of how to: "The Network is not suitable for formal studies", "You
 # cannot apply if …"
 _SHUT = re.compile(
@@ -722,7 +728,7 @@ def _routes(sentence: str, question: str) -> float:
         return 1.0
     # overseeing a strategy serves no one who comes, unless oversight is what is asked about
     oversight = _OVERSEES.search(sentence) and _OVERSEES.search(question)
-    return 0.5 if _SERVES.search(sentence) or oversight else 0.0
+    return 0.5 if _SERVES.search(sentence) or _INTRODUCES.search(sentence) or oversight else 0.0
 
 
 def _of_sought_kind(sentence: str, question: str) -> bool:

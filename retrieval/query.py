@@ -122,11 +122,15 @@ _CONTACT = re.compile(
     r"(?<!up the )phone|telephone|direct line|mobile number|"
     r"(?:phone|contact) number|contact details|postal address|twitter|handle|linkedin|"
     r"web ?site address|url|mailing list)\b|"
-    # someone named before: "can i just ring them?"
-    r"\b(?:reach|get hold of|get in touch with|contact|ring|phone)\s+(?:them|him|her|it|the team)\b|"
     r"\b(?:the|an|their|its|office|street) address\b|\baddress (?:for|of)\b",  # the noun, not "address X"
     re.IGNORECASE,
 )
+# Someone named before: "can i just ring them?" asks for their number; "anyone up north who does
+# evals, and how do i get hold of them?" first asks who, then how to reach them: a way in.
+_REACH_THEM = re.compile(
+    r"\b(?:reach|get hold of|get in touch with|contact|ring|phone)\s+(?:them|him|her|it|the team)\b", re.I
+)
+_ANYONE_WHO = re.compile(r"\b(?:any|some)(?:one|body) (?:\w+ ){0,6}?who\b", re.IGNORECASE)
 # Reaching someone, as partners say it: "who do I ping", "who should we be talking to"
 _REACH = r"(?:ping|contact|ask|(?:talk|speak|chat)(?:ing)? to|email|call|approach|go to)"
 # "who chairs the panel?", "who's the director at Calderbridge?": a person in that role
@@ -505,6 +509,8 @@ def kind_of(question: str) -> Kind:
         return Kind.WHO if _WHO.search(question) else Kind.OPEN  # "how many, and which ones?": names
     if _CONTACT.search(question):
         return Kind.CONTACT
+    if _REACH_THEM.search(question):
+        return Kind.ROUTE if _ANYONE_WHO.search(question) else Kind.CONTACT
     if _BYLINE.search(question):
         return Kind.BYLINE
     if _ASKS_PERSON.search(question):

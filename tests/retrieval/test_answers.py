@@ -209,6 +209,8 @@ def test_care_for_patients_or_a_way_in_of_another_kind_is_no_way_in() -> None:
     network = "want to try our app with real staff. is there a network of sites that does that?"
     assert _routes(navigator, network) == 0.0 and _routes(testbed, network) == 0.5
     assert _routes(navigator, "no idea where to start, who do i ring?") == 1.0
+    nces = "The Northern Clinical Evaluation Service (NCES) is a not-for-profit unit in Preston."
+    assert _routes(nces, "anyone up north who does evals for companies?") == 0.5, "a page introducing a body"
     shut = "The Network is not suitable for formal studies needing ethics; we will refer you elsewhere."
     assert _routes(shut, "uni researcher, is there a network of sites for testing?") == 0.0, (
         "who may not come says nothing of how to"

@@ -144,6 +144,8 @@ def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
         ("is there somewhere WY staff can send that?", Kind.ROUTE),
         ("glasgow startup - do i really have to email every board separately??", Kind.ROUTE),
         ("is there a network of sites that does that?", Kind.ROUTE),
+        ("anyone up north who does evals for companies, and how do i get hold of them?", Kind.ROUTE),
+        ("can i just ring them?", Kind.CONTACT),
         ("heard theres a scheme - who runs it and can i talk to someone before i apply?", Kind.ROUTE),
         ("is there any training aimed at nhs staff not companies?", Kind.ROUTE),
         ("a trust wants to buy ~40k of our kit. does that have to go out to full tender?", Kind.OPEN),
