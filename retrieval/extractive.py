@@ -643,7 +643,8 @@ def _units(passage: Passage, fields: bool = True) -> list[Sentence]:
     """The passage's sentences; one that points back is joined to the sentence before it.
 
     Headings, titles, questions and page furniture are left out (they name a topic or ask, they do
-    not answer), except labelled lines such as "Goal 2: …", which state something themselves.
+    not answer), except labelled lines such as "Goal 2: …" and bare contact lines, which state
+    something themselves.
     """
     text = passage.chunk.text
     spans = split_sentences(text)
@@ -652,7 +653,11 @@ def _units(passage: Passage, fields: bool = True) -> list[Sentence]:
     for i, (a, b) in enumerate(spans):
         sentence = text[a:b].strip()
         if (
-            (len(sentence.split()) < 4 and not (fields and _FIELD.match(sentence)))
+            # a line of its own under "Contact" ("enquiries@nces.example") says how to reach someone
+            (
+                len(sentence.split()) < 4
+                and not (fields and (_FIELD.match(sentence) or _REACH.search(sentence)))
+            )
             or (_plain(sentence) in titles and not _LABEL.match(sentence))
             or _NOT_AN_ANSWER.match(_MARKER.sub("", sentence))
         ):

@@ -78,6 +78,20 @@ def test_a_line_set_in_italics_that_is_no_sentence_is_never_the_answer():
     ]
 
 
+def test_a_bare_contact_line_under_a_heading_is_a_candidate_but_a_short_heading_is_not():
+    """ "## Contact" then "enquiries@nces.example" on a line of its own: the address is how to reach
+    the service a route answer leads with; the heading above it says nothing."""
+    from corpus.documents import from_text
+
+    text = (
+        "# Evaluation FAQ\n\nNCES runs real-world evaluations for companies.\n\n"
+        "## Contact\n\nenquiries@nces.example\n"
+    )
+    loaded = from_text("nces", "Evaluation FAQ", text)
+    candidates = [t for chunk in loaded.chunks for t in sentence_texts(loaded.document, chunk)]
+    assert candidates == ["NCES runs real-world evaluations for companies.", "enquiries@nces.example"]
+
+
 def test_unanswerable_question_says_so_and_invents_nothing(assistant):
     answer = assistant.ask("What are the visiting hours at Leeds General Infirmary?")
     assert not answer.answered
