@@ -284,7 +284,14 @@ class Assistant:
             for c in found
             if c.chunk_id in similarity
         ]
-        return sorted(details, key=lambda p: -p.similarity)[:DETAILS]
+        closest = sorted(details, key=lambda p: -p.similarity)
+        # each need's closest passage first: a page's contact lines and who runs it sit apart
+        firsts = [
+            next(p for p in closest if need.search(p.chunk.text))
+            for need in needs
+            if any(need.search(p.chunk.text) for p in closest)
+        ]
+        return list(dict.fromkeys([*firsts, *closest]))[: max(DETAILS, len(needs))]
 
     def _write(
         self,

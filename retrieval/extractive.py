@@ -404,10 +404,10 @@ class ExtractiveWriter:
             and part.names == ((),)
             and not any(i in s.parts and s.passage.document is document for s in ranked)
         ]
-        if self._reach_wanted(query, lead) and not any(
-            _REACH.search(s.text) for s in ranked if s.passage.document is document
-        ):
-            needs.append(_REACH)
+        if self._reach_wanted(query, lead):
+            # how to reach the way in it leads with, and who runs it ("delivered by …"), however far down
+            from_lead = [s.text for s in ranked if s.passage.document is document]
+            needs += [need for need in (_REACH, _BEHIND) if not any(need.search(t) for t in from_lead)]
         return document.doc_id, needs
 
     def _subject_needs(

@@ -372,6 +372,41 @@ def test_a_route_answer_led_by_a_way_in_says_who_runs_it(fresh_services):
     assert "Pennine Business Growth Network" in answer.answer, answer.answer
 
 
+def test_a_route_answer_says_who_runs_the_way_in_from_far_down_its_page(fresh_services):
+    """ "is there a course for staff …?": the course's page opens with what it is and says
+    who delivers it only near its end, in a passage that shares no word with the question."""
+    from corpus.documents import from_text
+
+    services = fresh_services()
+    modules = "\n\n".join(
+        f"## Module {n}: {topic}\n\nStaff on the course spend a day on {topic} for bringing a digital "
+        "tool into their service in Calderdale, with a workbook, a case "
+        "discussion in small groups and a short assignment to complete back at work before the next "
+        "module. Sessions run in person in Wakefield from 9.30am to 4pm, with lunch provided."
+        for n, topic in enumerate(
+            (
+                *("business cases", "procurement rules", "benefits tracking", "clinical safety"),
+                *("evaluation", "data protection", "stakeholder mapping", "change management"),
+                *("training colleagues", "patient feedback", "workforce planning", "contracts"),
+                *("interoperability", "risk logs", "equality impact", "sustainability"),
+                *("board papers", "communications", "pilot design", "scaling up"),
+            ),
+            1,
+        )
+    )
+    page = (
+        "The Calder Adoption Course is a practical learning programme for people working in health and "
+        f"care in Calderdale who want to bring a new digital tool into their service.\n\n{modules}\n\n"
+        "## Who runs it\n\nThe course is delivered by the Aire Institute of Health Skills."
+    )
+    assert services.index.add_document(from_text("calder-adoption-course", "Calder Adoption Course", page))
+    answer = services.assistant.ask(
+        "physio in calderdale. is there a course for staff bringing in a digital tool?"
+    )
+    assert answer.answered and answer.sources[0].doc_id == "calder-adoption-course", answer.answer
+    assert "Aire Institute of Health Skills" in answer.answer, answer.answer
+
+
 MEMORY_CAFE_GRANTS = "\n\n".join(
     [
         "The Kirklees Memory Café Grants fund community groups that run memory cafés for people "
