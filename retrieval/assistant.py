@@ -286,11 +286,7 @@ class Assistant:
         ]
         closest = sorted(details, key=lambda p: -p.similarity)
         # each need's closest passage first: a page's contact lines and who runs it sit apart
-        firsts = [
-            next(p for p in closest if need.search(p.chunk.text))
-            for need in needs
-            if any(need.search(p.chunk.text) for p in closest)
-        ]
+        firsts = [p for need in needs if (p := next((c for c in closest if need.search(c.chunk.text)), None))]
         return list(dict.fromkeys([*firsts, *closest]))[: max(DETAILS, len(needs))]
 
     def _write(
