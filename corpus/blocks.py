@@ -19,6 +19,12 @@ _BYLINE_OR_DATE = re.compile(
     rf"|\b{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}\b|^\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}$",
     re.IGNORECASE,
 )
+# Where and when an event is, and what it costs, set out as fields: facts, not section names
+_LOGISTICS = re.compile(
+    r"^(?:venue|location|where|address|time|times|tickets?|cost|price|fees?|places|deadline|closing date)"
+    r"\s*:\s+\S",
+    re.IGNORECASE,
+)
 _TABLE_ROW = re.compile(r"^\|.*\|$")
 _TABLE_RULE = re.compile(r"^:?-+:?$|^$")
 _LABELLED = re.compile(r"^[A-Z][a-z]+ (?:\d{1,3}|[A-Z])\s*[:.–-]\s+\S")
@@ -38,10 +44,11 @@ def words(text: str) -> int:
 def looks_like_heading(line: str) -> bool:
     """A short line that does not end like a sentence: a title or a section name.
 
-    Bylines and date lines are short and unpunctuated too, but they head nothing: they stay text.
+    Bylines, date lines and an event's fields ("Venue: Aire Quay Conference Centre, Leeds") are short
+    and unpunctuated too, but they head nothing: they stay text.
     """
     line = line.strip()
-    if _END_PUNCT.search(line) or _BYLINE_OR_DATE.search(line):
+    if _END_PUNCT.search(line) or _BYLINE_OR_DATE.search(line) or _LOGISTICS.match(line):
         return False
     return 0 < words(line) <= 12 or (bool(_LABELLED.match(line)) and words(line) <= 30)
 

@@ -151,6 +151,7 @@ _NOT_A_COUNT = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE = re.compile(r"[;:]\s|(?<=[.!?])\s|\s[–—]\s|\s-\s")
+_SEASON = re.compile(r"spring|summer|autumn|winter", re.IGNORECASE)
 _STATES = re.compile(r"[.!?]['\"’”)]*\s*$")  # a sentence, not a name or a list item standing alone
 _DOMAIN = re.compile(r"(?<=\w)@[\w-]+(?:\.[\w-]+)+|\bhttps?://\S+|\bwww\.\S+")
 # Who is behind a way in: the body that runs it, or someone to talk to ("delivered by the West Riding
@@ -160,6 +161,15 @@ _BEHIND = re.compile(
     rf"\b[Cc]ontact (?:the )?[A-Z]|{EVIDENCE[Kind.PERSON].pattern}"
 )
 _REACH = EVIDENCE[Kind.CONTACT]  # an address, a number, a handle: how to reach someone
+# Where an event is: "… and where is it?", "when n where is the showcase?"; "Venue: Aire Quay …"
+_ASKS_VENUE = re.compile(
+    r"\b(?:and|n|&) where\b|\bwhere(?:['’]s| is| was| will)(?: it| that| this| the \w+)?(?: be| being)?"
+    r"(?: held| on| happening| taking place)?\s*\?|\bvenue\b",
+    re.IGNORECASE,
+)
+_VENUE = re.compile(
+    r"^(?:Venue|Location|Where|Address)\s*:\s*\S|\b(?:held|takes place|taking place|hosted) (?:at|in) [A-Z]"
+)
 _FIELD = re.compile(r"^[A-Z][\w ]{1,30}:\s+\S")  # "Date: 26 January 2022", "Twitter: @handle"
 _PLANNED = re.compile(
     r"\b(?:will|shall|(?:is|are) (?:expected|due|set|planned|going|scheduled|yet) to|plans? to|intends? to|"
@@ -404,10 +414,8 @@ class ExtractiveWriter:
             and part.names == ((),)
             and not any(i in s.parts and s.passage.document is document for s in ranked)
         ]
-        if self._reach_wanted(query, lead):
-            # how to reach the way in it leads with, and who runs it ("delivered by …"), however far down
-            from_lead = [s.text for s in ranked if s.passage.document is document]
-            needs += [need for need in (_REACH, _BEHIND) if not any(need.search(t) for t in from_lead)]
+        from_lead = [s.text for s in ranked if s.passage.document is document]
+        needs += [need for need in _also_wanted(query, lead) if not any(need.search(t) for t in from_lead)]
         return document.doc_id, needs
 
     def _subject_needs(
@@ -457,31 +465,22 @@ class ExtractiveWriter:
                 and (pick := self._fitting(best, chosen))
             ):
                 chosen.append(pick)
-        if self._reach_wanted(query, first) and not any(_REACH.search(c.text) for c in chosen):
-            reach = next(
-                (
-                    s
-                    for s in ranked
-                    if s.passage.document.doc_id == lead and not s.asks and _REACH.search(s.text)
-                ),
-                None,
-            )
-            if reach is not None and (pick := self._fitting(reach, chosen)):
-                chosen.append(pick)  # the way in it leads with, and how to reach it
-        if self._reach_wanted(query, first) and not any(_BEHIND.search(c.text) for c in chosen):
-            behind = next(
+        for wanted in _also_wanted(query, first):
+            if any(wanted.search(c.text) for c in chosen):
+                continue
+            extra = next(
                 (
                     s
                     for s in ranked
                     if s.passage.document.doc_id == lead
                     and not s.asks
-                    and _BEHIND.search(s.text)
-                    and not _FIELD.match(s.text)  # "Director: …" heads the paper, not the way in
+                    and wanted.search(s.text)
+                    and not (wanted is _BEHIND and _FIELD.match(s.text))  # "Director: …" heads a paper
                 ),
                 None,
             )
-            if behind is not None and (pick := self._fitting(behind, chosen)):
-                chosen.append(pick)  # who runs the way in: "delivered by the West Riding Institute"
+            if extra is not None and (pick := self._fitting(extra, chosen)):
+                chosen.append(pick)
         covered = {slot for c in chosen for slot in c.covered}
         for sentence in ranked:
             if len(chosen) >= MAX_SENTENCES or sentence.score < KEEP_RATIO * first.score:
@@ -500,11 +499,6 @@ class ExtractiveWriter:
             if self._fit(sibling, chosen) == "fits":
                 chosen.append(sibling)
         return _render(chosen, self.max_words)
-
-    @staticmethod
-    def _reach_wanted(query: Query, lead: Sentence) -> bool:
-        """ "who do I ping about a trial?" led by a named way in wants how to reach it too."""
-        return query.kind is Kind.ROUTE and _routes(lead.text, query.asked) > 0
 
     def _fitting(self, sentence: Sentence, chosen: list[Sentence]) -> Sentence | None:
         verdict = self._fit(sentence, chosen)
@@ -736,6 +730,15 @@ def _routes(sentence: str, question: str) -> float:
     return 0.5 if _SERVES.search(sentence) or _INTRODUCES.search(sentence) or oversight else 0.0
 
 
+def _also_wanted(query: Query, lead: Sentence) -> list[re.Pattern[str]]:
+    """What an answer led by `lead` should also say from its page, though no part asks it alone:
+    "who do I ping about a trial?" led by a named way in wants how to reach it and who runs it ("call
+    Priya on …", "delivered by the West Riding Institute"); "what day's the showcase and where is
+    it?" wants the venue beside the date."""
+    wanted = [_REACH, _BEHIND] if query.kind is Kind.ROUTE and _routes(lead.text, query.asked) > 0 else []
+    return [*wanted, _VENUE] if _ASKS_VENUE.search(query.asked) else wanted
+
+
 def _of_sought_kind(sentence: str, question: str) -> bool:
     if not (sought := _SOUGHT.search(question)):
         return True
@@ -758,10 +761,11 @@ def _repeated(sentence: str, said: str) -> bool:
 
 
 def _without_question_words(sentence: str, question: str) -> str:
-    """The sentence less the question's own words: "2019" in "the 2019 MoU" does not date anything."""
+    """The sentence less the question's own dates and figures: "2019" in "the 2019 MoU" does not date
+    anything, nor "autumn" in "our autumn programme" say when "the showcase this autumn" is."""
     for word in set(re.findall(r"\w+", question)):
-        if word[:1].isdigit():
-            sentence = re.sub(rf"\b{re.escape(word)}\b", " ", sentence)
+        if word[:1].isdigit() or _SEASON.fullmatch(word):
+            sentence = re.sub(rf"\b{re.escape(word)}\b", " ", sentence, flags=re.IGNORECASE)
     return sentence
 
 

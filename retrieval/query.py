@@ -86,6 +86,7 @@ _NAMES_MONTH = re.compile(  # the verb "may" is no month; "May" is
     r"\b(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b|\bMay\b(?! (?:I|we|you)\b)"  # not "May I ask…"
 )
+_ASKS_DAY = re.compile(r"\bwhat (?:exact |precise |actual )?day\b|\bwhich day\b", re.IGNORECASE)
 _DAY = re.compile(
     rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTHS})\b|\b(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|"
     r"\b(?!24/7)\d{1,2}/\d{1,2}\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b",
@@ -303,7 +304,7 @@ KIND_WORDS = frozenset(
     tokens(
         "big large long often old many much number numbers percentage proportion share date dates year "
         "years month months day days time budget cost costs price spend spent fee fees amount total "
-        "worth value"
+        "worth value spring summer autumn winter"  # "the showcase this autumn": when, not what
     )
 )
 # Counting time is answered by any span of it: "how many years" by "a decade".
@@ -339,8 +340,8 @@ class Part:
     def needs(self) -> re.Pattern[str] | None:
         """What a sentence must hold to answer this part: a date for "when", the asked-for channel
         for a contact ("what's her phone number?" is not answered by an email address)."""
-        if self.kind is Kind.WHEN and _NAMES_MONTH.search(self.text):
-            return _DAY  # "what date in feb?" is not answered by "in February"
+        if self.kind is Kind.WHEN and (_NAMES_MONTH.search(self.text) or _ASKS_DAY.search(self.text)):
+            return _DAY  # "what date in feb?" is not answered by "in February", "what day's it?" by "annual"
         if self.kind is Kind.WHEN and _HOURS.search(self.text):
             return _TIME_OF_DAY  # "what are the visiting hours?" wants times, not a year
         if self.kind in (Kind.AMOUNT, Kind.NUMBER) and _ASKS_LIMIT.search(self.text):

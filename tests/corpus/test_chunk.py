@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from corpus.blocks import parse_text
 from corpus.chunk import MAX_WORDS, split_sentences
 from corpus.documents import Loaded, from_text
 from tests.corpus.helpers import blocks_of, reference
@@ -82,6 +83,23 @@ def test_section_headings_are_carried_by_level() -> None:
         "Eligibility",
     )
     assert by_text["The hub finds trial sites."] == ("Support guide", "Trials")
+
+
+def test_an_events_fields_are_text_not_section_headings() -> None:
+    """ "Venue: Aire Quay Conference Centre, Leeds" under an event's name is short and unpunctuated
+    like a heading, but it states where the event is; the event's name still heads its section."""
+
+    blocks = parse_text(
+        "Cluster Showcase 2024\n\nDate: 17 October 2024, 9.30am to 4pm\n\n"
+        "Venue: Aire Quay Conference Centre, Leeds\n\nTickets: £35 for industry\n\nOur flagship event."
+    )
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("heading", "Cluster Showcase 2024"),
+        ("para", "Date: 17 October 2024, 9.30am to 4pm"),
+        ("para", "Venue: Aire Quay Conference Centre, Leeds"),
+        ("para", "Tickets: £35 for industry"),
+        ("para", "Our flagship event."),
+    ]
 
 
 def test_list_items_are_kept_whole() -> None:

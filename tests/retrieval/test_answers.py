@@ -407,6 +407,33 @@ def test_a_route_answer_says_who_runs_the_way_in_from_far_down_its_page(fresh_se
     assert "Aire Institute of Health Skills" in answer.answer, answer.answer
 
 
+def test_an_event_is_answered_with_its_day_and_its_venue(fresh_services):
+    """An events page sets each event's day and venue out as fields under its name. "what day's the
+    showcase this spring and where is it?" wants both: not "Our spring programme …", whose "spring"
+    is the question's own word, and not "Venue: …" taken for a section heading."""
+    from corpus.documents import from_text
+
+    services = fresh_services()
+    page = (
+        "Aire Valley Healthtech Events, spring 2025\n\n"
+        "Our spring programme brings together companies, NHS colleagues and universities.\n\n"
+        "Aire Valley Healthtech Showcase 2025\n\n"
+        "Date: 14 May 2025, 9.30am to 4pm\n\n"
+        "Venue: Saltaire Mill Conference Rooms, Shipley\n\n"
+        "Our flagship annual event, with demonstrations and matchmaking.\n\n"
+        "Founders Breakfast\n\n"
+        "Date: 21 May 2025, 8am to 9.30am\n\n"
+        "Venue: Online\n\n"
+        "An informal breakfast for founders of early-stage companies."
+    )
+    assert services.index.add_document(
+        from_text("aire-valley-events-2025", "Aire Valley Healthtech Events", page)
+    )
+    answer = services.assistant.ask("what day's the aire valley showcase this spring and where is it?")
+    assert answer.answered, answer.answer
+    assert "14 May 2025" in answer.answer and "Saltaire Mill" in answer.answer, answer.answer
+
+
 MEMORY_CAFE_GRANTS = "\n\n".join(
     [
         "The Kirklees Memory Café Grants fund community groups that run memory cafés for people "
