@@ -19,9 +19,11 @@ _BYLINE_OR_DATE = re.compile(
     rf"|\b{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}\b|^\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}$",
     re.IGNORECASE,
 )
-# Where and when an event is, and what it costs, set out as fields: facts, not section names
+# Where and when an event is, what it costs and how to reach someone, set out as fields: facts, not
+# section names
 _LOGISTICS = re.compile(
-    r"^(?:venue|location|where|address|time|times|tickets?|cost|price|fees?|places|deadline|closing date)"
+    r"^(?:venue|location|where|address|time|times|tickets?|cost|price|fees?|places|deadline|closing date|"
+    r"e-?mail|tel|telephone|phone|mobile|direct line|web ?site|twitter)"
     r"\s*:\s+\S",
     re.IGNORECASE,
 )

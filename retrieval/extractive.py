@@ -491,6 +491,8 @@ class ExtractiveWriter:
                 continue
             if query.kind is Kind.ROUTE and not _routes(sentence.text, query.asked):
                 continue  # "where do I start?": support that names no one to go to adds nothing asked
+            if sentence.passage.document.doc_id != lead and _bare_contact(sentence.text):
+                continue  # "Email: gateway@…" from another page: an address without whose it is
             pick = self._fitting(sentence, chosen)
             if pick is not None:
                 chosen.append(pick)
@@ -728,6 +730,11 @@ def _routes(sentence: str, question: str) -> float:
     # overseeing a strategy serves no one who comes, unless oversight is what is asked about
     oversight = _OVERSEES.search(sentence) and _OVERSEES.search(question)
     return 0.5 if _SERVES.search(sentence) or _INTRODUCES.search(sentence) or oversight else 0.0
+
+
+def _bare_contact(sentence: str) -> bool:
+    """A contact line that says nothing of whose it is ("Email: gateway@…", "0113 496 0770")."""
+    return bool(_REACH.search(sentence)) and bool(_FIELD.match(sentence) or len(sentence.split()) < 4)
 
 
 def _also_wanted(query: Query, lead: Sentence) -> list[re.Pattern[str]]:

@@ -87,11 +87,13 @@ def test_section_headings_are_carried_by_level() -> None:
 
 def test_an_events_fields_are_text_not_section_headings() -> None:
     """ "Venue: Aire Quay Conference Centre, Leeds" under an event's name is short and unpunctuated
-    like a heading, but it states where the event is; the event's name still heads its section."""
+    like a heading, but it states where the event is, as "Email: …" states how to reach someone; the
+    event's name still heads its section."""
 
     blocks = parse_text(
         "Cluster Showcase 2024\n\nDate: 17 October 2024, 9.30am to 4pm\n\n"
-        "Venue: Aire Quay Conference Centre, Leeds\n\nTickets: £35 for industry\n\nOur flagship event."
+        "Venue: Aire Quay Conference Centre, Leeds\n\nTickets: £35 for industry\n\nOur flagship event.\n\n"
+        "Email: events@cluster.example\n\nBook through the events page."
     )
     assert [(b.kind, b.text) for b in blocks] == [
         ("heading", "Cluster Showcase 2024"),
@@ -99,6 +101,8 @@ def test_an_events_fields_are_text_not_section_headings() -> None:
         ("para", "Venue: Aire Quay Conference Centre, Leeds"),
         ("para", "Tickets: £35 for industry"),
         ("para", "Our flagship event."),
+        ("para", "Email: events@cluster.example"),
+        ("para", "Book through the events page."),
     ]
 
 

@@ -7,7 +7,7 @@ import pytest
 from config.errors import QuestionError
 from retrieval.assistant import NOT_FOUND
 from retrieval.conversation import Turn
-from retrieval.extractive import _counts, _filled, _for_others, _routes, sentence_texts
+from retrieval.extractive import _bare_contact, _counts, _filled, _for_others, _routes, sentence_texts
 from retrieval.text import tokens
 
 pytestmark = pytest.mark.integration
@@ -405,6 +405,14 @@ def test_a_route_answer_says_who_runs_the_way_in_from_far_down_its_page(fresh_se
     )
     assert answer.answered and answer.sources[0].doc_id == "calder-adoption-course", answer.answer
     assert "Aire Institute of Health Skills" in answer.answer, answer.answer
+
+
+def test_a_bare_contact_line_says_nothing_of_whose_it_is() -> None:
+    """Under another page's Contact heading, "Email: gateway@…" would support an answer with an
+    address of someone else; a sentence that says whose the address is may."""
+    assert _bare_contact("Email: gateway@wharfe.example") and _bare_contact("enquiries@nces.example")
+    assert not _bare_contact("To arrange a tour of the suites, call the centre on 01632 960312.")
+    assert not _bare_contact("Venue: Aire Quay Conference Centre, Leeds")
 
 
 def test_an_event_is_answered_with_its_day_and_its_venue(fresh_services):
