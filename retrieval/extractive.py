@@ -161,6 +161,7 @@ _BEHIND = re.compile(
     rf"\b[Cc]ontact (?:the )?[A-Z]|{EVIDENCE[Kind.PERSON].pattern}"
 )
 _REACH = EVIDENCE[Kind.CONTACT]  # an address, a number, a handle: how to reach someone
+_TO_REACH = re.compile(r"\b(?:ring|call|phone|e-?mail|contact|reach|get hold of|ping|dm)\b", re.IGNORECASE)
 # Where an event is: "… and where is it?", "when n where is the showcase?"; "Venue: Aire Quay …"
 _ASKS_VENUE = re.compile(
     r"\b(?:and|n|&) where\b|\bwhere(?:['’]s| is| was| will)(?: it| that| this| the \w+)?(?: be| being)?"
@@ -740,9 +741,11 @@ def _bare_contact(sentence: str) -> bool:
 def _also_wanted(query: Query, lead: Sentence) -> list[re.Pattern[str]]:
     """What an answer led by `lead` should also say from its page, though no part asks it alone:
     "who do I ping about a trial?" led by a named way in wants how to reach it and who runs it ("call
-    Priya on …", "delivered by the West Riding Institute"); "what day's the showcase and where is
-    it?" wants the venue beside the date."""
+    Priya on …", "delivered by the West Riding Institute"); "someone i can ring?" the person's
+    number; "what day's the showcase and where is it?" the venue beside the date."""
     wanted = [_REACH, _BEHIND] if query.kind is Kind.ROUTE and _routes(lead.text, query.asked) > 0 else []
+    if query.kind is Kind.PERSON and _TO_REACH.search(query.asked):
+        wanted.append(_REACH)  # "is there someone i can ring first?": the person, and the number
     return [*wanted, _VENUE] if _ASKS_VENUE.search(query.asked) else wanted
 
 

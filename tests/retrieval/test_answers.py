@@ -415,6 +415,25 @@ def test_a_bare_contact_line_says_nothing_of_whose_it_is() -> None:
     assert not _bare_contact("Venue: Aire Quay Conference Centre, Leeds")
 
 
+def test_someone_to_ring_is_answered_with_the_person_and_their_number(fresh_services):
+    """ "is there someone i can ring first?" asks for a person, and to ring them: the answer names
+    the programme manager and gives the number from the page's contact lines."""
+    from corpus.documents import from_text
+
+    services = fresh_services()
+    page = (
+        "The Calder Scale-up Scheme helps healthtech companies in Calderdale win their first NHS "
+        "contract.\n\nProgramme manager Ruth Ambler is happy to talk through whether your company is "
+        "a good fit before you apply.\n\n## Contact\n\nTelephone: 01632 960 455 (Tuesday to Thursday)"
+    )
+    assert services.index.add_document(from_text("calder-scale-up", "Calder Scale-up Scheme", page))
+    answer = services.assistant.ask(
+        "going for the calder scale-up scheme - is there someone i can ring first to check we fit?"
+    )
+    assert answer.answered and "Ruth Ambler" in answer.answer, answer.answer
+    assert "01632 960 455" in answer.answer, answer.answer
+
+
 def test_an_event_is_answered_with_its_day_and_its_venue(fresh_services):
     """An events page sets each event's day and venue out as fields under its name. "what day's the
     showcase this spring and where is it?" wants both: not "Our spring programme …", whose "spring"
