@@ -152,6 +152,7 @@ _NOT_A_COUNT = re.compile(
 )
 _CLAUSE = re.compile(r"[;:]\s|(?<=[.!?])\s|\s[–—]\s|\s-\s")
 _SEASON = re.compile(r"spring|summer|autumn|winter", re.IGNORECASE)
+_ADDRESS_AT_END = re.compile(r"(?:@[\w-]+(?:\.[\w-]+)+|https?://\S+|www\.\S+)$")
 _STATES = re.compile(r"[.!?]['\"’”)]*\s*$")  # a sentence, not a name or a list item standing alone
 _DOMAIN = re.compile(r"(?<=\w)@[\w-]+(?:\.[\w-]+)+|\bhttps?://\S+|\bwww\.\S+")
 # Who is behind a way in: the body that runs it, or someone to talk to ("delivered by the West Riding
@@ -869,6 +870,8 @@ def _tidy(sentence: str, max_words: int, place: str | None = None) -> str:
         text = " ".join(words[:max_words]).rstrip(",;:") + " …"
     elif place:
         text = f"{text.rstrip('.')} ({place})."
-    elif not re.search(r"[.!?…]['\"’”)]*$", text):
-        text += "."
+    elif not re.search(r"[.!?…]['\"’”)]*$", text) and not _ADDRESS_AT_END.search(text):
+        text += "."  # not after an address: "hello@nehih.example." would be copied with its stop
+    if _DOMAIN.match(text) or re.match(r"[\w.+-]+@", text):
+        return text  # "enquiries@nces.example" is not "Enquiries@…"
     return text[0].upper() + text[1:] if text else text

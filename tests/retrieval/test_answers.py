@@ -7,7 +7,7 @@ import pytest
 from config.errors import QuestionError
 from retrieval.assistant import NOT_FOUND
 from retrieval.conversation import Turn
-from retrieval.extractive import _bare_contact, _counts, _filled, _for_others, _routes, sentence_texts
+from retrieval.extractive import _bare_contact, _counts, _filled, _for_others, _routes, _tidy, sentence_texts
 from retrieval.text import tokens
 
 pytestmark = pytest.mark.integration
@@ -405,6 +405,14 @@ def test_a_route_answer_says_who_runs_the_way_in_from_far_down_its_page(fresh_se
     )
     assert answer.answered and answer.sources[0].doc_id == "calder-adoption-course", answer.answer
     assert "Aire Institute of Health Skills" in answer.answer, answer.answer
+
+
+def test_an_address_is_shown_as_written() -> None:
+    """An answer's sentences are capitalised and end with a stop, but an address is copied as it
+    is: "Enquiries@nces.example" or "hello@nehih.example." would not reach anyone."""
+    assert _tidy("enquiries@nces.example", 60) == "enquiries@nces.example"
+    assert _tidy("Email: hello@nehih.example", 60) == "Email: hello@nehih.example"
+    assert _tidy("the hub opened in 2022", 60) == "The hub opened in 2022."
 
 
 def test_a_bare_contact_line_says_nothing_of_whose_it_is() -> None:
