@@ -112,7 +112,8 @@ _SIDES = {
 # Care for patients ("set up to support people with COPD") is a service, not a way in: partners ask
 # for theirs, and a patient's way in is no answer to a company or a nurse.
 _FOR_PATIENTS = re.compile(
-    rf"{_OFFERED}(?:people with|patients|service users|carers|families)\b|\bpatients who\b", re.I
+    r"\b(?:support|help|care for|treat)s? (?:people with|patients|service users)\b",
+    re.I,
 )
 # A page introducing a body says what it is for: "The Northern Clinical Evaluation Service (NCES) is a
 # not-for-profit unit that carries out real-world evaluations"
@@ -123,7 +124,7 @@ _INTRODUCES = re.compile(
 # Who may not come in says nothing of how to: "The Network is not suitable for formal studies", "You
 # cannot apply if …"
 _SHUT = re.compile(
-    r"\b(?:not (?:suitable|eligible|open|available|able)|ineligible|(?:cannot|can['’]?t|not) apply)\b", re.I
+    r"\bnot (?:suitable|eligible|open) (?:for|to)\b|\bineligible\b|\b(?:cannot|can['’]?t) apply\b", re.I
 )
 # What kind of way in is asked for: "is there a network of sites …?" is answered by a network, not by
 # the general front door.
@@ -132,11 +133,11 @@ _SOUGHT = re.compile(
     r"forum)\b",
     re.IGNORECASE,
 )
-_KINDS_OF_WAY = (
+_KINDS_OF_WAY = (  # the words a way of each kind goes by, singular
     frozenset({"network", "group", "forum", "community"}),
     frozenset({"hub"}),
     frozenset({"scheme", "programme", "program", "fund", "accelerator"}),
-    frozenset({"course", "training", "learning", "academy", "programme"}),
+    frozenset({"course", "training", "learning", "academy", "programme", "program"}),
 )
 _OVERSEES = re.compile(r"\b(?:overs(?:ee|aw|een)\w*|oversight)\b", re.IGNORECASE)
 # Numbers that count nothing: a label ("Goal 2", "Strand 1"), a list marker, a year, a day of a month.
@@ -165,12 +166,16 @@ _REACH = EVIDENCE[Kind.CONTACT]  # an address, a number, a handle: how to reach 
 _TO_REACH = re.compile(r"\b(?:ring|call|phone|e-?mail|contact|reach|get hold of|ping|dm)\b", re.IGNORECASE)
 # Where an event is: "… and where is it?", "when n where is the showcase?"; "Venue: Aire Quay …"
 _ASKS_VENUE = re.compile(
-    r"\b(?:and|n|&) where\b|\bwhere(?:['’]s| is| was| will)(?: it| that| this| the \w+)?(?: be| being)?"
+    r"\b(?:and|n|&) where\b(?! (?:do|can|should|would|to)\b)|"
+    r"\bwhere(?:['’]s| is| was| will)(?: it| that| this| the (?:event|showcase|session|conference|meeting|"
+    r"workshop|expo|roundtable|breakfast|launch|webinar|day))?(?: be| being)?"
     r"(?: held| on| happening| taking place)?\s*\?|\bvenue\b",
     re.IGNORECASE,
 )
-_VENUE = re.compile(
-    r"^(?:Venue|Location|Where|Address)\s*:\s*\S|\b(?:held|takes place|taking place|hosted) (?:at|in) [A-Z]"
+_VENUE = re.compile(  # a venue line of its own, or an event held at a named place (not "in May")
+    r"^(?i:venue|location|where|address)\s*:\s*\S|"
+    rf"\b(?:held|takes place|taking place|hosted) (?:at|in) (?:the )?(?!(?:{MONTHS})\b)[A-Z]",
+    re.MULTILINE,
 )
 _FIELD = re.compile(r"^[A-Z][\w ]{1,30}:\s+\S")  # "Date: 26 January 2022", "Twitter: @handle"
 _PLANNED = re.compile(
@@ -418,7 +423,7 @@ class ExtractiveWriter:
         ]
         from_lead = [s.text for s in ranked if s.passage.document is document]
         needs += [need for need in _also_wanted(query, lead) if not any(need.search(t) for t in from_lead)]
-        return document.doc_id, needs
+        return document.doc_id, list(dict.fromkeys(needs))
 
     def _subject_needs(
         self, query: Query, ranked: list[Sentence]
@@ -722,8 +727,7 @@ def _routes(sentence: str, question: str) -> float:
         return 0.0
     if (
         _for_others(sentence, question)
-        or _FOR_PATIENTS.search(sentence)
-        or _SHUT.search(sentence)
+        or (not _REACH.search(sentence) and (_FOR_PATIENTS.search(sentence) or _SHUT.search(sentence)))
         or not _of_sought_kind(sentence, question)
     ):
         return 0.0
@@ -751,9 +755,11 @@ def _also_wanted(query: Query, lead: Sentence) -> list[re.Pattern[str]]:
 
 
 def _of_sought_kind(sentence: str, question: str) -> bool:
+    """Whether a sentence offers the kind of way in asked for, if one is: a network for "is there a
+    network of sites …?", a course or a programme for "is there any training …?"."""
     if not (sought := _SOUGHT.search(question)):
         return True
-    words = set(re.findall(r"[a-z]+", sentence.lower()))
+    words = {w.removesuffix("s") for w in re.findall(r"[a-z]+", sentence.lower())}
     return any(words & kind for kind in _KINDS_OF_WAY if sought[1].lower() in kind)
 
 

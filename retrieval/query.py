@@ -214,14 +214,15 @@ _ROUTE_ASKED = (  # how a partner asks for a way in: the asking, not what it is 
     # "no idea where to start", "a number i can just ring to get pointed the right way"
     r"\bwhere to (?:start|begin|go|turn|send|take)\b|\bsignpost|"
     r"\bpoint(?:ed)? (?:me |us )?(?:in )?the right\b|"
-    r"\b(?:i|we|u) (?:can|could) (?:just )?(?:ring|call|phone|ping|email|contact|talk to|speak to)\b|"
+    r"\b(?:someone|somebody|anyone|number|person|place|who|where)\b[^?.]{0,30}?\b(?:i|we|u) (?:can|could) "
+    r"(?:just )?(?:ring|call|phone|ping|email|contact|talk to|speak to)\b|"
     r"\b(?:can|could) (?:i|we|u) (?:just )?(?:talk|speak|chat) to (?:someone|somebody|anyone)\b|"
     r"\bsomewhere (?:\w+ ){0,3}(?:can|could) (?:send|submit|flag|raise|report|take)\b|"
     # "do i really have to email every board separately?": asks for the one way in
     r"\b(?:have|need|got) to (?:\w+ )?(?:email|contact|approach|ring|call|go to) (?:every|each|all)\b|"
     # "is there a network of sites that does that?", "any training aimed at nhs staff?": a named way in
-    r"\bis there (?:a|an|any) (?:\w+ ){0,2}(?:network|scheme|programme|program|service|course|training|"
-    r"group|hub|forum|body|helpline|desk)\b"
+    r"\bis there (?:a|an|any) (?:\w+ )?(?:network|scheme|programme|program|service|course|training|"
+    r"group|hub|forum|body|helpline|desk)\b(?! (?:charge|fee|cost|budget|deadline)s?\b)"
 )
 _ROUTE = re.compile(rf"{_ROUTE_ASKED}|\bfront door\b", re.IGNORECASE)
 _ASKER_WANTS = re.compile(

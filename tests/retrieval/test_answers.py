@@ -7,7 +7,16 @@ import pytest
 from config.errors import QuestionError
 from retrieval.assistant import NOT_FOUND
 from retrieval.conversation import Turn
-from retrieval.extractive import _bare_contact, _counts, _filled, _for_others, _routes, _tidy, sentence_texts
+from retrieval.extractive import (
+    _VENUE,
+    _bare_contact,
+    _counts,
+    _filled,
+    _for_others,
+    _routes,
+    _tidy,
+    sentence_texts,
+)
 from retrieval.text import tokens
 
 pytestmark = pytest.mark.integration
@@ -442,6 +451,14 @@ def test_someone_to_ring_is_answered_with_the_person_and_their_number(fresh_serv
     assert "01632 960 455" in answer.answer, answer.answer
 
 
+def test_a_venue_is_found_on_any_line_of_a_passage_and_a_month_is_no_venue() -> None:
+    """A page's passages are searched for the venue line wherever it sits in them; "held in May"
+    says when, not where."""
+    assert _VENUE.search("Date: 14 May 2025\n\nVenue: Saltaire Mill, Shipley")
+    assert _VENUE.search("The showcase is held at the Royal Armouries in Leeds.")
+    assert not _VENUE.search("The showcase is held in May each year.")
+
+
 def test_an_event_is_answered_with_its_day_and_its_venue(fresh_services):
     """An events page sets each event's day and venue out as fields under its name. "what day's the
     showcase this spring and where is it?" wants both: not "Our spring programme …", whose "spring"
@@ -454,9 +471,16 @@ def test_an_event_is_answered_with_its_day_and_its_venue(fresh_services):
         "Our spring programme brings together companies, NHS colleagues and universities.\n\n"
         "Aire Valley Healthtech Showcase 2025\n\n"
         "Date: 14 May 2025, 9.30am to 4pm\n\n"
-        "Venue: Saltaire Mill Conference Rooms, Shipley\n\n"
+        "Organiser: Aire Valley Cluster\nVenue: Saltaire Mill Conference Rooms, Shipley\n\n"
         "Our flagship annual event, with demonstrations and matchmaking.\n\n"
-        "Founders Breakfast\n\n"
+        + "".join(
+            f"Session {n}: partners from {place} show what their services need from companies this year, "
+            "with time for questions from the floor and introductions afterwards.\n\n"
+            for n, place in enumerate(
+                ("Bradford", "Calderdale", "Kirklees", "Leeds", "Wakefield", "Craven"), 1
+            )
+        )
+        + "Founders Breakfast\n\n"
         "Date: 21 May 2025, 8am to 9.30am\n\n"
         "Venue: Online\n\n"
         "An informal breakfast for founders of early-stage companies."

@@ -148,6 +148,9 @@ def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
         ("can i just ring them?", Kind.CONTACT),
         ("heard theres a scheme - who runs it and can i talk to someone before i apply?", Kind.ROUTE),
         ("is there any training aimed at nhs staff not companies?", Kind.ROUTE),
+        ("is there any evidence the programme reduced admissions?", Kind.OPEN),
+        ("is there a service charge for the suites?", Kind.OPEN),
+        ("is it ok if i could call it an evaluation?", Kind.OPEN),
         ("a trust wants to buy ~40k of our kit. does that have to go out to full tender?", Kind.OPEN),
         ("want a mentor who has sold into the nhs, anything that doesnt cost a fortune?", Kind.WHO),
         ("whats the equipment cost on the accelerator?", Kind.AMOUNT),  # "-nt cost" is no "don't cost"
@@ -202,7 +205,7 @@ def test_a_name_the_corpus_also_writes_as_an_everyday_word_is_no_name_typed_in_l
 
 
 def test_a_message_that_asks_whom_to_talk_to_asks_for_a_way_in(lexicon: Lexicon) -> None:
-    """ "is there a programme with some funding attached? who do i talk to": the way in is the
+    """ "our app is UKCA marked, anything going for that? who do i talk to": the way in is the
     answer, not the eligibility line that repeats the asker's words."""
     query = analyse("our app is UKCA marked, anything going for that? who do i talk to", lexicon)
     assert [p.kind for p in query.parts] == [Kind.OPEN, Kind.ROUTE] and query.kind is Kind.ROUTE
