@@ -76,7 +76,12 @@ _HOURS = re.compile(r"\b(?:opening|visiting|office|surgery) (?:hours|times)\b", 
 _TIME_OF_DAY = re.compile(
     r"\b\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)\b|\b\d{1,2}[:.]\d{2}\b|\b(?:noon|midday)\b", re.IGNORECASE
 )
-_ASKS_LIMIT = re.compile(r"\b(?:max|maximum|most (?:you|u|we|i|one) can|upper limit|cap)\b", re.IGNORECASE)
+_ASKS_LIMIT = re.compile(  # "whats the max award?", "how much can one grant be?": what bounds a sum
+    r"\b(?:max|maximum|most (?:you|u|we|i|one) can|upper limit|cap)\b|"
+    r"\bhow (?:much|big) (?:can|could|is|are) (?:one|a single|each|an? individual) (?:grant|award|project)\b|"
+    r"\b(?:per|each) (?:grant|award|project|company|applicant)\b",
+    re.IGNORECASE,
+)
 _LIMIT = re.compile(  # a sum with what bounds it: "up to £30,000", "Maximum per project: £60,000"
     r"^(?=[\s\S]*\b(?:up to|maximum|max|at most|no more than|capped|cap|ceiling|limit|between)\b)"
     rf"[\s\S]*(?:{EVIDENCE[Kind.AMOUNT].pattern})",
@@ -269,7 +274,10 @@ _HOW_MANY = re.compile(r"\bhow many ((?:\S+\s+){0,3})", re.IGNORECASE)
 # researcher in leeds - we've got a prototype, where can we test it?"
 _WH = r"(?:who|whos|whom|whose|what|whats|where|wheres|when|whens|why|whys|how|hows|which)"
 _ASKS = re.compile(  # after a comma only a wh-word asks: "thanks, any pointers appreciated" is a remark
-    rf"^\s*(?:(?:[^?]{{1,120}}?\s[-–:]\s+)?(?:and |so |but |also )?(?:{_WH}|is|are|was|were|do|does|did|can|"
+    # "ward sister in bradford, heard the fund has a pot. how much can one grant be": a question after
+    # what the asker tells, in the same piece
+    rf"^\s*(?:(?:[^?]{{1,120}}?\s[-–:]\s+|[^?]{{1,240}}?[.!]\s+)?(?:and |so |but |also )?"
+    rf"(?:{_WH}|is|are|was|were|do|does|did|can|"
     rf"could|should|would|will|has|have|any)|[^?]{{1,120}}?,\s+(?:and |so |but )?{_WH})\b",
     re.IGNORECASE,
 )

@@ -271,6 +271,17 @@ def test_a_message_asking_two_things_has_two_parts_and_a_remark_is_not_one(lexic
     (runs,) = analyse("who runs the hub? thanks, any pointers appreciated", lexicon).parts
     assert runs.text == "who runs the hub", "after a comma only a wh-word asks"
     assert () not in analyse("any-thing on the front door?", lexicon).slots, "a word of stop words is none"
+    asked = (
+        "ward sister, heard the fund has a pot for staff. how much can one grant be and whens the deadline?"
+    )
+    grant, deadline = analyse(asked, lexicon).parts
+    assert grant.text.endswith("how much can one grant be") and deadline.kind is Kind.WHEN, (
+        "a question after what the asker tells, in the same piece, is still asked"
+    )
+    assert grant.needs is not None and not grant.needs.search(
+        "Discovery strand (£400,000): grants for staff."
+    )
+    assert grant.needs.search("Grants of up to £20,000 each."), "one grant is bounded, not the strand's total"
     (listed,) = analyse("how many LEPs is it helping, and which ones?", lexicon).parts
     assert listed.kind is Kind.OPEN, "'which ones' says how to answer the count, it asks nothing new"
 
