@@ -34,6 +34,7 @@ BYLINE_BONUS = 0.25  # a document's by-line, for "who wrote it / when did it go 
 # Evidence = 0.7 × best answering sentence + 0.3 × its passage's similarity; the bar and its margins
 # are measured on every question set in the README ("Knowing when not to answer").
 MIN_EVIDENCE = 0.22
+EXTRA_WORDS = 20  # words past the budget for what a question wants beside its answer (a contact line)
 KEEP_RATIO = 0.6  # a supporting sentence scores at least this share of the first
 CLOSE = 0.9  # ... and is about as close in meaning, or holds words of the question the others lack
 ADDS = 0.15  # ... weighing at least this share of the question
@@ -486,7 +487,8 @@ class ExtractiveWriter:
                 ),
                 None,
             )
-            if extra is not None and (pick := self._fitting(extra, chosen)):
+            # what was asked for beside the lead may run past the budget by a short line
+            if extra is not None and (pick := self._fitting(extra, chosen, slack=EXTRA_WORDS)):
                 chosen.append(pick)
         covered = {slot for c in chosen for slot in c.covered}
         for sentence in ranked:
@@ -509,15 +511,15 @@ class ExtractiveWriter:
                 chosen.append(sibling)
         return _render(chosen, self.max_words)
 
-    def _fitting(self, sentence: Sentence, chosen: list[Sentence]) -> Sentence | None:
-        verdict = self._fit(sentence, chosen)
+    def _fitting(self, sentence: Sentence, chosen: list[Sentence], slack: int = 0) -> Sentence | None:
+        verdict = self._fit(sentence, chosen, slack)
         if verdict == "fits":
             return sentence
-        if verdict == "too long" and sentence.core and self._fit(sentence.core, chosen) == "fits":
+        if verdict == "too long" and sentence.core and self._fit(sentence.core, chosen, slack) == "fits":
             return sentence.core  # too long with its lead-in: the sentence alone
         return None
 
-    def _fit(self, sentence: Sentence, chosen: list[Sentence]) -> str:
+    def _fit(self, sentence: Sentence, chosen: list[Sentence], slack: int = 0) -> str:
         """ "fits", or why not: it overlaps or repeats what is chosen, or it is too long for the budget."""
         end = sentence.start + len(sentence.text)
         for c in chosen:
@@ -528,7 +530,7 @@ class ExtractiveWriter:
         if any(self._repeats(sentence.text, c.text) for c in chosen):
             return "repeats"
         words = sum(len(c.text.split()) for c in chosen) + len(sentence.text.split())
-        return "too long" if chosen and words > self.max_words else "fits"
+        return "too long" if chosen and words > self.max_words + slack else "fits"
 
     def _said_before(self, text: str, query: Query) -> bool:
         """The previous reply is not said again, unless it holds what the follow-up asks for: "and
