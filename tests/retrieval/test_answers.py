@@ -432,6 +432,23 @@ def test_a_bare_contact_line_says_nothing_of_whose_it_is() -> None:
     assert not _bare_contact("Venue: Aire Quay Conference Centre, Leeds")
 
 
+def test_the_line_a_route_answer_wants_may_run_past_the_budget(fresh_services):
+    """A long opening sentence leaves no room in the word budget; whom to contact is still said."""
+    from corpus.documents import from_text
+
+    services = fresh_services(answer_words=45)
+    page = (
+        "The Aire Growth Grant is a capital and revenue grant for small and medium-sized businesses in "
+        "Calderdale that are developing or selling health and care technologies and want to scale up "
+        "production, enter a new market or create new jobs in the next two years.\n\n"
+        "## Contact\n\nContact the Aire Business Network through our website to speak to an adviser."
+    )
+    assert services.index.add_document(from_text("aire-growth-grant", "Aire Growth Grant", page))
+    answer = services.assistant.ask("who do i speak to about the aire growth grant in calderdale?")
+    assert answer.answered and answer.sources[0].doc_id == "aire-growth-grant", answer.answer
+    assert "Aire Business Network" in answer.answer, answer.answer
+
+
 def test_someone_to_ring_is_answered_with_the_person_and_their_number(fresh_services):
     """ "is there someone i can ring first?" asks for a person, and to ring them: the answer names
     the programme manager and gives the number from the page's contact lines."""
