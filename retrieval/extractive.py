@@ -130,7 +130,7 @@ _SHUT = re.compile(
 # What kind of way in is asked for: "is there a network of sites …?" is answered by a network, not by
 # the general front door.
 _SOUGHT = re.compile(
-    r"\bis there (?:a|an|any) (?:\w+ ){0,2}?(network|scheme|programme|program|course|training|group|hub|"
+    r"\bis there (?:a|an|any) (?:\w+ )?(network|scheme|programme|program|course|training|group|hub|"
     r"forum)\b",
     re.IGNORECASE,
 )
@@ -164,7 +164,10 @@ _BEHIND = re.compile(
     rf"\b[Cc]ontact (?:the )?[A-Z]|{EVIDENCE[Kind.PERSON].pattern}"
 )
 _REACH = EVIDENCE[Kind.CONTACT]  # an address, a number, a handle: how to reach someone
-_TO_REACH = re.compile(r"\b(?:ring|call|phone|e-?mail|contact|reach|get hold of|ping|dm)\b", re.IGNORECASE)
+# Asking to reach someone ("is there someone i can ring?"): their number or address is wanted too
+_ASKS_TO_REACH = re.compile(
+    r"\b(?:ring|call|phone|e-?mail|contact|reach|get hold of|ping|dm)\b", re.IGNORECASE
+)
 # Where an event is: "… and where is it?", "when n where is the showcase?"; "Venue: Aire Quay …"
 _ASKS_VENUE = re.compile(
     r"\b(?:and|n|&) where\b(?! (?:do|can|should|would|to)\b)|"
@@ -751,7 +754,7 @@ def _also_wanted(query: Query, lead: Sentence) -> list[re.Pattern[str]]:
     Priya on …", "delivered by the West Riding Institute"); "someone i can ring?" the person's
     number; "what day's the showcase and where is it?" the venue beside the date."""
     wanted = [_REACH, _BEHIND] if query.kind is Kind.ROUTE and _routes(lead.text, query.asked) > 0 else []
-    if query.kind is Kind.PERSON and _TO_REACH.search(query.asked):
+    if query.kind is Kind.PERSON and _ASKS_TO_REACH.search(query.asked):
         wanted.append(_REACH)  # "is there someone i can ring first?": the person, and the number
     return [*wanted, _VENUE] if _ASKS_VENUE.search(query.asked) else wanted
 
