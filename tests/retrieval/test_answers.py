@@ -5,6 +5,7 @@ import re
 import pytest
 
 from config.errors import QuestionError
+from corpus.documents import from_text
 from retrieval.assistant import NOT_FOUND
 from retrieval.conversation import Turn
 from retrieval.extractive import (
@@ -71,8 +72,6 @@ def test_a_line_set_in_italics_that_is_no_sentence_is_never_the_answer():
     """A page's by-line or the body it is from, set in italics under its title, names the body asked
     about but says nothing of it ("*Yorkshire Clinical Research Support Service with the … Cluster*"
     led the answer to "who helps with clinical evidence?"); a sentence in italics still counts."""
-    from corpus.documents import from_text
-
     text = (
         "*Ravensthorpe Clinical Trials Unit with the West Yorkshire Healthtech Cluster*\n\n"
         "*Blog – 3 March 2025 – by Amira Shah, Trials Lead*\n\n"
@@ -90,8 +89,6 @@ def test_a_line_set_in_italics_that_is_no_sentence_is_never_the_answer():
 def test_a_bare_contact_line_under_a_heading_is_a_candidate_but_a_short_heading_is_not():
     """ "## Contact" then "enquiries@nces.example" on a line of its own: the address is how to reach
     the service a route answer leads with; the heading above it says nothing."""
-    from corpus.documents import from_text
-
     text = (
         "# Evaluation FAQ\n\nNCES runs real-world evaluations for companies.\n\n"
         "## Contact\n\nenquiries@nces.example\n"
@@ -303,8 +300,6 @@ def test_who_helps_smes_is_not_answered_by_a_sentence_that_only_says_businesses(
 def test_a_way_in_worded_far_from_the_question_is_read_beside_what_is_close_to_it(fresh_services):
     """ "where do I start?" with a wound-care device: among many pages on wound-care trials, the page
     that offers a way in shares few of the question's words; it is read all the same."""
-    from corpus.documents import from_text
-
     services = fresh_services()
     for n in range(1, 21):
         trial = (
@@ -343,8 +338,6 @@ def test_how_to_reach_the_way_in_an_answer_names_is_read_from_far_down_its_page(
     that answers the first part, in a passage the question's words do not reach; they are read
     there, and a contact from another page never answers "them". A route question that does not ask
     how to reach anyone gets them too."""
-    from corpus.documents import from_text
-
     services = fresh_services()
     assert services.index.add_document(
         from_text("calder-care-homes-hub", "Calder Care Homes Hub", CALDER_HUB)
@@ -365,8 +358,6 @@ def test_a_route_answer_led_by_a_way_in_says_who_runs_it(fresh_services):
     """ "who do i speak to re the calder growth grant?": the grant's page names the way in in its
     opening and, under Contact, the body to talk to; the answer carries both, though the
     eligibility lines share more of the question's words."""
-    from corpus.documents import from_text
-
     services = fresh_services()
     page = (
         "The Calder Growth Grant helps small healthtech companies in Calderdale scale up production.\n\n"
@@ -384,8 +375,6 @@ def test_a_route_answer_led_by_a_way_in_says_who_runs_it(fresh_services):
 def test_a_route_answer_says_who_runs_the_way_in_from_far_down_its_page(fresh_services):
     """ "is there a course for staff …?": the course's page opens with what it is and says
     who delivers it only near its end, in a passage that shares no word with the question."""
-    from corpus.documents import from_text
-
     services = fresh_services()
     modules = "\n\n".join(
         f"## Module {n}: {topic}\n\nStaff on the course spend a day on {topic} for bringing a digital "
@@ -434,8 +423,6 @@ def test_a_bare_contact_line_says_nothing_of_whose_it_is() -> None:
 
 def test_the_line_a_route_answer_wants_may_run_past_the_budget(fresh_services):
     """A long opening sentence leaves no room in the word budget; whom to contact is still said."""
-    from corpus.documents import from_text
-
     services = fresh_services(answer_words=45)
     page = (
         "The Aire Growth Grant is a capital and revenue grant for small and medium-sized businesses in "
@@ -452,8 +439,6 @@ def test_the_line_a_route_answer_wants_may_run_past_the_budget(fresh_services):
 def test_someone_to_ring_is_answered_with_the_person_and_their_number(fresh_services):
     """ "is there someone i can ring first?" asks for a person, and to ring them: the answer names
     the programme manager and gives the number from the page's contact lines."""
-    from corpus.documents import from_text
-
     services = fresh_services()
     page = (
         "The Calder Scale-up Scheme helps healthtech companies in Calderdale win their first NHS "
@@ -480,8 +465,6 @@ def test_an_event_is_answered_with_its_day_and_its_venue(fresh_services):
     """An events page sets each event's day and venue out as fields under its name. "what day's the
     showcase this spring and where is it?" wants both: not "Our spring programme …", whose "spring"
     is the question's own word, and not "Venue: …" taken for a section heading."""
-    from corpus.documents import from_text
-
     services = fresh_services()
     page = (
         "Aire Valley Healthtech Events, spring 2025\n\n"
@@ -545,8 +528,6 @@ def test_a_date_or_sum_asked_about_a_page_is_read_from_far_down_it(fresh_service
     """ "when do the memory cafe grants close?": the closing date sits in a passage of the grants'
     page that shares no word with the question, past passages that do; it is read there. A date the
     page gives for something else is no answer to when the next round opens."""
-    from corpus.documents import from_text
-
     services = fresh_services()
     assert services.index.add_document(
         from_text("memory-cafe-grants", "Kirklees Memory Café Grants", MEMORY_CAFE_GRANTS)
@@ -575,8 +556,6 @@ def test_a_line_that_only_repeats_the_question_is_no_answer(fresh_services):
     "who runs the healthtech founders mentoring programme?": it holds every word asked and says
     nothing, so it is never said. A sentence of the question's own words that states something
     ("… does not take equity.") still answers."""
-    from corpus.documents import from_text
-
     services = fresh_services()
     roundup = (
         "This year the cluster's partners ran three programmes:\n\n- the Calder Founders Mentoring "
@@ -637,8 +616,6 @@ def test_a_follow_up_naming_nothing_is_read_from_the_page_the_thread_is_about(fr
     """ "ta. can i just ring them? whats the number + when are they in", after an answer from the
     Navigator's page: its phone line and hours sit far down that page, in a passage that shares no
     word with the follow-up; they are read there. A channel the page does not give is still no answer."""
-    from corpus.documents import from_text
-
     services = fresh_services()
     assert services.index.add_document(from_text("calder-navigator", "Calder Navigator", CALDER_NAVIGATOR))
     for n, service in enumerate(("wound clinic", "falls service", "memory café", "stroke unit", "pharmacy")):
@@ -676,8 +653,6 @@ def test_a_follow_up_is_answered_from_the_thread_s_page_before_another_that_answ
     """ "and when do applications shut?" after an answer about the Calder Kit Fund: its closing
     date sits far down its page, while another scheme's page says when its applications shut; the
     thread is about the Kit Fund, so its date answers, and the other scheme's dates are not added."""
-    from corpus.documents import from_text
-
     services = fresh_services()
     assert services.index.add_document(from_text("calder-kit-fund", "Calder Kit Fund", KIT_FUND))
     other = "Applications open: 4 March 2019. Applications for the Pennine Fund shut on 30 April 2019."
@@ -693,8 +668,6 @@ def test_a_document_named_by_its_by_line_is_the_one_read(fresh_services):
     """ "the jan board paper", "the march board paper": board papers say the same things ("There
     are no legal implications …"); the month, the publisher or the author's organisation in the
     question tells which one is meant."""
-    from corpus.documents import from_text
-
     services = fresh_services()
     other = from_text(
         "digital-inclusion-board-paper",
@@ -791,7 +764,6 @@ def test_a_document_carrying_instructions_changes_no_answer_to_any_other_questio
     as before it was indexed: the same text, the same sources."""
     import json
 
-    from corpus.documents import from_text
     from tests.conftest import DEV_SET
 
     services = fresh_services()
