@@ -22,8 +22,8 @@ _BYLINE_OR_DATE = re.compile(
 # Where and when an event is, what it costs and how to reach someone, set out as fields: facts, not
 # section names
 _LOGISTICS = re.compile(
-    r"^(?:venue|location|where|address|time|times|tickets?|cost|price|fees?|places|deadline|closing date|"
-    r"e-?mail|tel|telephone|phone|mobile|direct line|web ?site|twitter)"
+    r"^(?:date|dates|when|venue|location|where|address|time|times|tickets?|cost|price|fees?|places|deadline|"
+    r"closing date|e-?mail|tel|telephone|phone|mobile|direct line|web ?site|twitter)"
     r"\s*:\s+\S",
     re.IGNORECASE,
 )

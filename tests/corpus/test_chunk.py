@@ -93,7 +93,8 @@ def test_an_events_fields_are_text_not_section_headings() -> None:
     blocks = parse_text(
         "Cluster Showcase 2024\n\nDate: 17 October 2024, 9.30am to 4pm\n\n"
         "Venue: Aire Quay Conference Centre, Leeds\n\nTickets: £35 for industry\n\nOur flagship event.\n\n"
-        "Email: events@cluster.example\n\nBook through the events page."
+        "Email: events@cluster.example\n\nBook through the events page.\n\n"
+        "Primary Care Roundtable\n\nDate: November 2024 – exact date to be confirmed\n\nA small discussion."
     )
     assert [(b.kind, b.text) for b in blocks] == [
         ("heading", "Cluster Showcase 2024"),
@@ -103,6 +104,9 @@ def test_an_events_fields_are_text_not_section_headings() -> None:
         ("para", "Our flagship event."),
         ("para", "Email: events@cluster.example"),
         ("para", "Book through the events page."),
+        ("heading", "Primary Care Roundtable"),
+        ("para", "Date: November 2024 – exact date to be confirmed"),  # no day, still a field
+        ("para", "A small discussion."),
     ]
 
 
