@@ -40,6 +40,7 @@ CLOSE = 0.9  # ... and is about as close in meaning, or holds words of the quest
 ADDS = 0.15  # ... weighing at least this share of the question
 MAX_SENTENCES = 3
 LEAD = 600  # characters of a document's opening that say what it is about
+OPENING_WORDS = 8  # a sentence naming a body in its first words says what it is about
 REDUNDANT = 0.9  # cosine above which a sentence repeats one already chosen
 _ANAPHORIC = re.compile(r"^(?:they|these|those|this|it|its|their|he|she|his|her|we|our|such)\b", re.I)
 _LABEL = re.compile(r"^([A-Z][a-z]+) (\d{1,3}|[A-Z])\s*[:.–-]\s+\S", re.M)
@@ -189,6 +190,17 @@ _PLANNED = re.compile(
     re.IGNORECASE,
 )
 _FIRST_PERSON = re.compile(r"\b(?:I|I[’']m|I[’']ve|my|me)\b")
+_NAME_PART = re.compile(r"\s*[:|]\s+|\s+[–—-]\s+")
+_SMALL_WORDS = frozenset("a an and at by for from in into of on the to with &".split())
+_GENERIC_HEADING = re.compile(  # section names, papers and dates set in title case name no way in
+    r"^(?:how|who|what|when|where|why|which|can|do|does|is|are|about|our|your|key|next|further|more|"
+    r"contact|get|frequently|terms|case|background|summary|overview|introduction|annual|report|guest|"
+    r"blog|news|update|minutes|agenda|paper|proposal|purpose|recommendations?|findings|stories|examples|"
+    r"looking|step|stage|part|section|appendix|faqs?|opening|welcome)\b"
+    rf"|\b(?:{MONTHS})\b",
+    re.IGNORECASE,
+)
+_SENTENCE_START = re.compile(r"^(?:A|An|The|This|These|It|Its|We|Our|They|Their|You|Your|There)\b")
 _ITEM = re.compile(r"^(\d{1,3})\.\s+\S")
 _MARKER = re.compile(r"^(?:-\s+|\d+(?:\.\d+)*\.?\s+)")
 # Lines that are never an answer: page furniture, captions, by-line fragments, bare dates, and a
@@ -512,7 +524,7 @@ class ExtractiveWriter:
         for sibling in _label_siblings(chosen, query, ranked):
             if self._fit(sibling, chosen) == "fits":
                 chosen.append(sibling)
-        return _render(chosen, self.max_words)
+        return _render(chosen, self.max_words, named=query.kind is Kind.ROUTE)
 
     def _fitting(self, sentence: Sentence, chosen: list[Sentence], slack: int = 0) -> Sentence | None:
         verdict = self._fit(sentence, chosen, slack)
@@ -838,8 +850,12 @@ def _label_siblings(chosen: list[Sentence], query: Query, ranked: list[Sentence]
     return siblings
 
 
-def _render(chosen: list[Sentence], max_words: int) -> Draft:
-    """The first sentence leads; a labelled series reads in its own order; each sentence cited."""
+def _render(chosen: list[Sentence], max_words: int, named: bool = False) -> Draft:
+    """The first sentence leads; a labelled series reads in its own order; each sentence cited.
+
+    `named`: the question asks for a way in, so a sentence that describes one without naming it
+    ("A small, invitation-only discussion for GP partners …") is led by the name its section goes by.
+    """
     labelled = sorted((s for s in chosen if _LABEL.match(s.text)), key=lambda s: s.start)
     if len(labelled) >= 2:
         at = chosen.index(min(labelled, key=lambda s: chosen.index(s)))
@@ -851,8 +867,14 @@ def _render(chosen: list[Sentence], max_words: int) -> Draft:
         if s.passage.document.doc_id not in [p.document.doc_id for p in cited]:
             cited.append(s.passage)
         n = [p.document.doc_id for p in cited].index(s.passage.document.doc_id) + 1
-        lead = "It asks: " if s.asks else _speaker(s)
-        parts.append(f"{lead}{_tidy(s.text, max_words, _place(s))} [{n}]")
+        text = _tidy(s.text, max_words, _place(s))
+        if s.asks:
+            text = f"It asks: {text}"
+        elif speaker := _speaker(s):
+            text = f"{speaker}{text}"
+        elif named and (name := _subject(s)) and name not in " ".join(parts):
+            text = f"{name} — {_SENTENCE_START.sub(lambda m: m.group(0).lower(), text)}"
+        parts.append(f"{text} [{n}]")
     return Draft(" ".join(parts), cited)
 
 
@@ -862,6 +884,44 @@ def _speaker(sentence: Sentence) -> str:
     if author and _FIRST_PERSON.search(sentence.text) and author not in sentence.text:
         return f"{author}: "
     return ""
+
+
+def _subject(sentence: Sentence) -> str | None:
+    """The name of what a sentence is about when the sentence does not say it: its section's heading
+    when that is a name ("Primary Care Innovation Roundtable"), else its document's title ("Northern
+    Clinical Evaluation Service: FAQ for companies" goes by the part before the colon)."""
+    for heading in (*reversed(sentence.passage.chunk.headings), sentence.passage.document.title):
+        if name := _name(heading):
+            return None if _names_it(sentence.text, name) else name
+    return None
+
+
+def _name(heading: str) -> str | None:
+    """The leading part of a heading set in title case: "Meet the Buyer: Community Diagnostics",
+    not "Who can apply", "Key Dates", "Step 2: know which route applies" or "April 2023"."""
+    name = ""
+    for part in _NAME_PART.split(heading):
+        words = part.split()
+        capitals = [w for w in words if w[0].isupper()]
+        if (
+            len(capitals) < 2
+            or any(not (w[0].isupper() or w[0].isdigit() or w.lower() in _SMALL_WORDS) for w in words)
+            or _GENERIC_HEADING.search(part)
+        ):
+            break
+        name = heading[: heading.index(part) + len(part)]
+    return name or None
+
+
+def _names_it(text: str, name: str) -> bool:
+    """Whether a sentence names what it is about: this ("the Network", "NCES") or another body near
+    its start ("The SME Healthtech Growth Grant is …", "Programme manager Priya Raman is …")."""
+    capitals = [w.strip("()") for w in name.split() if w[0].isupper()]
+    acronym = "".join(w[0] for w in capitals)
+    if len(acronym) >= 3 and re.search(rf"\b{acronym}\b", text):
+        return True
+    opening = " ".join(text.split()[:OPENING_WORDS])
+    return re.search(rf"\b{re.escape(capitals[-1])}\b", text) is not None or bool(_BODY.search(opening))
 
 
 def _place(sentence: Sentence) -> str | None:

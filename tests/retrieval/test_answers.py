@@ -493,6 +493,44 @@ def test_an_event_is_answered_with_its_day_and_its_venue(fresh_services):
     assert "14 May 2025" in answer.answer and "Saltaire Mill" in answer.answer, answer.answer
 
 
+def test_a_way_in_described_without_its_name_is_led_by_the_name_it_goes_by(fresh_services):
+    """Under an event's name, its description ("A small, invitation-only discussion …") never says
+    it; a way in is no use without its name. A date line with no day is a field, not a heading, and a
+    section named in title case ("Who Can Apply") is no name: the page's title is."""
+    services = fresh_services()
+    events = (
+        "Aire Valley Healthtech Events, summer 2025\n\n"
+        "Our summer programme brings together companies, NHS colleagues and universities.\n\n"
+        "Aire Valley Founders Breakfast\n\n"
+        "Date: 4 June 2025, 8am to 9.30am\n\nVenue: Online\n\n"
+        "An informal breakfast for founders of early-stage companies, with a guest speaker on pricing.\n\n"
+        "Practice Technology Roundtable\n\n"
+        "Date: July 2025, exact date to be confirmed\n\nVenue: Skipton\n\n"
+        "A small, invitation-only discussion for GP partners and practice managers about the technology "
+        "general practice most needs. Companies will not be present."
+    )
+    voucher = (
+        "Who Can Apply\n\n"
+        "A company with fewer than 50 staff and a working prototype may ask for up to £5,000 towards "
+        "testing it with a care home in Craven."
+    )
+    assert services.index.add_document(from_text("aire-events-summer", "Aire Valley Events", events))
+    assert services.index.add_document(
+        from_text("craven-voucher", "Craven Care Testing Voucher: questions and answers", voucher)
+    )
+    gp = services.assistant.ask(
+        "practice manager in skipton - are there any sessions where gp practices can say what tech "
+        "they need without sales people in the room?"
+    )
+    assert gp.answered, gp.answer
+    assert gp.answer.startswith("Practice Technology Roundtable — a small, invitation-only"), gp.answer
+    small = services.assistant.ask(
+        "small firm with a prototype, is there any scheme to test it in a craven care home?"
+    )
+    assert small.answered, small.answer
+    assert small.answer.startswith("Craven Care Testing Voucher — a company with fewer than 50"), small.answer
+
+
 MEMORY_CAFE_GRANTS = "\n\n".join(
     [
         "The Kirklees Memory Café Grants fund community groups that run memory cafés for people "
