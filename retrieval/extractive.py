@@ -190,6 +190,16 @@ _PLANNED = re.compile(
     re.IGNORECASE,
 )
 _FIRST_PERSON = re.compile(r"\b(?:I|I[’']m|I[’']ve|my|me)\b")
+# Kinds of page that offer something (a programme, a course, a call, an event): whose page it is
+# says who runs it. A blog, a board paper or a case study is someone's account, not their offer.
+_OFFER = re.compile(
+    r"programme|program|service|training|course|faq|fund|call|grant|event|guide|profile|scheme"
+)
+_RUNS_ASKED = re.compile(  # "who runs the mentoring programme?": the organisation behind it
+    r"\bwho(?:['’]s| is)? (?:\w+ )?(?:runs?|running|organi[sz]es?|organi[sz]ing|hosts?|hosting|delivers?|"
+    r"puts? on|behind|set (?:it |this |that )?up|funds?|offers?|provides?)\b",
+    re.IGNORECASE,
+)
 _NAME_PART = re.compile(r"\s*[:|]\s+|\s+[–—-]\s+")
 _SMALL_WORDS = frozenset("a an and at by for from in into of on the to with &".split())
 _GENERIC_HEADING = re.compile(  # section names, papers and dates set in title case name no way in
@@ -524,7 +534,11 @@ class ExtractiveWriter:
         for sibling in _label_siblings(chosen, query, ranked):
             if self._fit(sibling, chosen) == "fits":
                 chosen.append(sibling)
-        return _render(chosen, self.max_words, named=query.kind is Kind.ROUTE)
+        said = " ".join(c.text for c in chosen).lower()
+        page = first.passage.document
+        offers = page.organisation and _OFFER.search(page.kind) and page.organisation.lower() not in said
+        by = page.organisation if offers and _asks_whose(query) else None
+        return _render(chosen, self.max_words, named=query.kind is Kind.ROUTE, publisher=by)
 
     def _fitting(self, sentence: Sentence, chosen: list[Sentence], slack: int = 0) -> Sentence | None:
         verdict = self._fit(sentence, chosen, slack)
@@ -850,11 +864,14 @@ def _label_siblings(chosen: list[Sentence], query: Query, ranked: list[Sentence]
     return siblings
 
 
-def _render(chosen: list[Sentence], max_words: int, named: bool = False) -> Draft:
+def _render(
+    chosen: list[Sentence], max_words: int, named: bool = False, publisher: str | None = None
+) -> Draft:
     """The first sentence leads; a labelled series reads in its own order; each sentence cited.
 
     `named`: the question asks for a way in, so a sentence that describes one without naming it
     ("A small, invitation-only discussion for GP partners …") is led by the name its section goes by.
+    `publisher`: the organisation behind the lead's page, which the answer should say and does not.
     """
     labelled = sorted((s for s in chosen if _LABEL.match(s.text)), key=lambda s: s.start)
     if len(labelled) >= 2:
@@ -872,8 +889,12 @@ def _render(chosen: list[Sentence], max_words: int, named: bool = False) -> Draf
             text = f"It asks: {text}"
         elif speaker := _speaker(s):
             text = f"{speaker}{text}"
-        elif named and (name := _subject(s)) and name not in " ".join(parts):
-            text = f"{name} — {_SENTENCE_START.sub(lambda m: m.group(0).lower(), text)}"
+        elif label := _label(
+            _subject(s) if named else None,
+            publisher if s.passage.document.doc_id == chosen[0].passage.document.doc_id else None,
+            " ".join(parts),
+        ):
+            text = f"{label} — {_SENTENCE_START.sub(lambda m: m.group(0).lower(), text)}"
         parts.append(f"{text} [{n}]")
     return Draft(" ".join(parts), cited)
 
@@ -884,6 +905,25 @@ def _speaker(sentence: Sentence) -> str:
     if author and _FIRST_PERSON.search(sentence.text) and author not in sentence.text:
         return f"{author}: "
     return ""
+
+
+def _label(name: str | None, publisher: str | None, said: str) -> str | None:
+    """What leads a sentence: the name of what it describes, and whose it is ("Health Data Skills
+    Bootcamp (Calder and Aire College)"), each only when not said before."""
+    name = name if name and name not in said else None
+    publisher = (
+        publisher if publisher and publisher not in said and not (name and publisher in name) else None
+    )
+    if name and publisher:
+        return f"{name} ({publisher})"
+    return name or publisher
+
+
+def _asks_whose(query: Query) -> bool:
+    """Whether the answer should say whose the way in is: asked for a way in, or who runs one."""
+    return query.kind is Kind.ROUTE or (
+        query.kind is Kind.WHO and _RUNS_ASKED.search(query.asked) is not None
+    )
 
 
 def _subject(sentence: Sentence) -> str | None:

@@ -496,7 +496,8 @@ def test_an_event_is_answered_with_its_day_and_its_venue(fresh_services):
 def test_a_way_in_described_without_its_name_is_led_by_the_name_it_goes_by(fresh_services):
     """Under an event's name, its description ("A small, invitation-only discussion …") never says
     it; a way in is no use without its name. A date line with no day is a field, not a heading, and a
-    section named in title case ("Who Can Apply") is no name: the page's title is."""
+    section named in title case ("Who Can Apply") is no name: the page's title is, and the organisation
+    whose page offers it is who runs it."""
     services = fresh_services()
     events = (
         "Aire Valley Healthtech Events, summer 2025\n\n"
@@ -516,7 +517,13 @@ def test_a_way_in_described_without_its_name_is_led_by_the_name_it_goes_by(fresh
     )
     assert services.index.add_document(from_text("aire-events-summer", "Aire Valley Events", events))
     assert services.index.add_document(
-        from_text("craven-voucher", "Craven Care Testing Voucher: questions and answers", voucher)
+        from_text(
+            "craven-voucher",
+            "Craven Care Testing Voucher: questions and answers",
+            voucher,
+            kind="funding-call",
+            organisation="Craven Enterprise Partnership",
+        )
     )
     gp = services.assistant.ask(
         "practice manager in skipton - are there any sessions where gp practices can say what tech "
@@ -528,7 +535,47 @@ def test_a_way_in_described_without_its_name_is_led_by_the_name_it_goes_by(fresh
         "small firm with a prototype, is there any scheme to test it in a craven care home?"
     )
     assert small.answered, small.answer
-    assert small.answer.startswith("Craven Care Testing Voucher — a company with fewer than 50"), small.answer
+    # whose page it is says who runs it
+    lead = "Craven Care Testing Voucher (Craven Enterprise Partnership) — a company with fewer than 50"
+    assert small.answer.startswith(lead), small.answer
+
+
+def test_who_runs_a_programme_is_read_from_whose_page_it_is_but_a_blog_is_an_account(fresh_services):
+    """ "who runs the founders circle?": the page never says, but it is the Guild's programme page.
+    A blog post about it is its author's account: its publisher runs nothing it mentions."""
+    services = fresh_services()
+    programme = (
+        "The Aire Founders Circle matches founders of early-stage health companies with mentors who "
+        "have sold to the NHS. Each founder meets their mentor monthly for a year."
+    )
+    blog = (
+        "Last spring I joined a peer group for care home managers. We meet monthly to swap notes on "
+        "the technology we are trying, and it has changed how I buy."
+    )
+    assert services.index.add_document(
+        from_text(
+            "aire-founders-circle",
+            "Aire Founders Circle",
+            programme,
+            kind="programme",
+            organisation="Northern Makers Guild",
+        )
+    )
+    assert services.index.add_document(
+        from_text(
+            "care-managers-blog",
+            "What a peer group taught me",
+            blog,
+            kind="blog",
+            organisation="Dale Care Homes",
+        )
+    )
+    runs = services.assistant.ask("who runs the aire founders circle? keen to apply")
+    assert runs.answered, runs.answer
+    assert runs.answer.startswith("Northern Makers Guild — the Aire Founders Circle matches"), runs.answer
+    peers = services.assistant.ask("care home manager - is there a group where managers swap notes on tech?")
+    assert peers.answered and peers.sources[0].doc_id == "care-managers-blog", peers.answer
+    assert "Dale Care Homes" not in peers.answer, peers.answer
 
 
 MEMORY_CAFE_GRANTS = "\n\n".join(
