@@ -63,7 +63,7 @@ _WAY_IN = re.compile(
 )
 _SERVES = re.compile(
     r"\b(?:help(?:s|ed|ing)?|support(?:s|ed|ing)?|advi[cs]\w*|connect(?:s|ed|ing)?|broker\w*|introduc\w*|"
-    r"mechanism|(?:gives?|offers?|provides?) (?:\w+ ){0,3}access|navigat\w*|refer(?:s|red|ral)?|"
+    r"mechanism|(?:gives?|offers?|provides?) (?:\w+ ){0,5}access|navigat\w*|refer(?:s|red|ral)?|"
     r"work(?:s|ing)? with|facilitat\w*|coordinat\w*|runs?|run by|led by|managed by|delivers?|"
     r"hosts?|hosted|offers?|provides?)\b",
     re.IGNORECASE,
@@ -159,10 +159,14 @@ _ADDRESS_AT_END = re.compile(r"(?:@[\w-]+(?:\.[\w-]+)+|https?://\S+|www\.\S+)$")
 _STATES = re.compile(r"[.!?]['\"’”)]*\s*$")  # a sentence, not a name or a list item standing alone
 _DOMAIN = re.compile(r"(?<=\w)@[\w-]+(?:\.[\w-]+)+|\bhttps?://\S+|\bwww\.\S+")
 # Who is behind a way in: the body that runs it, or someone to talk to ("delivered by the West Riding
-# Institute", "Programme manager Priya Raman is happy to talk …", "Contact the Growth Network")
+# Institute", "Programme manager Priya Raman is happy to talk …", "Contact the Growth Network"), or
+# the body to come in through
 _BEHIND = re.compile(
     r"\b(?:delivered|run|hosted|led|managed|administered|provided|coordinated) by (?:the )?[A-Z]|"
-    rf"\b[Cc]ontact (?:the )?[A-Z]|{EVIDENCE[Kind.PERSON].pattern}"
+    rf"\b[Cc]ontact (?:the )?[A-Z]|{EVIDENCE[Kind.PERSON].pattern}|"
+    # "please make your first contact through the Healthtech Navigator", "apply via the Hub"
+    r"\b(?i:contact|enquir\w*|appl(?:y|ications?)|referrals?|get in touch)\b(?: \w+){0,3}? (?:through|via) "
+    r"(?:the |our )?[A-Z]"
 )
 _REACH = EVIDENCE[Kind.CONTACT]  # an address, a number, a handle: how to reach someone
 # Asking to reach someone ("is there someone i can ring?"): their number or address is wanted too

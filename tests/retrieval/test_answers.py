@@ -9,6 +9,7 @@ from corpus.documents import from_text
 from retrieval.assistant import NOT_FOUND
 from retrieval.conversation import Turn
 from retrieval.extractive import (
+    _BEHIND,
     _VENUE,
     _bare_contact,
     _counts,
@@ -419,6 +420,20 @@ def test_a_bare_contact_line_says_nothing_of_whose_it_is() -> None:
     assert _bare_contact("Email: gateway@wharfe.example") and _bare_contact("enquiries@nces.example")
     assert not _bare_contact("To arrange a tour of the suites, call the centre on 01632 960312.")
     assert not _bare_contact("Venue: Aire Quay Conference Centre, Leeds")
+
+
+def test_a_network_giving_access_is_a_way_in_and_whom_to_come_through_is_who_is_behind_it() -> None:
+    """ "gives companies and researchers structured access to real care settings" serves those who
+    come; "make your first contact through the Navigator" says whom to go to first."""
+    question = "got a prototype, is there a network of sites where we can try it with real staff?"
+    network = (
+        "The Calder Testbed Network gives companies and researchers structured access to real health and "
+        "care settings."
+    )
+    assert _routes(network, question) > 0
+    assert _BEHIND.search("Please make your first contact through the Calder Navigator, who will pass it on.")
+    assert _BEHIND.search("Applications are made via the Aire Hub's website.")
+    assert not _BEHIND.search("Contact with patients is made through the ward team.")
 
 
 def test_the_line_a_route_answer_wants_may_run_past_the_budget(fresh_services):
