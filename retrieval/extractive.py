@@ -397,21 +397,25 @@ class ExtractiveWriter:
         in "when do applications close for X?"). A short form counts when written, or when half its
         spelled-out words are ("science … audits" for "SIAs", not "science" alone)."""
         named = {t for names in part.names for name in names for way in name for t in way}
+
+        def telling(way: frozenset[str]) -> set[str]:
+            return {t for t in way if len(t) >= 3 and t in self.vocabulary and t not in common | KIND_WORDS}
+
+        def says_nothing(way: frozenset[str]) -> bool:  # shared by every passage, or what is asked for
+            return all(len(t) < 3 or t in common or t in KIND_WORDS for t in way)
+
+        # a word one of whose ways says nothing asks for nothing: "cash" is the sum asked for, though
+        # its other way ("money or fund") has "fund" in it; a misspelt way the corpus never uses is no
+        # such way
         informative = [
-            (way, telling)
+            word
             for word in part.words
             if not any(way & named for way in word)
-            for way in word
-            if (
-                telling := {
-                    t
-                    for t in way
-                    if len(t) >= 3 and t in self.vocabulary and t not in common and t not in KIND_WORDS
-                }
-            )
+            and not any(says_nothing(way) for way in word)
+            and any(telling(way) for way in word)
         ]
         return not informative or any(
-            telling & held and 2 * len(way & held) >= len(way) for way, telling in informative
+            telling(way) & held and 2 * len(way & held) >= len(way) for word in informative for way in word
         )
 
     def evidence(self, ranked: list[Sentence]) -> float:

@@ -314,7 +314,7 @@ KIND_WORDS = frozenset(
     tokens(
         "big large long often old many much number numbers percentage proportion share date dates year "
         "years month months day days time budget cost costs price spend spent fee fees amount total "
-        "worth value spring summer autumn winter"  # "the showcase this autumn": when, not what
+        "worth value cash money spring summer autumn winter"  # "the showcase this autumn": when, not what
     )
 )
 # Counting time is answered by any span of it: "how many years" by "a decade".

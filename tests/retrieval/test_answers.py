@@ -593,6 +593,20 @@ def test_who_runs_a_programme_is_read_from_whose_page_it_is_but_a_blog_is_an_acc
     assert "Dale Care Homes" not in peers.answer, peers.answer
 
 
+def test_cash_asked_about_is_the_sum_itself_not_a_word_the_answer_must_hold(fresh_services):
+    """ "how much cash do u get?" asks for a sum: "a £12,000 grant" answers it without saying "cash"."""
+    services = fresh_services()
+    page = (
+        "The Aire Kit Scheme helps companies in Airedale buy the equipment they need to scale up. Each "
+        "company receives a £12,000 grant, paid in two instalments. Companies keep full ownership."
+    )
+    assert services.index.add_document(
+        from_text("aire-kit-scheme", "Aire Kit Scheme", page, kind="programme")
+    )
+    answer = services.assistant.ask("how much cash do u get from the aire kit scheme?")
+    assert answer.answered and "£12,000" in answer.answer, answer.answer
+
+
 MEMORY_CAFE_GRANTS = "\n\n".join(
     [
         "The Kirklees Memory Café Grants fund community groups that run memory cafés for people "
