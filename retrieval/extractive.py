@@ -161,8 +161,9 @@ _DOMAIN = re.compile(r"(?<=\w)@[\w-]+(?:\.[\w-]+)+|\bhttps?://\S+|\bwww\.\S+")
 # Who is behind a way in: the body that runs it, or someone to talk to ("delivered by the West Riding
 # Institute", "Programme manager Priya Raman is happy to talk …", "Contact the Growth Network"), or
 # the body to come in through
+_RUN_BY = r"\b(?:delivered|run|hosted|led|managed|administered|provided|coordinated) by (?:the )?[A-Z]"
 _BEHIND = re.compile(
-    r"\b(?:delivered|run|hosted|led|managed|administered|provided|coordinated) by (?:the )?[A-Z]|"
+    rf"{_RUN_BY}|"
     rf"\b[Cc]ontact (?:the )?[A-Z]|{EVIDENCE[Kind.PERSON].pattern}|"
     # "please make your first contact through the Healthtech Navigator", "apply via the Hub"
     r"\b(?i:contact|enquir\w*|appl(?:y|ications?)|referrals?|get in touch)\b(?: \w+){0,3}? (?:through|via) "
@@ -196,13 +197,18 @@ _PLANNED = re.compile(
 _FIRST_PERSON = re.compile(r"\b(?:I|I[’']m|I[’']ve|my|me)\b")
 # Kinds of page that offer something (a programme, a course, a call, an event): whose page it is
 # says who runs it. A blog, a board paper or a case study is someone's account, not their offer.
-_OFFER = re.compile(
-    r"programme|program|service|training|course|faq|fund|call|grant|event|guide|profile|scheme"
+_OFFER = re.compile(  # a manifest's kind, word by word: "funding-call", "programme page", "FAQ"
+    r"(?:^|[-_ ])(?:programmes?|programs?|services?|training|courses?|faqs?|funds?|funding|calls?|grants?|"
+    r"events?|guides?|profiles?|schemes?)(?=$|[-_ ])",
+    re.IGNORECASE,
 )
 _RUNS_ASKED = re.compile(  # "who runs the mentoring programme?": the organisation behind it
-    r"\bwho(?:['’]s| is)? (?:\w+ )?(?:runs?|running|organi[sz]es?|organi[sz]ing|hosts?|hosting|delivers?|"
-    r"puts? on|behind|set (?:it |this |that )?up|funds?|offers?|provides?)\b",
+    r"\bwho(?:['’]s| is)? (?:(?:actually|really|even) )?(?:runs?|running|organi[sz]es?|organi[sz]ing|hosts?|"
+    r"hosting|delivers?|puts? on|set (?:it |this |that )?up|offers?|provides?)\b",
     re.IGNORECASE,
+)
+_OPENING_WORD = re.compile(
+    r"^(?:A|An|The|Each|Every|In|On|At|For|Our|Your|This|These|It|Its|We|They|Their|Many|Most|Some|All|Any)\s+"
 )
 _NAME_PART = re.compile(r"\s*[:|]\s+|\s+[–—-]\s+")
 _SMALL_WORDS = frozenset("a an and at by for from in into of on the to with &".split())
@@ -214,7 +220,11 @@ _GENERIC_HEADING = re.compile(  # section names, papers and dates set in title c
     rf"|\b(?:{MONTHS})\b",
     re.IGNORECASE,
 )
-_SENTENCE_START = re.compile(r"^(?:A|An|The|This|These|It|Its|We|Our|They|Their|You|Your|There)\b")
+# an opening word that is only a sentence's start ("A small …", "The Hub …"), not a name's ("Our
+# Future Health", "A&E Navigator")
+_SENTENCE_START = re.compile(
+    r"^(?:A|An|The)(?= )|^(?:This|These|It|Its|We|Our|They|Their|You|Your|There)(?= [a-z])"
+)
 _ITEM = re.compile(r"^(\d{1,3})\.\s+\S")
 _MARKER = re.compile(r"^(?:-\s+|\d+(?:\.\d+)*\.?\s+)")
 # Lines that are never an answer: page furniture, captions, by-line fragments, bare dates, and a
@@ -399,9 +409,13 @@ class ExtractiveWriter:
         named = {t for names in part.names for name in names for way in name for t in way}
 
         def telling(way: frozenset[str]) -> set[str]:
-            return {t for t in way if len(t) >= 3 and t in self.vocabulary and t not in common | KIND_WORDS}
+            return {
+                t
+                for t in way
+                if len(t) >= 3 and t in self.vocabulary and t not in common and t not in KIND_WORDS
+            }
 
-        def says_nothing(way: frozenset[str]) -> bool:  # shared by every passage, or what is asked for
+        def says_nothing(way: frozenset[str]) -> bool:  # in most passages read, or what is asked for
             return all(len(t) < 3 or t in common or t in KIND_WORDS for t in way)
 
         # a word one of whose ways says nothing asks for nothing: "cash" is the sum asked for, though
@@ -543,9 +557,17 @@ class ExtractiveWriter:
             if self._fit(sibling, chosen) == "fits":
                 chosen.append(sibling)
         said = " ".join(c.text for c in chosen).lower()
-        page = first.passage.document
-        offers = page.organisation and _OFFER.search(page.kind) and page.organisation.lower() not in said
-        by = page.organisation if offers and _asks_whose(query) else None
+        org = first.passage.document.organisation
+        # whose page it is, unless the answer names them or says who runs it ("delivered by …")
+        by = (
+            org
+            if org
+            and _OFFER.search(first.passage.document.kind)
+            and org.lower() not in said
+            and not any(re.search(_RUN_BY, c.text) for c in chosen)
+            and _asks_whose(query)
+            else None
+        )
         return _render(chosen, self.max_words, named=query.kind is Kind.ROUTE, publisher=by)
 
     def _fitting(self, sentence: Sentence, chosen: list[Sentence], slack: int = 0) -> Sentence | None:
@@ -879,7 +901,8 @@ def _render(
 
     `named`: the question asks for a way in, so a sentence that describes one without naming it
     ("A small, invitation-only discussion for GP partners …") is led by the name its section goes by.
-    `publisher`: the organisation behind the lead's page, which the answer should say and does not.
+    `publisher`: the organisation behind the lead's page, which the answer should say and does not;
+    said before the lead when the lead comes first.
     """
     labelled = sorted((s for s in chosen if _LABEL.match(s.text)), key=lambda s: s.start)
     if len(labelled) >= 2:
@@ -888,6 +911,7 @@ def _render(
         chosen = rest[:at] + labelled + rest[at:]
     cited: list[Passage] = []
     parts: list[str] = []
+    read: set[str] = set()  # the passages already quoted: a name said with the first is not said again
     for s in chosen:
         if s.passage.document.doc_id not in [p.document.doc_id for p in cited]:
             cited.append(s.passage)
@@ -898,11 +922,12 @@ def _render(
         elif speaker := _speaker(s):
             text = f"{speaker}{text}"
         elif label := _label(
-            _subject(s) if named else None,
-            publisher if s.passage.document.doc_id == chosen[0].passage.document.doc_id else None,
+            _subject(s) if named and s.passage.chunk.chunk_id not in read else None,
+            publisher if not parts and s.passage.document.organisation == publisher else None,
             " ".join(parts),
         ):
             text = f"{label} — {_SENTENCE_START.sub(lambda m: m.group(0).lower(), text)}"
+        read.add(s.passage.chunk.chunk_id)
         parts.append(f"{text} [{n}]")
     return Draft(" ".join(parts), cited)
 
@@ -946,10 +971,12 @@ def _subject(sentence: Sentence) -> str | None:
 
 def _name(heading: str) -> str | None:
     """The leading part of a heading set in title case: "Meet the Buyer: Community Diagnostics",
-    not "Who can apply", "Key Dates", "Step 2: know which route applies" or "April 2023"."""
-    name = ""
+    "Northern Clinical Evaluation Service (NCES)", not "Who can apply", "Key Dates", "Step 2: know
+    which route applies" or "April 2023"."""
+    name, end = "", 0
     for part in _NAME_PART.split(heading):
-        words = part.split()
+        end = heading.index(part, end) + len(part)
+        words = [w.lstrip("(“‘\"'") or w for w in part.split()]
         capitals = [w for w in words if w[0].isupper()]
         if (
             len(capitals) < 2
@@ -957,18 +984,19 @@ def _name(heading: str) -> str | None:
             or _GENERIC_HEADING.search(part)
         ):
             break
-        name = heading[: heading.index(part) + len(part)]
+        name = heading[:end]
     return name or None
 
 
 def _names_it(text: str, name: str) -> bool:
     """Whether a sentence names what it is about: this ("the Network", "NCES") or another body near
     its start ("The SME Healthtech Growth Grant is …", "Programme manager Priya Raman is …")."""
-    capitals = [w.strip("()") for w in name.split() if w[0].isupper()]
-    acronym = "".join(w[0] for w in capitals)
-    if len(acronym) >= 3 and re.search(rf"\b{acronym}\b", text):
+    words = name.split()
+    capitals = [w for w in words if w[0].isupper()]
+    acronyms = {"".join(w[0] for w in capitals), *(w.strip("()") for w in words if w.startswith("("))}
+    if any(len(a) >= 3 and re.search(rf"\b{re.escape(a)}\b", text) for a in acronyms):
         return True
-    opening = " ".join(text.split()[:OPENING_WORDS])
+    opening = _OPENING_WORD.sub("", " ".join(text.split()[:OPENING_WORDS]), count=1)  # "An NHS trust"
     return re.search(rf"\b{re.escape(capitals[-1])}\b", text) is not None or bool(_BODY.search(opening))
 
 

@@ -15,6 +15,7 @@ from retrieval.extractive import (
     _counts,
     _filled,
     _for_others,
+    _name,
     _routes,
     _tidy,
     sentence_texts,
@@ -433,7 +434,8 @@ def test_a_network_giving_access_is_a_way_in_and_whom_to_come_through_is_who_is_
     assert _routes(network, question) > 0
     assert _BEHIND.search("Please make your first contact through the Calder Navigator, who will pass it on.")
     assert _BEHIND.search("Applications are made via the Aire Hub's website.")
-    assert not _BEHIND.search("Contact with patients is made through the ward team.")
+    assert not _BEHIND.search("Contact is made through the ward team.")  # no body by name
+    assert not _BEHIND.search("Contact with our patients is then made through the Ward Team.")  # too far
 
 
 def test_the_line_a_route_answer_wants_may_run_past_the_budget(fresh_services):
@@ -553,6 +555,26 @@ def test_a_way_in_described_without_its_name_is_led_by_the_name_it_goes_by(fresh
     # whose page it is says who runs it
     lead = "Craven Care Testing Voucher (Craven Enterprise Partnership) — a company with fewer than 50"
     assert small.answer.startswith(lead), small.answer
+
+
+@pytest.mark.parametrize(
+    ("heading", "name"),
+    [
+        ("Meet the Buyer: Community Diagnostics", "Meet the Buyer: Community Diagnostics"),
+        (
+            "Northern Clinical Evaluation Service (NCES): FAQ for companies",
+            "Northern Clinical Evaluation Service (NCES)",
+        ),
+        ("North East Health Innovation Hub: Annual Report 2023/24", "North East Health Innovation Hub"),
+        ("Who Can Apply", None),
+        ("Key Dates", None),
+        ("Step 2: know which route applies", None),
+        ("Opening on 1 March 2022", None),
+        ("Healthtech", None),
+    ],
+)
+def test_a_heading_names_a_way_in_only_when_set_as_a_name(heading, name) -> None:
+    assert _name(heading) == name
 
 
 def test_who_runs_a_programme_is_read_from_whose_page_it_is_but_a_blog_is_an_account(fresh_services):
