@@ -225,7 +225,7 @@ _ROUTE_ASKED = (  # how a partner asks for a way in: the asking, not what it is 
     r"\bsomewhere (?:\w+ ){0,3}(?:can|could) (?:send|submit|flag|raise|report|take)\b|"
     # "do i really have to email every board separately?": asks for the one way in
     r"\b(?:have|need|got) to (?:\w+ )?(?:email|contact|approach|ring|call|go to) (?:every|each|all)\b|"
-    # "is there a network of sites that does that?", "any training aimed at nhs staff?": a named way in
+    # "is there a network of sites that does that?", "are there any sessions for GPs?": a named way in
     r"\b(?:is there (?:a|an|any)|are there(?: any)?) (?:\w+ )?(?:network|scheme|programme|program|"
     r"service|course|training|group|hub|forum|body|helpline|desk|get[- ]together|meet[- ]?up|event|"
     r"roundtable|session)s?\b(?! (?:charge|fee|cost|budget|deadline)s?\b)"
