@@ -953,8 +953,10 @@ def _label(name: str | None, publisher: str | None, said: str) -> str | None:
 
 
 def _asks_whose(query: Query) -> bool:
-    """Whether the answer should say whose the way in is: asked for a way in, or who runs one."""
-    return query.kind is Kind.ROUTE or (
+    """Whether the answer should say whose the offer is: asked for a way in or for what there is
+    ("any grants going in WY?", "is the showcase free?"), or who runs one; not for a date, a sum, a
+    count or a contact, which are facts of the page its citation names."""
+    return query.kind in (Kind.ROUTE, Kind.OPEN) or (
         query.kind is Kind.WHO and _RUNS_ASKED.search(query.asked) is not None
     )
 

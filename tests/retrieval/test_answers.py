@@ -578,7 +578,8 @@ def test_a_heading_names_a_way_in_only_when_set_as_a_name(heading, name) -> None
 
 
 def test_who_runs_a_programme_is_read_from_whose_page_it_is_but_a_blog_is_an_account(fresh_services):
-    """ "who runs the founders circle?": the page never says, but it is the Guild's programme page.
+    """ "who runs the founders circle?": the page never says, but it is the Guild's programme page, and
+    an answer about what it offers says so too.
     A blog post about it is its author's account: its publisher runs nothing it mentions."""
     services = fresh_services()
     programme = (
@@ -610,6 +611,8 @@ def test_who_runs_a_programme_is_read_from_whose_page_it_is_but_a_blog_is_an_acc
     runs = services.assistant.ask("who runs the aire founders circle? keen to apply")
     assert runs.answered, runs.answer
     assert runs.answer.startswith("Northern Makers Guild — the Aire Founders Circle matches"), runs.answer
+    offer = services.assistant.ask("what do founders get out of the aire founders circle?")
+    assert offer.answer.startswith("Northern Makers Guild — "), offer.answer  # what there is: whose it is
     peers = services.assistant.ask("care home manager - is there a group where managers swap notes on tech?")
     assert peers.answered and peers.sources[0].doc_id == "care-managers-blog", peers.answer
     assert "Dale Care Homes" not in peers.answer, peers.answer
