@@ -902,7 +902,7 @@ def _render(
     `named`: the question asks for a way in, so a sentence that describes one without naming it
     ("A small, invitation-only discussion for GP partners …") is led by the name its section goes by.
     `publisher`: the organisation behind the lead's page, which the answer should say and does not;
-    said before the lead when the lead comes first.
+    said once, before the first sentence of that page that is no quotation or question.
     """
     labelled = sorted((s for s in chosen if _LABEL.match(s.text)), key=lambda s: s.start)
     if len(labelled) >= 2:
@@ -923,7 +923,7 @@ def _render(
             text = f"{speaker}{text}"
         elif label := _label(
             _subject(s) if named and s.passage.chunk.chunk_id not in read else None,
-            publisher if not parts and s.passage.document.organisation == publisher else None,
+            publisher if s.passage.document.organisation == publisher else None,
             " ".join(parts),
         ):
             text = f"{label} — {_SENTENCE_START.sub(lambda m: m.group(0).lower(), text)}"
