@@ -217,7 +217,7 @@ _GENERIC_HEADING = re.compile(  # section names, papers and dates set in title c
     r"contact|get|frequently|terms|case|background|summary|overview|introduction|annual|report|guest|"
     r"blog|news|update|minutes|agenda|paper|proposal|purpose|recommendations?|findings|stories|examples|"
     r"looking|step|stage|part|section|appendix|faqs?|opening|welcome)\b"
-    rf"|\b(?:{MONTHS})\b",
+    rf"|\b(?:{MONTHS})\b|^\d",  # "9. External Consultees" numbers a paper's section
     re.IGNORECASE,
 )
 # an opening word that is only a sentence's start ("A small …", "The Hub …"), not a name's ("Our

@@ -570,6 +570,7 @@ def test_a_way_in_described_without_its_name_is_led_by_the_name_it_goes_by(fresh
         ("Key Dates", None),
         ("Step 2: know which route applies", None),
         ("Opening on 1 March 2022", None),
+        ("9. External Consultees", None),
         ("Healthtech", None),
     ],
 )
