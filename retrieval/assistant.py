@@ -132,6 +132,8 @@ class Assistant:
         if not ranked or not view.writer.answers(ranked):
             near = _nearest(passages)
             return self._answer(question, False, NOT_FOUND, near, started, refer=True)
+        if (withheld := view.writer.withheld(query, ranked)) is not None:
+            return self._answer(question, False, withheld.text, withheld.cited, started, refer=True)
         draft = self._write(query, passages, ranked, view.writer, on_text)
         refer = query.kind in (Kind.ROUTE, Kind.CONTACT, Kind.PERSON)  # "who do I ping?": a person can help
         return self._answer(question, True, draft.text, draft.cited, started, refer=refer)

@@ -41,6 +41,7 @@ ADDS = 0.15  # ... weighing at least this share of the question
 MAX_SENTENCES = 3
 LEAD = 600  # characters of a document's opening that say what it is about
 OPENING_WORDS = 8  # a sentence naming a body in its first words says what it is about
+WITHHELD_AMONG = 3  # how many of the lead page's best sentences may say that what is asked is not given
 REDUNDANT = 0.9  # cosine above which a sentence repeats one already chosen
 _ANAPHORIC = re.compile(r"^(?:they|these|those|this|it|its|their|he|she|his|her|we|our|such)\b", re.I)
 _LABEL = re.compile(r"^([A-Z][a-z]+) (\d{1,3}|[A-Z])\s*[:.–-]\s+\S", re.M)
@@ -186,6 +187,14 @@ _VENUE = re.compile(  # a venue line of its own, or an event held at a named pla
     r"^(?i:venue|location|where|address)\s*:\s*\S|"
     rf"\b(?:held|takes place|taking place|hosted) (?:at|in) (?:the )?(?!(?:{MONTHS})\b)[A-Z]",
     re.MULTILINE,
+)
+NOT_GIVEN = "The documents do not give that yet:"
+_WITHHELD = re.compile(  # a page saying that a figure or a result is not (yet) given
+    r"\b(?:not|yet to be|no longer) (?:\w+ ){0,2}?(?:publish(?:ed|ing)?|releas(?:e|ed|ing)|"
+    r"disclos(?:e|ed|ing)|made public|available)\b|"
+    r"\buntil (?:the|our) (?:\w+ ){0,2}(?:evaluation|review|study|trial|analysis) (?:is|has been) "
+    r"(?:complete|completed|finished|published)\b",
+    re.IGNORECASE,
 )
 _FIELD = re.compile(r"^[A-Z][\w ]{1,30}:\s+\S")  # "Date: 26 January 2022", "Twitter: @handle"
 _PLANNED = re.compile(
@@ -441,6 +450,24 @@ class ExtractiveWriter:
 
     def answers(self, ranked: list[Sentence]) -> bool:
         return self.evidence(ranked) >= MIN_EVIDENCE
+
+    def withheld(self, query: Query, ranked: list[Sentence]) -> Draft | None:
+        """The page's own word that what is asked is not given ("We are deliberately not publishing
+        false alarm rates until the evaluation is complete."), quoted as why the documents do not
+        answer, when it is among the best sentences of the page that would lead. A date asked for is
+        answered by "results will be published in May", not refused by it."""
+        lead = _answering(ranked)
+        if lead is None or query.kind not in (Kind.OPEN, Kind.NUMBER, Kind.AMOUNT):
+            return None
+        page = [
+            s for s in ranked if s.passage.document is lead.passage.document and s.evidenced and not s.asks
+        ]
+        said = next((s for s in page[:WITHHELD_AMONG] if _WITHHELD.search(s.text)), None)
+        if said is None:
+            return None
+        if said.core is not None and _WITHHELD.search(said.core.text):
+            said = said.core  # "We are deliberately not publishing …" without the sentence before it
+        return Draft(f"{NOT_GIVEN} “{_tidy(said.text, self.max_words)}” [1]", [said.passage])
 
     def lead_needs(self, query: Query, ranked: list[Sentence]) -> tuple[str | None, list[re.Pattern[str]]]:
         """The document the answer leads with, and what only it may still give: what a later part

@@ -633,6 +633,30 @@ def test_cash_asked_about_is_the_sum_itself_not_a_word_the_answer_must_hold(fres
     assert answer.answered and "£12,000" in answer.answer, answer.answer
 
 
+def test_a_figure_the_page_says_it_withholds_is_declined_with_its_reason(fresh_services):
+    """ "what false alarm rate did the sensors get?" on a page that says it is not publishing them
+    yet: a decline that quotes why, not a sentence about the trial passed off as the answer. A
+    date asked for is answered by when the results will come."""
+    services = fresh_services()
+    page = (
+        "The Aire falls sensors went live in March 2024 in four care homes in Skipton, covering 90 "
+        "residents. The supplier retrained the system using data from the homes, and staff say alerts "
+        "are now more trustworthy. We are not publishing false alarm rates until the evaluation is "
+        "complete. The evaluation report will be published in June 2025."
+    )
+    assert services.index.add_document(
+        from_text("aire-falls-sensors", "Aire falls sensors", page, kind="blog")
+    )
+    rate = services.assistant.ask(
+        "what false alarm rate did the aire falls sensors get in the skipton homes?"
+    )
+    assert not rate.answered, rate.answer
+    assert rate.answer.startswith("The documents do not give that yet: “We are not publishing"), rate.answer
+    assert rate.sources and rate.sources[0].doc_id == "aire-falls-sensors"
+    when = services.assistant.ask("when will the aire falls sensors evaluation be published?")
+    assert when.answered and "June 2025" in when.answer, when.answer
+
+
 MEMORY_CAFE_GRANTS = "\n\n".join(
     [
         "The Kirklees Memory Café Grants fund community groups that run memory cafés for people "
