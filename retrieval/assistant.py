@@ -129,11 +129,13 @@ class Assistant:
         if ranked and (details := self._lead_details(query, q_vec, passages, ranked, view)):
             passages += details
             ranked = view.writer.rank(query, q_vec, passages)
-        if not ranked or not view.writer.answers(ranked):
+        answers = bool(ranked) and view.writer.answers(ranked)
+        # a page saying it does not give the figures asked for is the reason to quote in a decline
+        if (withheld := view.writer.withheld(query, ranked, answers)) is not None:
+            return self._answer(question, False, withheld.text, withheld.cited, started, refer=True)
+        if not answers:
             near = _nearest(passages)
             return self._answer(question, False, NOT_FOUND, near, started, refer=True)
-        if (withheld := view.writer.withheld(query, ranked)) is not None:
-            return self._answer(question, False, withheld.text, withheld.cited, started, refer=True)
         draft = self._write(query, passages, ranked, view.writer, on_text)
         refer = query.kind in (Kind.ROUTE, Kind.CONTACT, Kind.PERSON)  # "who do I ping?": a person can help
         return self._answer(question, True, draft.text, draft.cited, started, refer=refer)

@@ -17,5 +17,8 @@ class Turn:
 
     @classmethod
     def of(cls, answer: Answer) -> Turn:
-        cited = tuple(dict.fromkeys(s.doc_id for s in answer.sources)) if answer.answered else ()
-        return cls(answer.question, answer.answer if answer.answered else "", cited)
+        # a decline quoting its page ("… do not give that yet: “…” [1]") is about that page too;
+        # the nearest sources of a plain decline are not what it was about
+        quoted = answer.answered or "[1]" in answer.answer
+        cited = tuple(dict.fromkeys(s.doc_id for s in answer.sources)) if quoted else ()
+        return cls(answer.question, answer.answer if quoted else "", cited)

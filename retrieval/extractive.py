@@ -189,13 +189,16 @@ _VENUE = re.compile(  # a venue line of its own, or an event held at a named pla
     re.MULTILINE,
 )
 NOT_GIVEN = "The documents do not give that yet:"
-_WITHHELD = re.compile(  # a page saying that a figure or a result is not (yet) given
-    r"\b(?:not|yet to be|no longer) (?:\w+ ){0,2}?(?:publish(?:ed|ing)?|releas(?:e|ed|ing)|"
-    r"disclos(?:e|ed|ing)|made public|available)\b|"
-    r"\buntil (?:the|our) (?:\w+ ){0,2}(?:evaluation|review|study|trial|analysis) (?:is|has been) "
-    r"(?:complete|completed|finished|published)\b",
+_RESULTS = r"(?:results?|data|figures?|rates?|findings|outcomes?|numbers?|statistics)"
+_NOT_RELEASED = (
+    r"(?:not|yet to be)\s+(?:(?:yet|currently|deliberately|publicly|been|being|be)\s+){0,2}"
+    r"(?:publish(?:ed|ing)?|releas(?:e|ed|ing)|disclos(?:e|ed|ing)|made public"
+)
+_WITHHELD = re.compile(  # a page saying that its figures or results are not (yet) given
+    rf"\b{_RESULTS}\b[^.;:]{{0,60}}?\b{_NOT_RELEASED}|available)\b|\b{_NOT_RELEASED})\s+(?:\w+\s+){{0,2}}{_RESULTS}\b",
     re.IGNORECASE,
 )
+_YET_GIVES = re.compile(r"\b(?:but|however|although|though)\b[^.]*\d", re.IGNORECASE)  # "… but it found 30%"
 _FIELD = re.compile(r"^[A-Z][\w ]{1,30}:\s+\S")  # "Date: 26 January 2022", "Twitter: @handle"
 _PLANNED = re.compile(
     r"\b(?:will|shall|(?:is|are) (?:expected|due|set|planned|going|scheduled|yet) to|plans? to|intends? to|"
@@ -451,22 +454,34 @@ class ExtractiveWriter:
     def answers(self, ranked: list[Sentence]) -> bool:
         return self.evidence(ranked) >= MIN_EVIDENCE
 
-    def withheld(self, query: Query, ranked: list[Sentence]) -> Draft | None:
-        """The page's own word that what is asked is not given ("We are deliberately not publishing
-        false alarm rates until the evaluation is complete."), quoted as why the documents do not
-        answer, when it is among the best sentences of the page that would lead. A date asked for is
-        answered by "results will be published in May", not refused by it."""
-        lead = _answering(ranked)
-        if lead is None or query.kind not in (Kind.OPEN, Kind.NUMBER, Kind.AMOUNT):
+    def withheld(self, query: Query, ranked: list[Sentence], answering: bool) -> Draft | None:
+        """The page's own word that the figures asked for are not given ("We are deliberately not
+        publishing false alarm rates until the evaluation is complete."), quoted as why the documents
+        do not answer. When they would answer (`answering`), only if that sentence would lead; when
+        not, one of the three best sentences of the page that ranks first, holding words of the
+        question. A date asked for is answered by "results will be published in May", and a sentence
+        that goes on to give a figure ("… but the report found a 30% fall") withholds nothing."""
+        if not ranked or query.kind not in (Kind.OPEN, Kind.NUMBER, Kind.AMOUNT):
             return None
-        page = [
-            s for s in ranked if s.passage.document is lead.passage.document and s.evidenced and not s.asks
-        ]
-        said = next((s for s in page[:WITHHELD_AMONG] if _WITHHELD.search(s.text)), None)
+        top = ranked[0].passage.document.doc_id
+        page = [s for s in ranked if s.passage.document.doc_id == top and not s.asks]
+        candidates = [lead] if answering and (lead := _answering(ranked)) else page[:WITHHELD_AMONG]
+        said = next(
+            (
+                s
+                for s in candidates
+                if _WITHHELD.search(s.text) and not _YET_GIVES.search(s.text) and s.covered
+            ),
+            None,
+        )
         if said is None:
             return None
-        if said.core is not None and _WITHHELD.search(said.core.text):
-            said = said.core  # "We are deliberately not publishing …" without the sentence before it
+        if (
+            said.core is not None
+            and _WITHHELD.search(said.core.text)
+            and re.match(r"(?:We|Our)\b", said.core.text)
+        ):
+            said = said.core  # "We are not publishing …" says whose; "They are not …" needs its pair
         return Draft(f"{NOT_GIVEN} “{_tidy(said.text, self.max_words)}” [1]", [said.passage])
 
     def lead_needs(self, query: Query, ranked: list[Sentence]) -> tuple[str | None, list[re.Pattern[str]]]:
@@ -595,7 +610,7 @@ class ExtractiveWriter:
             and _asks_whose(query)
             else None
         )
-        return _render(chosen, self.max_words, named=query.kind is Kind.ROUTE, publisher=by)
+        return _render(chosen, self.max_words, named=query.kind is Kind.ROUTE, publisher=by, lead=first)
 
     def _fitting(self, sentence: Sentence, chosen: list[Sentence], slack: int = 0) -> Sentence | None:
         verdict = self._fit(sentence, chosen, slack)
@@ -922,13 +937,17 @@ def _label_siblings(chosen: list[Sentence], query: Query, ranked: list[Sentence]
 
 
 def _render(
-    chosen: list[Sentence], max_words: int, named: bool = False, publisher: str | None = None
+    chosen: list[Sentence],
+    max_words: int,
+    named: bool = False,
+    publisher: str | None = None,
+    lead: Sentence | None = None,
 ) -> Draft:
     """The first sentence leads; a labelled series reads in its own order; each sentence cited.
 
     `named`: the question asks for a way in, so a sentence that describes one without naming it
     ("A small, invitation-only discussion for GP partners …") is led by the name its section goes by.
-    `publisher`: the organisation behind the lead's page, which the answer should say and does not;
+    `publisher`: the organisation behind the page of `lead`, which the answer should say and does not;
     said once, before the first sentence of that page that is no quotation or question.
     """
     labelled = sorted((s for s in chosen if _LABEL.match(s.text)), key=lambda s: s.start)
@@ -950,7 +969,7 @@ def _render(
             text = f"{speaker}{text}"
         elif label := _label(
             _subject(s) if named and s.passage.chunk.chunk_id not in read else None,
-            publisher if s.passage.document.organisation == publisher else None,
+            publisher if lead and s.passage.document.doc_id == lead.passage.document.doc_id else None,
             " ".join(parts),
         ):
             text = f"{label} — {_SENTENCE_START.sub(lambda m: m.group(0).lower(), text)}"

@@ -655,6 +655,19 @@ def test_a_figure_the_page_says_it_withholds_is_declined_with_its_reason(fresh_s
     assert rate.sources and rate.sources[0].doc_id == "aire-falls-sensors"
     when = services.assistant.ask("when will the aire falls sensors evaluation be published?")
     assert when.answered and "June 2025" in when.answer, when.answer
+    # what is not available to some, or a figure given after all, withholds nothing asked
+    grant = (
+        "The Craven Kit Grant pays up to £8,000 towards equipment for care technology companies. Places "
+        "are not available to companies outside North Yorkshire. Interim data from the first round is "
+        "not yet published, but the round's review found that 9 of 12 companies won a new contract."
+    )
+    assert services.index.add_document(
+        from_text("craven-kit-grant", "Craven Kit Grant", grant, kind="programme")
+    )
+    outside = services.assistant.ask("can companies outside north yorkshire get the craven kit grant?")
+    assert outside.answered and "not available to companies outside" in outside.answer, outside.answer
+    won = services.assistant.ask("how many companies won a contract after the craven kit grant?")
+    assert won.answered and "9 of 12" in won.answer, won.answer
 
 
 MEMORY_CAFE_GRANTS = "\n\n".join(
