@@ -218,11 +218,11 @@ class OnnxEmbedder(SpanPooling):
 
     @property
     def onnx_file(self) -> Path:
-        """Named by what it is exported from, so a changed model folder is exported again."""
-        stamp = hashlib.sha256(f"{self.model_path.resolve()}|{'+'.join(OUTPUTS)}".encode())
+        """Named by the weights' content, not their path or time: a reinstalled or second virtual
+        environment with the same model shares one export, and changed weights get their own."""
+        stamp = hashlib.sha256("+".join(OUTPUTS).encode())
         for weights in sorted(self.model_path.glob("*.safetensors")) + sorted(self.model_path.glob("*.bin")):
-            info = weights.stat()
-            stamp.update(f"{weights.name}:{info.st_size}:{info.st_mtime_ns}".encode())
+            stamp.update(f"{weights.name}:".encode() + _sample(weights))
         return self.cache_dir / f"{self.model_path.name}-{stamp.hexdigest()[:16]}.onnx"
 
     def warm_up(self) -> None:
@@ -302,6 +302,18 @@ class OnnxEmbedder(SpanPooling):
             ) from exc
         self._sessions[threads] = session
         return session
+
+
+def _sample(weights: Path, blocks: int = 16, size: int = 1 << 16) -> bytes:
+    """The file's length and 16 blocks spread through it: 1 MiB read, so that naming the export
+    costs milliseconds at every start, and retrained weights (which change every tensor) differ."""
+    length = weights.stat().st_size
+    sample = [str(length).encode()]
+    with weights.open("rb") as file:
+        for i in range(blocks):
+            file.seek(max(0, length - size) * i // (blocks - 1))
+            sample.append(file.read(size))
+    return hashlib.sha256(b"".join(sample)).digest()
 
 
 def default_cache_dir() -> Path:

@@ -60,13 +60,16 @@ def test_the_model_is_exported_on_first_use_and_a_damaged_export_is_named(embedd
     assert damaged.dimensions == 384 and damaged.embed(TEXTS[:1]).shape == (1, 384)
 
 
-def test_a_changed_model_folder_gets_its_own_export(tmp_path: Path):
+def test_the_export_is_named_by_the_weights_so_a_reinstall_shares_it_and_a_change_does_not(tmp_path: Path):
+    """A reinstalled virtual environment (new path, new times) must not export and keep 90 MB again."""
+    packaged = OnnxEmbedder(cache_dir=tmp_path / "cache").onnx_file
     folder = tmp_path / "model"
     shutil.copytree(OnnxEmbedder().model_path, folder)
-    before = OnnxEmbedder(folder, tmp_path / "cache").onnx_file
     weights = next(folder.glob("*.safetensors"))
+    os.utime(weights, ns=(0, 0))
+    assert OnnxEmbedder(folder, tmp_path / "cache").onnx_file == packaged
     weights.write_bytes(weights.read_bytes() + b"\0")
-    assert OnnxEmbedder(folder, tmp_path / "cache").onnx_file != before
+    assert OnnxEmbedder(folder, tmp_path / "cache").onnx_file != packaged
 
 
 def test_the_backend_is_chosen_by_setting_and_a_missing_folder_is_named(tmp_path: Path):
