@@ -143,6 +143,9 @@ _KINDS_OF_WAY = (  # the words a way of each kind goes by, singular
     frozenset({"course", "training", "learning", "academy", "programme", "program"}),
 )
 _OVERSEES = re.compile(r"\b(?:overs(?:ee|aw|een)\w*|oversight)\b", re.IGNORECASE)
+# Who said a quotation, after it: "… the best bit." – participant, 2024 Academy. Its year or number
+# tells who spoke, not when or how many of what is asked.
+_ATTRIBUTION = re.compile(r"([\"”])\s*[–—-]\s+[^\"“”.!?]{1,80}$")
 # Numbers that count nothing: a label ("Goal 2", "Strand 1"), a list marker, a year, a day of a month.
 _NOT_A_COUNT = re.compile(
     r"\b(?:Goal|Strand|Priority|Section|Phase|Cohort|Stage|Step|Table|Figure|Annex|Appendix|Part|"
@@ -238,7 +241,9 @@ _SENTENCE_START = re.compile(
     r"^(?:A|An|The)(?= )|^(?:This|These|It|Its|We|Our|They|Their|You|Your|There)(?= [a-z])"
 )
 _ITEM = re.compile(r"^(\d{1,3})\.\s+\S")
-_MARKER = re.compile(r"^(?:-\s+|\d+(?:\.\d+)*\.?\s+)")
+# A list or section marker ("- ", "3. ", "2.1 The …"), not a figure that opens a sentence ("412
+# patients were onboarded", "1.5 million people …")
+_MARKER = re.compile(r"^(?:-\s+|\d{1,3}\.\s+|\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+(?=[A-Z]))")
 # Lines that are never an answer: page furniture, captions, by-line fragments, bare dates, and a
 # line set wholly in italics that is no sentence ("*Blog – 9 December 2024 – Dr …*", "*Northern
 # MedTech Guild*"): a page's by-line or the body it is from.
@@ -401,7 +406,7 @@ class ExtractiveWriter:
             # nothing to hold but an event: "did they adopt it in the end?" is not answered by
             # "Author: …" or by any sentence on the subject that says nothing of what happened
             return not part.outcome or self._on_topic(part, held, common)
-        text = unit.text
+        text = _ATTRIBUTION.sub(r"\1", unit.text)
         if part.kind is Kind.PERSON:
             text = f"{_speaker(unit)}{text}"  # "Rob Webster: As Chief Executive of …, I …" names him
         if (month := part.month) and not month.search(text):

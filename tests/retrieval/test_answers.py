@@ -415,6 +415,28 @@ def test_an_address_is_shown_as_written() -> None:
     assert _tidy("the hub opened in 2022", 60) == "The hub opened in 2022."
 
 
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [
+        (
+            "412 patients were onboarded in the first 12 months",
+            "412 patients were onboarded in the first 12 months.",
+        ),
+        (
+            "21 of the 24 nurses said they would keep the app.",
+            "21 of the 24 nurses said they would keep the app.",
+        ),
+        ("1.5 million people live here.", "1.5 million people live here."),
+        ("3. Set up a single front door.", "Set up a single front door."),
+        ("2.1 The Hub opened in 2022.", "The Hub opened in 2022."),
+        ("- a named contact for each trust", "A named contact for each trust."),
+    ],
+)
+def test_a_list_marker_is_taken_off_but_a_figure_that_opens_a_sentence_is_kept(line: str, shown: str) -> None:
+    """ "412 patients were onboarded" shown as "Patients were onboarded" loses the figure asked for."""
+    assert _tidy(line, 60) == shown
+
+
 def test_a_bare_contact_line_says_nothing_of_whose_it_is() -> None:
     """Under another page's Contact heading, "Email: gateway@…" would support an answer with an
     address of someone else; a sentence that says whose the address is may."""
@@ -631,6 +653,23 @@ def test_cash_asked_about_is_the_sum_itself_not_a_word_the_answer_must_hold(fres
     )
     answer = services.assistant.ask("how much cash do u get from the aire kit scheme?")
     assert answer.answered and "£12,000" in answer.answer, answer.answer
+
+
+def test_who_said_a_quotation_gives_no_date_or_figure(fresh_services):
+    """ "… the best bit." – participant, 2024 Academy: the year tells who spoke, not when
+    applications close; the closing date the page does not give is declined."""
+    services = fresh_services()
+    page = (
+        "The Aire Adoption Academy is a course for NHS staff who bring technology into services.\n\n"
+        '"My application was quick and the action learning set was the best bit." '
+        "– participant, 2024 Academy\n\n"
+        "Applications are reviewed by a small panel."
+    )
+    assert services.index.add_document(
+        from_text("aire-adoption-academy", "Aire Adoption Academy", page, kind="course")
+    )
+    answer = services.assistant.ask("when do applications close for the aire adoption academy?")
+    assert not answer.answered, answer.answer
 
 
 def test_a_figure_the_page_says_it_withholds_is_declined_with_its_reason(fresh_services):
