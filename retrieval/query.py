@@ -7,6 +7,7 @@ about is not answering it.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -283,6 +284,12 @@ _ASKS = re.compile(  # after a comma only a wh-word asks: "thanks, any pointers 
     re.IGNORECASE,
 )
 _EITHER = re.compile(r"\s+or\s+", re.IGNORECASE)
+# What the asker tells before the question: "the wharfedale pilot with the phone wound photo app -
+# how many nurses took part?" asks no phone number; "we do remote kit, based in wakefield. … - how
+# many pts …?" asks nothing about Wakefield.
+_TOLD = re.compile(
+    rf"^[^?]{{1,240}}?(?:\s[-–:]\s+|[.!]\s+)(?=(?:and |so |but |also )?{_WH}\b)", re.IGNORECASE
+)
 # How an asker introduces themselves: "we're a newcastle startup - …", "manchester SME here - …",
 # "OT at a derby trust with an idea - …", "ward sister in WY, …" (a role in the first few words;
 # not "the digital lead at WY ICB - who is it?", which asks about that lead)
@@ -518,7 +525,7 @@ def kind_of(question: str) -> Kind:
         return Kind.OPEN  # "does it say anything about how long people live?": what it says, not a number
     if _LISTED.search(question):
         return Kind.WHO if _WHO.search(question) else Kind.OPEN  # "how many, and which ones?": names
-    if _CONTACT.search(question):
+    if _CONTACT.search(_TOLD.sub("", question, count=1)):
         return Kind.CONTACT
     if _REACH_THEM.search(question):
         return Kind.ROUTE if _ANYONE_WHO.search(question) else Kind.CONTACT
@@ -562,6 +569,8 @@ def _part(text: str, lexicon: Lexicon, kind: Kind) -> Part:
     named = text if asks_who else _INTRO.sub("", text, count=1)
     if kind in (Kind.ROUTE, Kind.PERSON):  # "we're leeds based but want trusts in newcastle", "(TRL6 ish)"
         named = _ASIDE.sub(" ", _BASED.sub(" ", named))
+    elif told := _TOLD.match(named):  # "how many firms are based in bradford?" asks about Bradford
+        named = _BASED.sub(" ", told.group(0)) + named[told.end() :]
     regions = kind not in (Kind.NUMBER, Kind.AMOUNT, Kind.WHEN)
     counts = kind not in (Kind.ROUTE, Kind.PERSON, Kind.WHO)
     sides = [side for side in _EITHER.split(named) if side.strip()]
@@ -578,8 +587,9 @@ def _asks_outcome(question: str) -> bool:
 
 
 def _counted(question: str, lexicon: Lexicon) -> Name:
-    """What "how many" counts: its first word that carries meaning, in each way it may be written
-    ("PCNs" is "pcn", or the words of "primary care network"); or the role "who chairs" asks for.
+    """What "how many" counts: its first word that carries meaning, or the plural that heads the
+    phrase ("how many problem statements" counts statements), in each way it may be written ("PCNs"
+    is "pcn", or the words of "primary care network"); or the role "who chairs" asks for.
 
     A word the corpus never uses ("how many peeps") cannot be required beside the number: nothing
     could hold it.
@@ -590,11 +600,13 @@ def _counted(question: str, lexicon: Lexicon) -> Name:
     match = _HOW_MANY.search(question)
     if not match:
         return ()
-    for word in match.group(1).split():
-        if tokens(word):
-            ways = lexicon.ways(word)
-            return tuple(way for way in ways if any(t in lexicon.vocabulary for t in way))
-    return ()
+    # the words that carry meaning up to the next that does not ("how many of the firms in …")
+    phrase = list(
+        itertools.takewhile(tokens, itertools.dropwhile(lambda w: not tokens(w), match.group(1).split()))
+    )
+    heads = phrase[:1] + [word for word in phrase[1:] if word.lower().endswith("s")][-1:]
+    ways = [way for word in heads for way in lexicon.ways(word)]
+    return tuple(dict.fromkeys(way for way in ways if any(t in lexicon.vocabulary for t in way)))
 
 
 def _asks(piece: str, question: str) -> bool:

@@ -163,6 +163,10 @@ def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
         ("is there one front door for the NE trusts or do i just email them all?", Kind.ROUTE),
         ("is there one place you go to first or do i just email trusts??", Kind.ROUTE),
         ("who do i email about round 3?", Kind.CONTACT),
+        # a contact word in what the asker tells first asks for no address
+        ("the pilot with the phone wound photo app - how many nurses took part?", Kind.NUMBER),
+        ("saw the email about the voucher. when does it close?", Kind.WHEN),
+        ("the pilot with the wound app - whats the phone number?", Kind.CONTACT),
     ],
 )
 def test_the_kind_of_question(question: str, kind: Kind) -> None:
@@ -293,6 +297,36 @@ def test_a_count_is_of_what_the_corpus_could_write(lexicon: Lexicon) -> None:
     assert frozenset(tokens("regions")) in regions.counted
     (peeps,) = analyse("how many peeps could it help?", lexicon).parts
     assert peeps.kind is Kind.NUMBER and peeps.counted == ()
+
+
+WARD = (
+    "In 2024 staff sent 96 needs statements about a problem. The Kirklees virtual ward onboarded 412 "
+    "patients. Halo is a Wakefield-based firm; 30 firms are based in Bradford."
+)
+
+
+def test_a_count_is_of_the_plural_that_heads_what_is_counted() -> None:
+    """ "how many problem statements did staff send?" is answered by "96 needs statements", which
+    has no "problem" beside its number."""
+    lexicon = Lexicon.build([WARD], {t: 1 for t in tokens(WARD)}, {})
+    (statements,) = analyse("how many problem statements did staff send in?", lexicon).parts
+    assert {frozenset({"problem"}), frozenset({"statement"})} <= set(statements.counted)
+    (firms,) = analyse("how many of the firms are in bradford?", lexicon).parts
+    assert firms.counted == (frozenset({"firm"}),), "words that carry no meaning before it are skipped"
+
+
+def test_where_the_asker_is_based_is_not_what_they_ask_about() -> None:
+    """ "we do remote kit, based in wakefield. … how many pts did the kirklees ward onboard?" asks
+    about Kirklees; "how many firms are based in bradford?" asks about Bradford."""
+    lexicon = Lexicon.build([WARD], {t: 1 for t in tokens(WARD)}, {})
+
+    def named(question: str) -> set[str]:
+        part = analyse(question, lexicon).parts[0]
+        return {t for option in part.names for name in option for way in name for t in way}
+
+    told = "we do remote kit, based in wakefield. someone mentioned kirklees - how many pts did they onboard?"
+    assert "wakefield" not in named(told) and "kirkle" in named(told)
+    assert "bradford" in named("how many firms are based in bradford?")
 
 
 def test_the_shipped_glossary_spells_out_what_partners_shorten() -> None:
