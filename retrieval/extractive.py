@@ -425,28 +425,35 @@ class ExtractiveWriter:
         spelled-out words are ("science … audits" for "SIAs", not "science" alone)."""
         named = {t for names in part.names for name in names for way in name for t in way}
 
-        def telling(way: frozenset[str]) -> set[str]:
+        def telling(way: frozenset[str], shared: Collection[str]) -> set[str]:
             return {
                 t
                 for t in way
-                if len(t) >= 3 and t in self.vocabulary and t not in common and t not in KIND_WORDS
+                if len(t) >= 3 and t in self.vocabulary and t not in shared and t not in KIND_WORDS
             }
 
-        def says_nothing(way: frozenset[str]) -> bool:  # in most passages read, or what is asked for
-            return all(len(t) < 3 or t in common or t in KIND_WORDS for t in way)
+        def asking(shared: Collection[str]) -> list[Name]:
+            # a word one of whose ways says nothing (is in most passages read, or is what is asked
+            # for) asks for nothing: "cash" is the sum asked for, though its other way ("money or
+            # fund") has "fund" in it; a misspelt way the corpus never uses is no such way
+            return [
+                word
+                for word in part.words
+                if not any(way & named for way in word)
+                and not any(all(len(t) < 3 or t in shared or t in KIND_WORDS for t in way) for way in word)
+                and any(telling(way, shared) for way in word)
+            ]
 
-        # a word one of whose ways says nothing asks for nothing: "cash" is the sum asked for, though
-        # its other way ("money or fund") has "fund" in it; a misspelt way the corpus never uses is no
-        # such way
-        informative = [
-            word
-            for word in part.words
-            if not any(way & named for way in word)
-            and not any(says_nothing(way) for way in word)
-            and any(telling(way) for way in word)
-        ]
+        shared: Collection[str] = common
+        if not (informative := asking(shared)) and part.kind is Kind.WHEN:
+            # a date is of an event, however many pages name it: on pages that all give their
+            # application dates, "when do applications close?" is not answered by when a course starts
+            shared = ()
+            informative = asking(shared)
         return not informative or any(
-            telling(way) & held and 2 * len(way & held) >= len(way) for word in informative for way in word
+            telling(way, shared) & held and 2 * len(way & held) >= len(way)
+            for word in informative
+            for way in word
         )
 
     def evidence(self, ranked: list[Sentence]) -> float:

@@ -578,7 +578,7 @@ def _part(text: str, lexicon: Lexicon, kind: Kind) -> Part:
     if len(sides) > 1:  # "is it by someone at the LEP or from the NHS side?": either will do
         # a side naming nothing ("… or did it get pushed back?") is about what the other side names
         options += [names for side in sides if (names := tuple(lexicon.names_in(side, regions, counts)))]
-    words = tuple(lexicon.words_in(text))
+    words = tuple(lexicon.words_in(named))  # "i'm product lead at a co - what does X cost?" asks no product
     return Part(text, kind_of(text), tuple(options), words, _counted(text, lexicon), _asks_outcome(text))
 
 

@@ -672,6 +672,29 @@ def test_who_said_a_quotation_gives_no_date_or_figure(fresh_services):
     assert not answer.answered, answer.answer
 
 
+def test_a_date_is_of_the_event_asked_even_when_every_page_read_names_that_event(fresh_services):
+    """On pages that all give their application dates, "applications" and "close" are in every
+    passage read, but "when do applications close for the Aire Academy?" is still not answered by
+    the day its course starts."""
+    services = fresh_services()
+    for name in ("Calder", "Wharfe", "Colne"):
+        page = (
+            f"The {name} Fellowship funds NHS staff to test technology. Applications close on 3 March "
+            f"2025.\n\nApplications are scored by a panel and we tell you within a month of the close."
+        )
+        assert services.index.add_document(
+            from_text(f"{name.lower()}-fellowship", f"{name} Fellowship", page)
+        )
+    page = (
+        "The Aire Academy is a course for NHS staff who bring technology into services. Applications "
+        "are reviewed by a small panel after the closing date.\n\nThe 2025 Academy starts in April 2025."
+    )
+    assert services.index.add_document(from_text("aire-academy", "Aire Academy", page, kind="course"))
+    answer = services.assistant.ask("when do applications close for the aire academy?")
+    assert not answer.answered, answer.answer
+    assert services.assistant.ask("when does the aire academy start?").answered
+
+
 def test_a_figure_the_page_says_it_withholds_is_declined_with_its_reason(fresh_services):
     """ "what false alarm rate did the sensors get?" on a page that says it is not publishing them
     yet: a decline that quotes why, not a sentence about the trial passed off as the answer. A
