@@ -264,6 +264,7 @@ class Sentence:
     covered: Mapping[Name, float] = field(default_factory=dict)  # words of the question held → their share
     parts: frozenset[int] = frozenset({0})  # the parts of the question it can answer
     asks: bool = False  # the document asks it: reported as its question, never the answer itself
+    answering: str = ""  # the question of the page it follows: an FAQ's "When is the deadline?"
     core: Sentence | None = None  # for a sentence read with the one before it: itself alone
 
     @property
@@ -405,7 +406,7 @@ class ExtractiveWriter:
         if need is None:
             # nothing to hold but an event: "did they adopt it in the end?" is not answered by
             # "Author: …" or by any sentence on the subject that says nothing of what happened
-            return not part.outcome or self._on_topic(part, held, common)
+            return not part.outcome or self._on_topic(part, held | self._terms(unit.answering), common)
         text = _ATTRIBUTION.sub(r"\1", unit.text)
         if part.kind is Kind.PERSON:
             text = f"{_speaker(unit)}{text}"  # "Rob Webster: As Chief Executive of …, I …" names him
@@ -416,7 +417,7 @@ class ExtractiveWriter:
         return (
             bool(need.search(_without_question_words(text, part.text)))
             and _counts(part.counted, held, text, part.kind is Kind.NUMBER)
-            and (not part.on_topic or self._on_topic(part, held, common))
+            and (not part.on_topic or self._on_topic(part, held | self._terms(unit.answering), common))
         )
 
     def _on_topic(self, part: Part, held: frozenset[str], common: set[str]) -> bool:
@@ -768,6 +769,7 @@ def _units(passage: Passage, fields: bool = True) -> list[Sentence]:
     spans = split_sentences(text)
     titles = {_plain(t) for t in (*passage.chunk.headings, passage.document.title)}
     units = []
+    asked = ""
     for i, (a, b) in enumerate(spans):
         sentence = text[a:b].strip()
         if (
@@ -781,10 +783,15 @@ def _units(passage: Passage, fields: bool = True) -> list[Sentence]:
         ):
             continue
         asks = sentence.rstrip("'\"’”)").endswith("?")
-        alone = Sentence(passage, passage.chunk.start + a, sentence, asks=asks)
+        asked = sentence if asks else asked
+        alone = Sentence(
+            passage, passage.chunk.start + a, sentence, asks=asks, answering="" if asks else asked
+        )
         if i and not asks and _ANAPHORIC.match(sentence) and "\n" not in text[spans[i - 1][0] : b]:
             start = spans[i - 1][0]
-            units.append(Sentence(passage, passage.chunk.start + start, text[start:b].strip(), core=alone))
+            units.append(
+                replace(alone, start=passage.chunk.start + start, text=text[start:b].strip(), core=alone)
+            )
         else:
             units.append(alone)
     return units

@@ -695,6 +695,20 @@ def test_a_date_is_of_the_event_asked_even_when_every_page_read_names_that_event
     assert services.assistant.ask("when does the aire academy start?").answered
 
 
+def test_an_faq_answer_is_about_the_question_it_follows(fresh_services):
+    """ "is there a deadline?" is answered by "The grant is open until 31 March 2026." under the
+    FAQ's "When is the deadline?", though the answer itself never says "deadline"."""
+    services = fresh_services()
+    page = (
+        "Aire Growth Grant – Frequently Asked Questions\n\nWhat is the Aire Growth Grant?\n\nA grant for "
+        "small firms in Airedale.\n\nWhen is the deadline?\n\nThere is no fixed round. The grant is open "
+        "until the fund is fully committed or until 31 March 2026, whichever comes first."
+    )
+    assert services.index.add_document(from_text("aire-growth-grant-faq", "Aire Growth Grant FAQ", page))
+    answer = services.assistant.ask("is there a deadline for the aire growth grant or is it rolling?")
+    assert answer.answered and "31 March 2026" in answer.answer, answer.answer
+
+
 def test_a_figure_the_page_says_it_withholds_is_declined_with_its_reason(fresh_services):
     """ "what false alarm rate did the sensors get?" on a page that says it is not publishing them
     yet: a decline that quotes why, not a sentence about the trial passed off as the answer. A
