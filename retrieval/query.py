@@ -321,7 +321,8 @@ KIND_WORDS = frozenset(
     tokens(
         "big large long often old many much number numbers percentage proportion share date dates year "
         "years month months day days time budget cost costs price spend spent fee fees amount total "
-        "worth value cash money spring summer autumn winter"  # "the showcase this autumn": when, not what
+        "worth value cash money pay paid charge charged allocate allocated earmark earmarked put aside "
+        "spring summer autumn winter"  # "the showcase this autumn": when, not what
     )
 )
 # Counting time is answered by any span of it: "how many years" by "a decade".

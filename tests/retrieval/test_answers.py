@@ -709,6 +709,25 @@ def test_an_faq_answer_is_about_the_question_it_follows(fresh_services):
     assert answer.answered and "31 March 2026" in answer.answer, answer.answer
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how much do we pay for the aire data course?",
+        "what budget did they put aside for the aire data course?",
+    ],
+)
+def test_a_verb_that_asks_for_a_sum_is_no_word_the_answer_must_hold(fresh_services, question):
+    """ "what did they put aside?" or "how much do we pay?" is answered by "£1,200" without the verb."""
+    services = fresh_services()
+    page = (
+        "The Aire Data Course teaches NHS analysts to build dashboards over twelve weeks.\n\n"
+        "The Board allocates £1,200 a place from its training reserve."
+    )
+    assert services.index.add_document(from_text("aire-data-course", "Aire Data Course", page, kind="course"))
+    answer = services.assistant.ask(question)
+    assert answer.answered and "£1,200" in answer.answer, answer.answer
+
+
 def test_a_figure_the_page_says_it_withholds_is_declined_with_its_reason(fresh_services):
     """ "what false alarm rate did the sensors get?" on a page that says it is not publishing them
     yet: a decline that quotes why, not a sentence about the trial passed off as the answer. A
