@@ -157,6 +157,13 @@ _NOT_A_COUNT = re.compile(
     rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:{MONTHS})\b|\b(?:{MONTHS}) \d{{1,2}}\b",
     re.IGNORECASE,
 )
+# A span of time: "how many people …" is not answered by "the first six months" (though "how long"
+# is, and "how many years" too)
+_DURATION = re.compile(
+    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty|thirty)"
+    r"[\s-](?:hours?|days?|weeks?|months?|years?|decades?)\b",
+    re.IGNORECASE,
+)
 _CLAUSE = re.compile(r"[;:]\s|(?<=[.!?])\s|\s[–—]\s|\s-\s")
 _SEASON = re.compile(r"spring|summer|autumn|winter", re.IGNORECASE)
 _ADDRESS_AT_END = re.compile(r"(?:@[\w-]+(?:\.[\w-]+)+|https?://\S+|www\.\S+)$")
@@ -414,6 +421,8 @@ class ExtractiveWriter:
             return False  # "what day in march?" is not answered by "23 April"
         if part.kind is Kind.NUMBER and not any(way & TIME_UNITS for way in part.counted):
             text = _NOT_A_COUNT.sub(" ", text)  # "how many were adopted?" is not answered by "Goal 2: …"
+            if part.counted:
+                text = _DURATION.sub(" ", text)
         return (
             bool(need.search(_without_question_words(text, part.text)))
             and _counts(part.counted, held, text, part.kind is Kind.NUMBER)

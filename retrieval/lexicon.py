@@ -27,6 +27,7 @@ EVERYDAY = 3  # times a name written in lower case makes it an everyday word too
 _NUMBERED = re.compile(r"\b([A-Z][a-z]+) \d{1,3}\b")  # "Goal 2", "Cohort 3": what things are numbered by
 # Around a rough figure the asker gives of themselves ("a deal of about 30k", "a 6 person co", "~30
 # staff, trading 3 yrs"): no name
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)", re.IGNORECASE)
 _ROUGHLY = frozenset("a an about around roughly approx approximately circa nearly almost".split())
 _SIZED = frozenset("person people staff employees strong yrs yr years year months month old".split())
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
@@ -260,8 +261,12 @@ class Lexicon:
                     or question[: found[i].start()].endswith("~")
                     or after in _SIZED  # "~30 staff, trading 3 yrs": the asker's size and age
                 )
-                if rough or (not counts and not self._numbers_something(raw, before)):
-                    continue
+                if (
+                    rough
+                    or _ORDINAL.fullmatch(raw)
+                    or (not counts and not self._numbers_something(raw, before))
+                ):
+                    continue  # "in the 1st six months" names nothing a page writes as "1st"
             if meaning is not None:  # a known short form names something only if its meaning does:
                 is_name = _IS_NAME.match(meaning) is not None  # "SMEs" are small businesses, not a body
             else:

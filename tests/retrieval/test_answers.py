@@ -728,6 +728,23 @@ def test_a_verb_that_asks_for_a_sum_is_no_word_the_answer_must_hold(fresh_servic
     assert answer.answered and "£1,200" in answer.answer, answer.answer
 
 
+def test_a_span_of_time_counts_no_people(fresh_services):
+    """ "how many people did they help in the first six months?" is answered by "640 people", not
+    by "the first six months of the programme, which aims to make sure that people …"."""
+    services = fresh_services()
+    page = (
+        "This paper reports on the first six months of the Aire digital champions programme, which aims "
+        "to make sure that people in Airedale are not left behind as services move online.\n\n"
+        "Twelve champions have been recruited. Between January and June they supported 640 people."
+    )
+    assert services.index.add_document(from_text("aire-champions", "Aire Digital Champions", page))
+    answer = services.assistant.ask(
+        "how many champions did the aire programme recruit, and how many ppl did they help in the first "
+        "six months?"
+    )
+    assert answer.answered and "640" in answer.answer and "Twelve" in answer.answer, answer.answer
+
+
 def test_a_figure_the_page_says_it_withholds_is_declined_with_its_reason(fresh_services):
     """ "what false alarm rate did the sensors get?" on a page that says it is not publishing them
     yet: a decline that quotes why, not a sentence about the trial passed off as the answer. A

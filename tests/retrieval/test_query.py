@@ -327,6 +327,9 @@ def test_where_the_asker_is_based_is_not_what_they_ask_about() -> None:
     told = "we do remote kit, based in wakefield. someone mentioned kirklees - how many pts did they onboard?"
     assert "wakefield" not in named(told) and "kirkle" in named(told)
     assert "bradford" in named("how many firms are based in bradford?")
+    assert not named("how many patients did the kirklees ward help in the 1st six months?") & {"1st"}, (
+        "an ordinal is no numbered thing a page names"
+    )
     (fee,) = analyse("i'm product lead at a healthtech firm - what does the ward cost?", lexicon).parts
     assert not {t for word in fee.words for way in word for t in way} & {"product", "firm"}, (
         "nor is how the asker introduces themselves a word the answer should hold"
