@@ -174,7 +174,7 @@ _AMOUNT = re.compile(
     r"\b(?:chip(?:ped)? in|contribut\w*|put in|gave|give|paid|pay)\b.{0,20}\bfinancially\b",
     re.IGNORECASE,
 )
-_ASKS_WHEN = re.compile(r"^\s*(?:and |so )?when\b", re.IGNORECASE)  # "when's" too
+_ASKS_WHEN = re.compile(r"^\s*(?:and |so )?whens?\b", re.IGNORECASE)  # "when's", "whens" too
 # "how does it want the NHS to pitch itself: as a cost?" asks a manner; "how much does it cost?" a sum
 _ASKS_HOW_OR_WHY = re.compile(
     r"^\s*(?:and |so )?(?:why\b|how (?:does|do|did|is|are|was|were|can|could|should|would|will)\b)",
@@ -198,8 +198,9 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _WHEN = re.compile(
-    r"^\s*(?:and |so )?when\b|\bwhen (?:is|was|did|does|do|will|are|were|'s|’s)\b|^\s*when's\b|"
-    r"\bwhat (?:exact |precise |actual )?(?:date|year|month|day|time)\b|\bwhich (?:year|month|date)\b|"
+    r"^\s*(?:and |so )?whens?\b|\bwhen (?:is|was|did|does|do|will|are|were|'s|’s)\b|^\s*when's\b|"
+    r"\bwhat(?:'s|’s|s| is| was| are)? (?:the )?(?:exact |precise |actual )?(?:date|year|month|day|time)s?\b"
+    r"(?! commitment| needed| required| involved)|\bwhich (?:year|month|date)\b|"  # time spent is no date
     rf"\bdate (?:on|of)\b|\b(?:timescales?|time ?frames?|timelines?|deadlines?|cut[- ]?off)\b|"
     rf"{_HOURS.pattern}|\b(?:closing|opening|start|end|launch|submission) dates?\b",
     re.IGNORECASE,

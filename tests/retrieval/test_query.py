@@ -167,6 +167,10 @@ def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
         ("the pilot with the phone wound photo app - how many nurses took part?", Kind.NUMBER),
         ("saw the email about the voucher. when does it close?", Kind.WHEN),
         ("the pilot with the wound app - whats the phone number?", Kind.CONTACT),
+        # a date asked as partners type it
+        ("whens round 4 of the vouchers opening?", Kind.WHEN),
+        ("whats the date for the service evaluation session?", Kind.WHEN),
+        ("what is the time commitment?", Kind.OPEN),
     ],
 )
 def test_the_kind_of_question(question: str, kind: Kind) -> None:
