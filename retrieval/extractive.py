@@ -208,6 +208,16 @@ _WITHHELD = re.compile(  # a page saying that its figures or results are not (ye
     rf"\b{_RESULTS}\b[^.;:]{{0,60}}?\b{_NOT_RELEASED}|available)\b|\b{_NOT_RELEASED})\s+(?:\w+\s+){{0,2}}{_RESULTS}\b",
     re.IGNORECASE,
 )
+# A page saying that the date asked for is not set yet ("exact date to be confirmed", "will be
+# published separately", "No decision has been made about future rounds")
+_UNDATED = re.compile(
+    r"\b(?:to be (?:confirmed|announced|agreed|decided)|tb[ca])\b|"
+    r"\bnot yet been (?:set|fixed|confirmed|announced|agreed|decided)\b|"
+    r"\bwill be (?:published|announced|confirmed|shared|released|set) (?:separately|later|in due course)\b|"
+    r"\bno (?:date|decision)s? (?:has|have) (?:yet )?been (?:set|made|fixed|announced|agreed)\b",
+    re.IGNORECASE,
+)
+_DATE_FIELD = re.compile(r"^(?:Date|Dates|When)s?:", re.IGNORECASE)
 _YET_GIVES = re.compile(r"\b(?:but|however|although|though)\b[^.]*\d", re.IGNORECASE)  # "… but it found 30%"
 _FIELD = re.compile(r"^[A-Z][\w ]{1,30}:\s+\S")  # "Date: 26 January 2022", "Twitter: @handle"
 _PLANNED = re.compile(
@@ -483,19 +493,15 @@ class ExtractiveWriter:
         not, one of the three best sentences of the page that ranks first, holding words of the
         question. A date asked for is answered by "results will be published in May", and a sentence
         that goes on to give a figure ("… but the report found a 30% fall") withholds nothing."""
-        if not ranked or query.kind not in (Kind.OPEN, Kind.NUMBER, Kind.AMOUNT):
+        if not ranked or query.kind not in (Kind.OPEN, Kind.NUMBER, Kind.AMOUNT, Kind.WHEN):
             return None
         top = ranked[0].passage.document.doc_id
         page = [s for s in ranked if s.passage.document.doc_id == top and not s.asks]
-        candidates = [lead] if answering and (lead := _answering(ranked)) else page[:WITHHELD_AMONG]
-        said = next(
-            (
-                s
-                for s in candidates
-                if _WITHHELD.search(s.text) and not _YET_GIVES.search(s.text) and s.covered
-            ),
-            None,
-        )
+        if answering and (lead := _answering(ranked)):
+            candidates = [lead]
+        else:  # nothing answers: a date the page says is not set may be said anywhere on it
+            candidates = page if query.kind is Kind.WHEN else page[:WITHHELD_AMONG]
+        said = next((s for s in candidates if self._withholds(query, s)), None)
         if said is None:
             return None
         if (
@@ -505,6 +511,24 @@ class ExtractiveWriter:
         ):
             said = said.core  # "We are not publishing …" says whose; "They are not …" needs its pair
         return Draft(f"{NOT_GIVEN} “{_tidy(said.text, self.max_words)}” [1]", [said.passage])
+
+    @staticmethod
+    def _withholds(query: Query, sentence: Sentence) -> bool:
+        """A date is withheld when the sentence says it is not set and gives none of the kind asked
+        ("when is the roundtable?" is answered by "November 2024 – exact date to be confirmed", but
+        "what's the exact date?" is not)."""
+        if query.kind is Kind.WHEN:
+            need = query.parts[0].needs
+            return (
+                bool(sentence.covered or _DATE_FIELD.match(sentence.text))
+                and bool(_UNDATED.search(sentence.text))
+                and not (need is not None and need.search(_UNDATED.sub(" ", sentence.text)))
+            )
+        return (
+            bool(sentence.covered)
+            and bool(_WITHHELD.search(sentence.text))
+            and not _YET_GIVES.search(sentence.text)
+        )
 
     def lead_needs(self, query: Query, ranked: list[Sentence]) -> tuple[str | None, list[re.Pattern[str]]]:
         """The document the answer leads with, and what only it may still give: what a later part

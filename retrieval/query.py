@@ -92,7 +92,9 @@ _NAMES_MONTH = re.compile(  # the verb "may" is no month; "May" is
     r"\b(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b|\bMay\b(?! (?:I|we|you)\b)"  # not "May I ask…"
 )
-_ASKS_DAY = re.compile(r"\bwhat (?:exact |precise |actual )?day\b|\bwhich day\b", re.IGNORECASE)
+_ASKS_DAY = re.compile(
+    r"\bwhat (?:exact |precise |actual )?day\b|\bwhich day\b|\b(?:exact|precise|actual) date\b", re.IGNORECASE
+)
 _DAY = re.compile(
     rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTHS})\b|\b(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|"
     r"\b(?!24/7)\d{1,2}/\d{1,2}\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b",

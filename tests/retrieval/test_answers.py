@@ -782,6 +782,24 @@ def test_a_figure_the_page_says_it_withholds_is_declined_with_its_reason(fresh_s
     assert won.answered and "9 of 12" in won.answer, won.answer
 
 
+def test_a_date_the_page_says_is_not_set_is_declined_with_its_reason(fresh_services):
+    """ "whats the exact date?" on a page whose date line says "November 2024 – exact date to be
+    confirmed": a decline quoting it. "when is it?" is answered by the month."""
+    services = fresh_services()
+    page = (
+        "## Aire Primary Care Roundtable\n\nA small discussion for GP partners in Airedale about "
+        "technology.\n\nDate: November 2024 – exact date to be confirmed\n\nVenue: Skipton"
+    )
+    assert services.index.add_document(from_text("aire-roundtable", "Aire events", page, kind="event"))
+    exact = services.assistant.ask(
+        "whats the exact date of the aire primary care roundtable? need to book cover"
+    )
+    assert not exact.answered, exact.answer
+    assert exact.answer.startswith("The documents do not give that yet: “Date: November 2024"), exact.answer
+    month = services.assistant.ask("when is the aire primary care roundtable?")
+    assert month.answered and "November 2024" in month.answer, month.answer
+
+
 MEMORY_CAFE_GRANTS = "\n\n".join(
     [
         "The Kirklees Memory Café Grants fund community groups that run memory cafés for people "
