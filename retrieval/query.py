@@ -571,8 +571,9 @@ def _part(text: str, lexicon: Lexicon, kind: Kind) -> Part:
     number names nothing but a year or a numbered thing: "we're a 6 person co" is about the asker."""
     asks_who = kind in (Kind.WHO, Kind.PERSON) and not _ROUTE.search(text)
     named = text if asks_who else _INTRO.sub("", text, count=1)
-    if kind in (Kind.ROUTE, Kind.PERSON):  # "we're leeds based but want trusts in newcastle", "(TRL6 ish)"
-        named = _ASIDE.sub(" ", _BASED.sub(" ", named))
+    named = _ASIDE.sub(" ", named)  # "(TRL6 ish)", "the academy (the one for staff, not the accelerator)"
+    if kind in (Kind.ROUTE, Kind.PERSON):  # "we're leeds based but want trusts in newcastle"
+        named = _BASED.sub(" ", named)
     elif told := _TOLD.match(named):  # "how many firms are based in bradford?" asks about Bradford
         named = _BASED.sub(" ", told.group(0)) + named[told.end() :]
     regions = kind not in (Kind.NUMBER, Kind.AMOUNT, Kind.WHEN)

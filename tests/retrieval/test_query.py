@@ -334,6 +334,8 @@ def test_where_the_asker_is_based_is_not_what_they_ask_about() -> None:
     assert not named("how many patients did the kirklees ward help in the 1st six months?") & {"1st"}, (
         "an ordinal is no numbered thing a page names"
     )
+    aside = "when does the kirklees ward (the virtual one, not Wakefield-based Halo) start?"
+    assert "halo" not in named(aside) and "kirkle" in named(aside), "what is said in brackets is an aside"
     (fee,) = analyse("i'm product lead at a healthtech firm - what does the ward cost?", lexicon).parts
     assert not {t for word in fee.words for way in word for t in way} & {"product", "firm"}, (
         "nor is how the asker introduces themselves a word the answer should hold"
