@@ -217,6 +217,18 @@ _UNDATED = re.compile(
     r"\bno (?:date|decision)s? (?:has|have) (?:yet )?been (?:set|made|fixed|announced|agreed)\b",
     re.IGNORECASE,
 )
+# What happens on the date asked, and the words a page may give it by: "when does the first call
+# close?" is not answered by "the Fund, approved in March 2024, is preparing for its first call".
+_STARTS = frozenset({"start", "begin", "commenc", "kick", "launch", "open"})
+_ENDS = frozenset({"end", "ended", "finish", "final", "conclud", "complet", "clos"})
+_EVENTS = {
+    "clos": frozenset({"clos", "closur", "deadlin"}),
+    "open": frozenset({"open", "launch", "start"}),
+    "launch": frozenset({"launch", "open", "start"}),
+    **dict.fromkeys(("start", "begin", "commenc", "kick"), _STARTS),
+    **dict.fromkeys(("end", "finish"), _ENDS),
+    "sign": frozenset({"sign"}),
+}
 _DATE_FIELD = re.compile(r"^(?:Date|Dates|When)s?:", re.IGNORECASE)
 _YET_GIVES = re.compile(r"\b(?:but|however|although|though)\b[^.]*\d", re.IGNORECASE)  # "… but it found 30%"
 _FIELD = re.compile(r"^[A-Z][\w ]{1,30}:\s+\S")  # "Date: 26 January 2022", "Twitter: @handle"
@@ -433,8 +445,10 @@ class ExtractiveWriter:
             text = _NOT_A_COUNT.sub(" ", text)  # "how many were adopted?" is not answered by "Goal 2: …"
             if part.counted:
                 text = _DURATION.sub(" ", text)
+        events = [_EVENTS[t] for t in part.terms if t in _EVENTS] if part.kind is Kind.WHEN else []
         return (
             bool(need.search(_without_question_words(text, part.text)))
+            and all(family & (held | self._terms(unit.answering)) for family in events)
             and _counts(part.counted, held, text, part.kind is Kind.NUMBER)
             and (not part.on_topic or self._on_topic(part, held | self._terms(unit.answering), common))
         )

@@ -800,6 +800,20 @@ def test_a_date_the_page_says_is_not_set_is_declined_with_its_reason(fresh_servi
     assert month.answered and "November 2024" in month.answer, month.answer
 
 
+def test_a_date_answers_when_something_closes_only_if_it_is_of_the_closing(fresh_services):
+    """ "when does the first call close?" is not answered by the month the fund was approved."""
+    services = fresh_services()
+    page = (
+        "The Aire Innovation Fund, approved in March 2024, is preparing for its first call for "
+        "projects from NHS staff in Airedale.\n\nThe fund is run by the Aire Partnership."
+    )
+    assert services.index.add_document(from_text("aire-fund", "Aire Innovation Fund", page, kind="fund"))
+    close = services.assistant.ask("when does the first call for the aire innovation fund close?")
+    assert not close.answered, close.answer
+    approved = services.assistant.ask("when was the aire innovation fund approved?")
+    assert approved.answered and "March 2024" in approved.answer, approved.answer
+
+
 MEMORY_CAFE_GRANTS = "\n\n".join(
     [
         "The Kirklees Memory Café Grants fund community groups that run memory cafés for people "
