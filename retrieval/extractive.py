@@ -229,6 +229,8 @@ _EVENTS = {
     **dict.fromkeys(("end", "finish"), _ENDS),
     "sign": frozenset({"sign"}),
 }
+# Who did what a count asks for: "how many companies applied?" is not answered by how many it supported
+_COUNTED_EVENTS = {"apply": frozenset({"apply", "applicat", "applicant"})}
 _DATE_FIELD = re.compile(r"^(?:Date|Dates|When)s?:", re.IGNORECASE)
 _YET_GIVES = re.compile(r"\b(?:but|however|although|though)\b[^.]*\d", re.IGNORECASE)  # "… but it found 30%"
 _FIELD = re.compile(r"^[A-Z][\w ]{1,30}:\s+\S")  # "Date: 26 January 2022", "Twitter: @handle"
@@ -445,7 +447,8 @@ class ExtractiveWriter:
             text = _NOT_A_COUNT.sub(" ", text)  # "how many were adopted?" is not answered by "Goal 2: …"
             if part.counted:
                 text = _DURATION.sub(" ", text)
-        events = [_EVENTS[t] for t in part.terms if t in _EVENTS] if part.kind is Kind.WHEN else []
+        events = {Kind.WHEN: _EVENTS, Kind.NUMBER: _COUNTED_EVENTS}.get(part.kind, {})
+        events = [events[t] for t in part.terms if t in events]
         return (
             bool(need.search(_without_question_words(text, part.text)))
             and all(family & (held | self._terms(unit.answering)) for family in events)

@@ -203,6 +203,7 @@ _WHEN = re.compile(
     r"^\s*(?:and |so )?whens?\b|\bwhen (?:is|was|did|does|do|will|are|were|'s|’s)\b|^\s*when's\b|"
     r"\bwhat(?:'s|’s|s| is| was| are)? (?:the )?(?:exact |precise |actual )?(?:date|year|month|day|time)s?\b"
     r"(?! commitment| needed| required| involved)|\bwhich (?:year|month|date)\b|"  # time spent is no date
+    r"\b(?:exact|precise|actual) date\b|"
     rf"\bdate (?:on|of)\b|\b(?:timescales?|time ?frames?|timelines?|deadlines?|cut[- ]?off)\b|"
     rf"{_HOURS.pattern}|\b(?:closing|opening|start|end|launch|submission) dates?\b",
     re.IGNORECASE,

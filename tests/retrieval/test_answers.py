@@ -800,8 +800,9 @@ def test_a_date_the_page_says_is_not_set_is_declined_with_its_reason(fresh_servi
     assert month.answered and "November 2024" in month.answer, month.answer
 
 
-def test_a_date_answers_when_something_closes_only_if_it_is_of_the_closing(fresh_services):
-    """ "when does the first call close?" is not answered by the month the fund was approved."""
+def test_a_date_or_count_answers_only_if_it_is_of_the_event_asked(fresh_services):
+    """ "when does the first call close?" is not answered by the month the fund was approved, nor
+    "how many applied?" by how many were supported."""
     services = fresh_services()
     page = (
         "The Aire Innovation Fund, approved in March 2024, is preparing for its first call for "
@@ -812,6 +813,19 @@ def test_a_date_answers_when_something_closes_only_if_it_is_of_the_closing(fresh
     assert not close.answered, close.answer
     approved = services.assistant.ask("when was the aire innovation fund approved?")
     assert approved.answered and "March 2024" in approved.answer, approved.answer
+    cohort = (
+        "The Aire Adoption Accelerator helps companies into NHS services. Cohort 2 ran in 2023–24 and "
+        "supported 10 companies."
+    )
+    assert services.index.add_document(from_text("aire-accelerator", "Aire Adoption Accelerator", cohort))
+    applied = services.assistant.ask(
+        "how many companies applied for cohort 2 of the aire adoption accelerator?"
+    )
+    assert not applied.answered, "how many it supported is not how many applied: " + applied.answer
+    supported = services.assistant.ask(
+        "how many companies did cohort 2 of the aire adoption accelerator support?"
+    )
+    assert supported.answered and "10 companies" in supported.answer, supported.answer
 
 
 MEMORY_CAFE_GRANTS = "\n\n".join(

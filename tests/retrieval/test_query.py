@@ -170,6 +170,7 @@ def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
         # a date asked as partners type it
         ("whens round 4 of the vouchers opening?", Kind.WHEN),
         ("whats the date for the service evaluation session?", Kind.WHEN),
+        ("exact date for the roundtable in wakefield pls? need to block my diary", Kind.WHEN),
         ("what is the time commitment?", Kind.OPEN),
     ],
 )
