@@ -83,6 +83,12 @@ _ASKS_LIMIT = re.compile(  # "whats the max award?", "how much can one grant be?
     r"\b(?:per|each) (?:grant|award|project|company|applicant)\b",
     re.IGNORECASE,
 )
+_ASKS_SHARE = re.compile(r"\b(?:proportion|percentage|per ?cent|fraction|what share)\b|%", re.IGNORECASE)
+_SHARE = re.compile(  # "two thirds of these companies", "92% of patients", "9 of the 12", "one in five"
+    r"\d\s?%|\bper ?cent\b|\b(?:half|thirds?|quarters?|fifths?|tenths?|majority|minority)\b|"
+    rf"\b(?:\d+|{_NUMBER_WORDS}) (?:of|in|out of) (?:the |every |each )?(?:\d+|{_NUMBER_WORDS})\b",
+    re.IGNORECASE,
+)
 _LIMIT = re.compile(  # a sum with what bounds it: "up to £30,000", "Maximum per project: £60,000"
     r"^(?=[\s\S]*\b(?:up to|maximum|max|at most|no more than|capped|cap|ceiling|limit|between)\b)"
     rf"[\s\S]*(?:{EVIDENCE[Kind.AMOUNT].pattern})",
@@ -279,14 +285,17 @@ _HOW_MANY = re.compile(r"\bhow many ((?:\S+\s+){0,3})", re.IGNORECASE)
 # A question, perhaps after its topic or the asker: "safe ai in care - whats the max …", "uni
 # researcher in leeds - we've got a prototype, where can we test it?"
 _WH = r"(?:who|whos|whom|whose|what|whats|where|wheres|when|whens|why|whys|how|hows|which)"
+# between "and" and what asks: "…, and approx how many residents?", "and from how many providers?"
+_HEDGE = r"(?:(?:approx|approximately|roughly|about|around|just|also|then|from|in|for|by|with) )?"
 _ASKS = re.compile(  # after a comma only a wh-word asks: "thanks, any pointers appreciated" is a remark
     # "ward sister in bradford, heard the fund has a pot. how much can one grant be": a question after
     # what the asker tells, in the same piece
-    rf"^\s*(?:(?:[^?]{{1,120}}?\s[-–:]\s+|[^?]{{1,240}}?[.!]\s+)?(?:and |so |but |also )?"
+    rf"^\s*(?:(?:[^?]{{1,120}}?\s[-–:]\s+|[^?]{{1,240}}?[.!]\s+)?(?:and |so |but |also )?{_HEDGE}"
     rf"(?:{_WH}|is|are|was|were|do|does|did|can|"
-    rf"could|should|would|will|has|have|any)|[^?]{{1,120}}?,\s+(?:and |so |but )?{_WH})\b",
+    rf"could|should|would|will|has|have|any)|[^?]{{1,120}}?,\s+(?:and |so |but )?{_HEDGE}{_WH})\b",
     re.IGNORECASE,
 )
+_OPENS_ASKING = re.compile(rf"^\s*(?:and |so |but )?{_HEDGE}{_WH}\b", re.IGNORECASE)
 _EITHER = re.compile(r"\s+or\s+", re.IGNORECASE)
 # What the asker tells before the question: "the wharfedale pilot with the phone wound photo app -
 # how many nurses took part?" asks no phone number; "we do remote kit, based in wakefield. … - how
@@ -368,6 +377,8 @@ class Part:
             return _TIME_OF_DAY  # "what are the visiting hours?" wants times, not a year
         if self.kind in (Kind.AMOUNT, Kind.NUMBER) and _ASKS_LIMIT.search(self.text):
             return _LIMIT  # "whats the max award?" is not answered by the whole fund's budget
+        if self.kind is Kind.NUMBER and _ASKS_SHARE.search(self.text):
+            return _SHARE  # "what proportion have under 10 staff?" is not answered by "410 companies"
         if self.kind is Kind.CONTACT:
             for asked, channel in _CHANNELS:
                 if asked.search(self.text):
@@ -617,11 +628,16 @@ def _counted(question: str, lexicon: Lexicon) -> Name:
 
 def _asks(piece: str, question: str) -> bool:
     """A piece is a question of its own when it asks with two words, or with one and a kind ("and
-    when's the deadline?"); "…, and which ones?" only says how the first one should be answered."""
+    when's the deadline?") or after a word that asks ("…, and what was it the yr before?");
+    "…, and which ones?" only says how the first one should be answered, and "… ? how much?" what
+    the first one asks."""
     n = len(tokens(piece))
     if n >= 2:
         return bool(_ASKS.match(piece)) or f"{piece}?" in question
-    return n == 1 and bool(_ASKS.match(piece)) and kind_of(piece) is not Kind.OPEN
+    return n == 1 and (
+        (bool(_OPENS_ASKING.match(piece)) and not _LISTED.search(piece))
+        or (bool(_ASKS.match(piece)) and kind_of(piece) is not Kind.OPEN)
+    )
 
 
 _TWO_ASKED = re.compile(
@@ -637,7 +653,9 @@ def _parts(question: str) -> tuple[str, ...]:
     question = _TWO_ASKED.sub(lambda m: f"{m[1]}{m[3]}? {m[2]}{m[3]}", question)
     pieces = [
         p.strip()
-        for p in re.split(r"\?+\s*|;\s+|,?\s+and\s+(?=(?:who|what|when|where|how|which)s?\b)", question)
+        for p in re.split(
+            rf"\?+\s*|;\s+|,?\s+and\s+(?={_HEDGE}(?:who|what|when|where|how|which)s?\b)", question
+        )
     ]
     pieces = [p for p in pieces if _asks(p, question)]
     return tuple(pieces) or (question,)  # "how many jobs so far? need a number for a slide": one question

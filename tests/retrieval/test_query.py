@@ -291,6 +291,16 @@ def test_a_message_asking_two_things_has_two_parts_and_a_remark_is_not_one(lexic
         "Discovery strand (£400,000): grants for staff."
     )
     assert grant.needs.search("Grants of up to £20,000 each."), "one grant is bounded, not the strand's total"
+    asked = "the sector mapping - approx how many cos did it find, and what proportion have under 10 staff?"
+    found, share = analyse(asked, lexicon).parts
+    assert found.text.endswith("approx how many cos did it find"), "a hedge before what asks still asks"
+    assert share.needs is not None and share.needs.search("Around two thirds of these companies are small.")
+    assert not share.needs.search("It identified around 410 companies."), "a proportion is asked, not a count"
+    _, residents = analyse(
+        "how many care homes r in the trial, and approx how many residents?", lexicon
+    ).parts
+    assert residents.text == "approx how many residents"
+    assert len(analyse("how many member orgs now, and what was it the yr before?", lexicon).parts) == 2
     (listed,) = analyse("how many LEPs is it helping, and which ones?", lexicon).parts
     assert listed.kind is Kind.OPEN, "'which ones' says how to answer the count, it asks nothing new"
 
