@@ -135,7 +135,8 @@ _CONTACT = re.compile(
     r"\b(?:(?<!just )(?<!\bto )e-?mail(?: address)?"
     r"(?! (?:them|him|her|us|you|it|all|each|every\w*|round|around)\b)|"
     r"(?<!up the )phone|telephone|direct line|mobile number|"
-    r"(?:phone|contact) number|contact details|postal address|twitter|handle|linkedin|"
+    r"(?:phone|contact) number|contact details|postal address|twitter|linkedin|"
+    r"(?:(?:twitter|social(?: media)?|insta\w*|x|their|his|her|its|the) )handle|handle (?:for|of)|"
     r"web ?site address|url|mailing list)\b|"
     r"\b(?:the|an|their|its|office|street) address\b|\baddress (?:for|of)\b",  # the noun, not "address X"
     re.IGNORECASE,
@@ -177,6 +178,7 @@ _AMOUNT = re.compile(
     r"\bhow much (?:money|cash|funding|grant|investment|did|does|do|is|was|will|has|have)\b|"
     r"\b(?:max|maximum) (?:award|grant|funding|amount|per|(?:you|u|we|i) can (?:get|claim|apply for))\b|"
     rf"\bbudget\b|\bspend\b|\bspent\b|{_NOT_COST}\bcost\b|\bprice\b|\bfees?\b|\bworth\b|£|"
+    r"\b(?:salary|salaries|wages?|day rate)\b|"
     # who gave the most, or what someone chipped in: a comparison or a contribution needs the sums
     r"\b(?:most|least|more|less) (?:money|cash|funding)\b|"
     r"\b(?:chip(?:ped)? in|contribut\w*|put in|gave|give|paid|pay)\b.{0,20}\bfinancially\b",
@@ -637,6 +639,7 @@ def _asks(piece: str, question: str) -> bool:
     return n == 1 and (
         (bool(_OPENS_ASKING.match(piece)) and not _LISTED.search(piece))
         or (bool(_ASKS.match(piece)) and kind_of(piece) is not Kind.OPEN)
+        or (f"{piece}?" in question and kind_of(piece) is not Kind.OPEN)  # "got a phone no. for her?"
     )
 
 
