@@ -236,7 +236,8 @@ _YET_GIVES = re.compile(r"\b(?:but|however|although|though)\b[^.]*\d", re.IGNORE
 _FIELD = re.compile(r"^[A-Z][\w ]{1,30}:\s+\S")  # "Date: 26 January 2022", "Twitter: @handle"
 _PLANNED = re.compile(
     r"\b(?:will|shall|(?:is|are) (?:expected|due|set|planned|going|scheduled|yet) to|plans? to|intends? to|"
-    r"ahead of|upcoming|forthcoming|aims? to|targets? (?:of|for)|(?:set|sets) (?:\w+ ){0,3}targets?)\b|"
+    r"ahead of|upcoming|forthcoming|aims? to|targets? (?:of|for)|(?:set|sets) (?:\w+ ){0,3}targets?|"
+    r"success criteria|criteria for success)\b|"  # "Success criteria … have been agreed: a 15% fall"
     r"\bbefore (?:it|they|the [\w ]{1,60}?) (?:is|are) \w+ed\b",
     re.IGNORECASE,
 )

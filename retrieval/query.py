@@ -277,7 +277,7 @@ _OUTCOME = re.compile(
     r"\bsince (?:it|they|then|the \w+) (?:launched|started|began|opened)\b|"
     r"\bonce it (?:was|had been)\b|"
     r"\b(?:did|has|have) (?:it|they|that|this|the (?:\w+ ){0,3}\w+) (?:ever |actually |really )?"
-    r"(?:happen(?:ed)?|get|got|been)\b|"
+    r"(?:happen(?:ed)?|get|got|been|hit|meet|reach|achieve|cut|reduce|bring|lower|improve|work)\b|"
     r"\bactually (?:happen|adopt|approv|agree|sign|publish|launch|deliver)\w*|"
     # "did the falls sensors actually cut admissions?": whether it worked, whatever the verb
     r"^\W*(?:(?:and|so|but) )?(?:did|has|have)\b[^?.!]*\b(?:actually|really)\b",

@@ -10,6 +10,7 @@ from retrieval.assistant import NOT_FOUND
 from retrieval.conversation import Turn
 from retrieval.extractive import (
     _BEHIND,
+    _PLANNED,
     _VENUE,
     _bare_contact,
     _counts,
@@ -826,6 +827,12 @@ def test_a_date_or_count_answers_only_if_it_is_of_the_event_asked(fresh_services
         "how many companies did cohort 2 of the aire adoption accelerator support?"
     )
     assert supported.answered and "10 companies" in supported.answer, supported.answer
+
+
+def test_success_criteria_say_nothing_of_whether_they_were_met() -> None:
+    """ "did it hit the 15% drop it was aiming for?" is not answered by the criteria agreed before."""
+    assert _PLANNED.search("Success criteria for the pilot have been agreed: a reduction of at least 15%.")
+    assert not _PLANNED.search("Emergency admissions fell by 31% among participating patients.")
 
 
 MEMORY_CAFE_GRANTS = "\n\n".join(

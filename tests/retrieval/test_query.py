@@ -350,6 +350,7 @@ def test_where_the_asker_is_based_is_not_what_they_ask_about() -> None:
     assert not named("how many patients did the kirklees ward help in the 1st six months?") & {"1st"}, (
         "an ordinal is no numbered thing a page names"
     )
+    assert "1" not in named("how many pts did the kirklees ward onboard in yr 1?"), "nor is 'yr 1'"
     aside = "when does the kirklees ward (the virtual one, not Wakefield-based Halo) start?"
     assert "halo" not in named(aside) and "kirkle" in named(aside), "what is said in brackets is an aside"
     (fee,) = analyse("i'm product lead at a healthtech firm - what does the ward cost?", lexicon).parts
@@ -519,6 +520,8 @@ def test_a_question_about_what_happened_is_marked_so(lexicon: Lexicon) -> None:
     assert analyse("what did the white paper end up saying?", lexicon).parts[0].outcome
     assert analyse("has the digital health strategy been adopted?", lexicon).parts[0].outcome
     assert not analyse("when will the strategy go to the CA?", lexicon).parts[0].outcome
+    assert analyse("did it bring emergency admissions down tho?", lexicon).parts[0].outcome
+    assert analyse("did the pilot hit the 15% drop it was aiming for?", lexicon).parts[0].outcome
     assert analyse("who's the CEO lead these days? has rob moved on?", lexicon).parts[0].outcome
     assert analyse("how many has the hub got adopted since it launched?", lexicon).parts[0].outcome
     # whether it worked, whatever the verb; not what a document says it will do
