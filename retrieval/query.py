@@ -73,7 +73,10 @@ EVIDENCE = {
     Kind.CONTACT: re.compile(_REACHED, re.IGNORECASE),
     Kind.PERSON: re.compile(f"{_NAMED_PERSON}|{_REACHED}"),
 }
-_HOURS = re.compile(r"\b(?:opening|visiting|office|surgery) (?:hours|times)\b", re.IGNORECASE)
+_HOURS = re.compile(
+    r"\b(?:opening|visiting|office|surgery) (?:hours|times)\b|\bwhat (?:hours|times) (?:is|are|does|do)\b",
+    re.IGNORECASE,  # "what hours is it staffed?"
+)
 _TIME_OF_DAY = re.compile(
     r"\b\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)\b|\b\d{1,2}[:.]\d{2}\b|\b(?:noon|midday)\b", re.IGNORECASE
 )
@@ -138,6 +141,8 @@ _CONTACT = re.compile(
     r"(?:phone|contact) number|contact details|postal address|twitter|linkedin|"
     r"(?:(?:twitter|social(?: media)?|insta\w*|x|their|his|her|its|the) )handle|handle (?:for|of)|"
     r"web ?site address|url|mailing list)\b|"
+    # "is there a number i can ring for the navigator?" asks its number; "… i can just ring?" a way in
+    r"\bnumber (?:i|we|u|you) (?:can|could) (?:just )?(?:ring|call)(?= (?:for|at|on) )|"
     r"\b(?:the|an|their|its|office|street) address\b|\baddress (?:for|of)\b",  # the noun, not "address X"
     re.IGNORECASE,
 )
@@ -335,9 +340,9 @@ _LISTED = re.compile(r"\b(?:and )?which ones\b|\bname them\b|\blist them\b", re.
 KIND_WORDS = frozenset(
     tokens(
         "big large long often old many much number numbers percentage proportion share date dates year "
-        "years month months day days time budget cost costs price spend spent fee fees amount total "
-        "worth value cash money pay paid charge charged allocate allocated earmark earmarked put aside "
-        "spring summer autumn winter"  # "the showcase this autumn": when, not what
+        "years month months day days time times hour hours budget cost costs price spend spent fee fees "
+        "amount total worth value cash money pay paid charge charged allocate allocated earmark earmarked "
+        "put aside spring summer autumn winter"  # "the showcase this autumn": when, not what
     )
 )
 # Counting time is answered by any span of it: "how many years" by "a decade".

@@ -173,6 +173,8 @@ def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
         ("exact date for the roundtable in wakefield pls? need to block my diary", Kind.WHEN),
         ("how many enquiries did the navigator handle in its first yr?", Kind.NUMBER),  # the verb
         ("whats their twitter handle?", Kind.CONTACT),
+        ("is there a number i can ring for the healthtech navigator?", Kind.CONTACT),  # its number
+        ("what hours is it staffed", Kind.WHEN),
         ("thinking of applying for the navigator post - what's the salary?", Kind.AMOUNT),
         ("what is the time commitment?", Kind.OPEN),
     ],
