@@ -188,6 +188,7 @@ _ASKS_TO_REACH = re.compile(
 # Where an event is: "… and where is it?", "when n where is the showcase?"; "Venue: Aire Quay …"
 _ASKS_VENUE = re.compile(
     r"\b(?:and|n|&) where\b(?! (?:do|can|should|would|to)\b)|"
+    r",\s*where\s*(?:[,?]|and\b|$)|"  # "what day is it, where, and how much?"
     r"\bwhere(?:['’]s| is| was| will)(?: it| that| this| the (?:event|showcase|session|conference|meeting|"
     r"workshop|expo|roundtable|breakfast|launch|webinar|day))?(?: be| being)?"
     r"(?: held| on| happening| taking place)?\s*\?|\bvenue\b",
