@@ -232,6 +232,7 @@ _EVENTS = {
 }
 # Who did what a count asks for: "how many companies applied?" is not answered by how many it supported
 _COUNTED_EVENTS = {"apply": frozenset({"apply", "applicat", "applicant"})}
+_FIGURE = re.compile(r"£?\d[\d,.]*\d(?:\s?(?:million|billion|bn|m|k)\b)?|£\d")
 _DATE_FIELD = re.compile(r"^(?:Date|Dates|When)s?:", re.IGNORECASE)
 _YET_GIVES = re.compile(r"\b(?:but|however|although|though)\b[^.]*\d", re.IGNORECASE)  # "… but it found 30%"
 _FIELD = re.compile(r"^[A-Z][\w ]{1,30}:\s+\S")  # "Date: 26 January 2022", "Twitter: @handle"
@@ -656,6 +657,12 @@ class ExtractiveWriter:
                 continue  # "where do I start?": support that names no one to go to adds nothing asked
             if sentence.passage.document.doc_id != lead and _bare_contact(sentence.text):
                 continue  # "Email: gateway@…" from another page: an address without whose it is
+            if (
+                query.kind in (Kind.AMOUNT, Kind.NUMBER)
+                and gain < ADDS
+                and _says_again(sentence.text, chosen)
+            ):
+                continue  # "… approve the Fund with a total value of £1.2 million" after the £1.2 million
             pick = self._fitting(sentence, chosen)
             if pick is not None:
                 chosen.append(pick)
@@ -915,6 +922,12 @@ def _routes(sentence: str, question: str) -> float:
 def _bare_contact(sentence: str) -> bool:
     """A contact line that says nothing of whose it is ("Email: gateway@…", "0113 496 0770")."""
     return bool(_REACH.search(sentence)) and bool(_FIELD.match(sentence) or len(sentence.split()) < 4)
+
+
+def _says_again(sentence: str, chosen: list[Sentence]) -> bool:
+    """Whether every figure a sentence gives is already given."""
+    figures = set(_FIGURE.findall(sentence))
+    return bool(figures) and figures <= {f for c in chosen for f in _FIGURE.findall(c.text)}
 
 
 def _also_wanted(query: Query, lead: Sentence) -> list[re.Pattern[str]]:

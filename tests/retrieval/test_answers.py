@@ -839,6 +839,26 @@ def test_success_criteria_say_nothing_of_whether_they_were_met() -> None:
     assert not _PLANNED.search("Emergency admissions fell by 31% among participating patients.")
 
 
+def test_a_sentence_that_only_gives_a_figure_again_adds_nothing(fresh_services):
+    """ "how much is in the fund, and how is it split?": the board's resolution repeating the
+    £1.2 million takes a place in the answer that a strand's sum could have."""
+    services = fresh_services()
+    page = (
+        "The Aire Health Innovation Fund will have a total value of £1.2 million over two years, made up "
+        "of contributions from the Partnership and two universities.\n\n"
+        "Recommendation: that the Board approves the Aire Health Innovation Fund with a total value of "
+        "£1.2 million over two years.\n\n"
+        "Adoption strand (£800,000): grants to help products with evidence be adopted in Airedale.\n\n"
+        "Discovery strand (£400,000): smaller grants for staff to test early ideas in Airedale."
+    )
+    assert services.index.add_document(from_text("aire-fund-paper", "Aire Health Innovation Fund", page))
+    answer = services.assistant.ask(
+        "how much is in the aire health innovation fund in total, and how is it split between the two "
+        "strands?"
+    )
+    assert answer.answer.count("£1.2 million") == 1 and "£800,000" in answer.answer, answer.answer
+
+
 MEMORY_CAFE_GRANTS = "\n\n".join(
     [
         "The Kirklees Memory Café Grants fund community groups that run memory cafés for people "
