@@ -180,7 +180,7 @@ _NOT_COST = "".join(
     for n in ("not", "doesnt", "doesn't", "doesn’t", "dont", "don't", "don’t", "wont", "won't", "won’t")
 )
 _AMOUNT = re.compile(
-    r"\bhow much (?:money|cash|funding|grant|investment|did|does|do|is|was|will|has|have)\b|"
+    r"\bhow much (?:money|cash|funding|grant|investment|did|does|do|is|was|will|has|have|can|could|would)\b|"
     r"\b(?:max|maximum) (?:award|grant|funding|amount|per|(?:you|u|we|i) can (?:get|claim|apply for))\b|"
     rf"\bbudget\b|\bspend\b|\bspent\b|{_NOT_COST}\bcost\b|\bprice\b|\bfees?\b|\bworth\b|£|"
     r"\b(?:salary|salaries|wages?|day rate)\b|"
@@ -302,6 +302,10 @@ _ASKS = re.compile(  # after a comma only a wh-word asks: "thanks, any pointers 
     rf"could|should|would|will|has|have|any)|[^?]{{1,120}}?,\s+(?:and |so |but )?{_HEDGE}{_WH})\b",
     re.IGNORECASE,
 )
+# Where a message's questions part: "…? …", "…; …", "… and how much …"
+_PIECES = re.compile(
+    rf"\?+\s*|;\s+|,?\s+and\s+(?={_HEDGE}(?:who|what|when|where|how|which)s?\b)", re.IGNORECASE
+)
 _OPENS_ASKING = re.compile(rf"^\s*(?:and |so |but )?{_HEDGE}{_WH}\b", re.IGNORECASE)
 _EITHER = re.compile(r"\s+or\s+", re.IGNORECASE)
 # What the asker tells before the question: "the wharfedale pilot with the phone wound photo app -
@@ -342,7 +346,7 @@ KIND_WORDS = frozenset(
         "big large long often old many much number numbers percentage proportion share date dates year "
         "years month months day days time times hour hours budget cost costs price spend spent fee fees "
         "amount total worth value cash money pay paid charge charged allocate allocated earmark earmarked "
-        "put aside spring summer autumn winter"  # "the showcase this autumn": when, not what
+        "put aside get got receive claim spring summer autumn winter"  # "this autumn": when, not what
     )
 )
 # Counting time is answered by any span of it: "how many years" by "a decade".
@@ -602,7 +606,9 @@ def _part(text: str, lexicon: Lexicon, kind: Kind) -> Part:
     if len(sides) > 1:  # "is it by someone at the LEP or from the NHS side?": either will do
         # a side naming nothing ("… or did it get pushed back?") is about what the other side names
         options += [names for side in sides if (names := tuple(lexicon.names_in(side, regions, counts)))]
-    words = tuple(lexicon.words_in(named))  # "i'm product lead at a co - what does X cost?" asks no product
+    # "i'm product lead at a co - what does X cost?", "… been trading 2 yrs. how much could we get?":
+    # what the asker tells of themselves is no word the answer must hold
+    words = tuple(lexicon.words_in(_TOLD.sub("", named, count=1)))
     return Part(text, kind_of(text), tuple(options), words, _counted(text, lexicon), _asks_outcome(text))
 
 
@@ -659,11 +665,6 @@ def _parts(question: str) -> tuple[str, ...]:
     "when n where is the showcase?" asks two: "when is the showcase?" and "where is the showcase?".
     """
     question = _TWO_ASKED.sub(lambda m: f"{m[1]}{m[3]}? {m[2]}{m[3]}", question)
-    pieces = [
-        p.strip()
-        for p in re.split(
-            rf"\?+\s*|;\s+|,?\s+and\s+(?={_HEDGE}(?:who|what|when|where|how|which)s?\b)", question
-        )
-    ]
+    pieces = [p.strip() for p in _PIECES.split(question)]
     pieces = [p for p in pieces if _asks(p, question)]
     return tuple(pieces) or (question,)  # "how many jobs so far? need a number for a slide": one question

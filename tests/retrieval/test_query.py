@@ -174,6 +174,7 @@ def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
         ("how many enquiries did the navigator handle in its first yr?", Kind.NUMBER),  # the verb
         ("whats their twitter handle?", Kind.CONTACT),
         ("is there a number i can ring for the healthtech navigator?", Kind.CONTACT),  # its number
+        ("how much can a community group get from the grants?", Kind.AMOUNT),
         ("what hours is it staffed", Kind.WHEN),
         ("thinking of applying for the navigator post - what's the salary?", Kind.AMOUNT),
         ("what is the time commitment?", Kind.OPEN),
@@ -355,6 +356,10 @@ def test_where_the_asker_is_based_is_not_what_they_ask_about() -> None:
     assert "1" not in named("how many pts did the kirklees ward onboard in yr 1?"), "nor is 'yr 1'"
     aside = "when does the kirklees ward (the virtual one, not Wakefield-based Halo) start?"
     assert "halo" not in named(aside) and "kirkle" in named(aside), "what is said in brackets is an aside"
+    (told,) = analyse(
+        "we're a kirklees firm, trading 2 yrs. how much could we get from the ward?", lexicon
+    ).parts
+    assert not {t for word in told.words for way in word for t in way} & {"trad", "yrs", "year"}
     (fee,) = analyse("i'm product lead at a healthtech firm - what does the ward cost?", lexicon).parts
     assert not {t for word in fee.words for way in word for t in way} & {"product", "firm"}, (
         "nor is how the asker introduces themselves a word the answer should hold"
