@@ -233,6 +233,11 @@ _EVENTS = {
 # Who did what a count asks for: "how many companies applied?" is not answered by how many it supported
 _COUNTED_EVENTS = {"apply": frozenset({"apply", "applicat", "applicant"})}
 _FIGURE = re.compile(r"£?\d[\d,.]*\d(?:\s?(?:million|billion|bn|m|k)\b)?|£\d")
+_FULL_NAME = re.compile(r"([A-Z][a-z]+) ([A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?)")
+_ROLE_NAME = re.compile(  # "Our IG lead, Sarah Whitlock, can advise", "contact the coordinator, Priya Shah"
+    r"\b(?:lead|manager|director|officer|coordinator|chair|head|adviser|advisor|contact)\b,?\s+"
+    rf"(?:is\s+)?{_FULL_NAME.pattern}\b"
+)
 _DATE_FIELD = re.compile(r"^(?:Date|Dates|When)s?:", re.IGNORECASE)
 _YET_GIVES = re.compile(r"\b(?:but|however|although|though)\b[^.]*\d", re.IGNORECASE)  # "… but it found 30%"
 _FIELD = re.compile(r"^[A-Z][\w ]{1,30}:\s+\S")  # "Date: 26 January 2022", "Twitter: @handle"
@@ -1046,7 +1051,7 @@ def _render(
         if s.passage.document.doc_id not in [p.document.doc_id for p in cited]:
             cited.append(s.passage)
         n = [p.document.doc_id for p in cited].index(s.passage.document.doc_id) + 1
-        text = _tidy(s.text, max_words, _place(s))
+        text = _tidy(_full_names(s), max_words, _place(s))
         if s.asks:
             text = f"It asks: {text}"
         elif speaker := _speaker(s):
@@ -1139,6 +1144,21 @@ def _place(sentence: Sentence) -> str | None:
     if not item or not labels:
         return None
     return f"{labels[-1]}, point {item.group(1)}"
+
+
+def _full_names(sentence: Sentence) -> str:
+    """ "Contact Sarah by email at …" is "Contact Sarah Whitlock …" when the page names her in full
+    (its author, or beside her role: "Our IG lead, Sarah Whitlock, can advise"): a first name alone
+    tells a reader who has not read the page nothing."""
+    text = sentence.text
+    document = sentence.passage.document
+    names = _ROLE_NAME.findall(sentence.passage.chunk.text)
+    if document.author and (full := _FULL_NAME.fullmatch(document.author.strip())):
+        names.append((full.group(1), full.group(2)))
+    for first, last in dict.fromkeys(names):
+        if f"{first} {last}" not in text:
+            text = re.sub(rf"\b{first}\b(?! [A-Z])", f"{first} {last}", text, count=1)
+    return text
 
 
 def _tidy(sentence: str, max_words: int, place: str | None = None) -> str:

@@ -859,6 +859,19 @@ def test_a_sentence_that_only_gives_a_figure_again_adds_nothing(fresh_services):
     assert answer.answer.count("£1.2 million") == 1 and "£800,000" in answer.answer, answer.answer
 
 
+def test_a_person_named_by_first_name_is_given_the_full_name_the_page_gives(fresh_services):
+    """ "Contact Sarah by email at …" tells a reader who has not read the page nothing of who Sarah is."""
+    services = fresh_services()
+    page = (
+        "The Aire Data Desk helps companies with information governance in Airedale.\n\n"
+        "Our IG lead, Sarah Whitlock, can advise on which documents trusts expect. Contact Sarah by "
+        "email at ig@airedesk.example. Please include your data flow diagram."
+    )
+    assert services.index.add_document(from_text("aire-data-desk", "Aire Data Desk", page, kind="guide"))
+    answer = services.assistant.ask("whats the email for the aire data desk IG lead?")
+    assert "Contact Sarah Whitlock by email at ig@airedesk.example" in answer.answer, answer.answer
+
+
 MEMORY_CAFE_GRANTS = "\n\n".join(
     [
         "The Kirklees Memory Café Grants fund community groups that run memory cafés for people "
