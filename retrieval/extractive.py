@@ -145,7 +145,7 @@ _KINDS_OF_WAY = (  # the words a way of each kind goes by, singular
 _OVERSEES = re.compile(r"\b(?:overs(?:ee|aw|een)\w*|oversight)\b", re.IGNORECASE)
 # Who said a quotation, after it: "… the best bit." – participant, 2024 Academy. Its year or number
 # tells who spoke, not when or how many of what is asked.
-_ATTRIBUTION = re.compile(r"([\"”])\s*[–—-]\s+[^\"“”.!?]{1,80}$")
+_ATTRIBUTION = re.compile(r"([\"”])\s*[–—-]\s+[^\"“”.!?,]{1,40},[^\"“”.!?]{1,60}$")  # "– role, where"
 # Numbers that count nothing: a label ("Goal 2", "Strand 1"), a list marker, a year, a day of a month.
 _NOT_A_COUNT = re.compile(
     r"\b(?:Goal|Strand|Priority|Section|Phase|Cohort|Stage|Step|Table|Figure|Annex|Appendix|Part|"
@@ -232,19 +232,36 @@ _EVENTS = {
 }
 # Who did what a count asks for: "how many companies applied?" is not answered by how many it supported
 _COUNTED_EVENTS = {"apply": frozenset({"apply", "applicat", "applicant"})}
-_FIGURE = re.compile(r"£?\d[\d,.]*\d(?:\s?(?:million|billion|bn|m|k)\b)?|£\d")
-_FULL_NAME = re.compile(r"([A-Z][a-z]+) ([A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?)")
-_ROLE_NAME = re.compile(  # "Our IG lead, Sarah Whitlock, can advise", "contact the coordinator, Priya Shah"
-    r"\b(?:lead|manager|director|officer|coordinator|chair|head|adviser|advisor|contact)\b,?\s+"
-    rf"(?:is\s+)?{_FULL_NAME.pattern}\b"
+_FIGURE = re.compile(  # "£1.2 million", "3", "two thirds": what a sentence gives as a figure
+    r"£?\d(?:[\d,.]*\d)?(?:\s?(?:million|billion|bn|m|k)\b)?|"
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"hundred|thousand|half|thirds?|quarters?)\b",
+    re.IGNORECASE,
 )
+_FULL_NAME = re.compile(r"([A-Z][a-z]+) ([A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?)")
+_ROLE_NAME = re.compile(  # "Our IG lead, Sarah Whitlock, can advise", "Programme manager Priya Raman is …"
+    r"\b(?:lead|manager|director|officer|coordinator|chair|head|adviser|advisor)\b,?\s+"
+    rf"(?:is\s+)?{_FULL_NAME.pattern}\b(?![-.@/])"
+)
+# Whom a sentence tells the reader to reach: "Contact Sarah by email", "You can call Priya on …"
+_REACH_NAME = r"\b((?i:contact|e-?mail|call|ring|phone|ask|reach|speak to|talk to|write to)\s+)"
 _DATE_FIELD = re.compile(r"^(?:Date|Dates|When)s?:", re.IGNORECASE)
+# An end or a start said by the date itself: "open until 31 March 2026", "runs from 6 October 2025 to
+# 30 March 2026", "March to November 2025", "Dates: …"
+_UNTIL = re.compile(
+    rf"\b(?:until|till|by)\s+(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:{MONTHS})\b", re.I
+)
+_DATE_RANGE = re.compile(
+    rf"\b(?:{MONTHS})(?:\s+\d{{4}})?\s+(?:to|until|–|-)\s+(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:{MONTHS})\b",
+    re.IGNORECASE,
+)
+_OF_DATES = re.compile(r"\b(?:dates?|days?|timings?|rounds?|deadlines?|publish\w*|schedul\w*)\b", re.I)
 _YET_GIVES = re.compile(r"\b(?:but|however|although|though)\b[^.]*\d", re.IGNORECASE)  # "… but it found 30%"
 _FIELD = re.compile(r"^[A-Z][\w ]{1,30}:\s+\S")  # "Date: 26 January 2022", "Twitter: @handle"
 _PLANNED = re.compile(
     r"\b(?:will|shall|(?:is|are) (?:expected|due|set|planned|going|scheduled|yet) to|plans? to|intends? to|"
     r"ahead of|upcoming|forthcoming|aims? to|targets? (?:of|for)|(?:set|sets) (?:\w+ ){0,3}targets?|"
-    r"success criteria|criteria for success)\b|"  # "Success criteria … have been agreed: a 15% fall"
+    r"criteria for success|success criteria (?:for [\w ]{1,40}? )?(?:have|has) been (?:agreed|set))\b|"
     r"\bbefore (?:it|they|the [\w ]{1,60}?) (?:is|are) \w+ed\b",
     re.IGNORECASE,
 )
@@ -282,7 +299,7 @@ _SENTENCE_START = re.compile(
 _ITEM = re.compile(r"^(\d{1,3})\.\s+\S")
 # A list or section marker ("- ", "3. ", "2.1 The …"), not a figure that opens a sentence ("412
 # patients were onboarded", "1.5 million people …")
-_MARKER = re.compile(r"^(?:-\s+|\d{1,3}\.\s+|\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+(?=[A-Z]))")
+_MARKER = re.compile(r"^(?:-\s+|\d{1,3}\.\s+|\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+(?=[A-Z][a-z]))")
 # Lines that are never an answer: page furniture, captions, by-line fragments, bare dates, and a
 # line set wholly in italics that is no sentence ("*Blog – 9 December 2024 – Dr …*", "*Northern
 # MedTech Guild*"): a page's by-line or the body it is from.
@@ -456,12 +473,16 @@ class ExtractiveWriter:
             if part.counted:
                 text = _DURATION.sub(" ", text)
         events = {Kind.WHEN: _EVENTS, Kind.NUMBER: _COUNTED_EVENTS}.get(part.kind, {})
-        events = [events[t] for t in part.terms if t in events]
+        # the last event the question names is what it asks the date of: "when does the open call close?"
+        events = [events[t] for t in tokens(part.text) if t in events][-1:]
+        said = held | self._terms(unit.answering)
+        # "open until 31 March 2026" says when it closes, though it never says "close"
+        said |= frozenset().union(*(family for family in events if _dated(family, text)))
         return (
             bool(need.search(_without_question_words(text, part.text)))
-            and all(family & (held | self._terms(unit.answering)) for family in events)
+            and all(family & said for family in events)
             and _counts(part.counted, held, text, part.kind is Kind.NUMBER)
-            and (not part.on_topic or self._on_topic(part, held | self._terms(unit.answering), common))
+            and (not part.on_topic or self._on_topic(part, said, common))
         )
 
     def _on_topic(self, part: Part, held: frozenset[str], common: set[str]) -> bool:
@@ -547,6 +568,7 @@ class ExtractiveWriter:
             return (
                 bool(sentence.covered or _DATE_FIELD.match(sentence.text))
                 and bool(_UNDATED.search(sentence.text))
+                and bool(_DATE_FIELD.match(sentence.text) or _OF_DATES.search(sentence.text))
                 and not (need is not None and need.search(_UNDATED.sub(" ", sentence.text)))
             )
         return (
@@ -833,9 +855,13 @@ def _units(passage: Passage, fields: bool = True) -> list[Sentence]:
     spans = split_sentences(text)
     titles = {_plain(t) for t in (*passage.chunk.headings, passage.document.title)}
     units = []
-    asked = ""
+    asked, asked_in = "", -1  # the page's last question, and the paragraph it ends
     for i, (a, b) in enumerate(spans):
         sentence = text[a:b].strip()
+        paragraph = text.count("\n\n", 0, a)
+        asks = sentence.rstrip("'\"’”)").endswith("?")
+        if asks:
+            asked, asked_in = sentence, paragraph
         if (
             # a line of its own under "Contact" ("enquiries@nces.example") says how to reach someone
             (
@@ -846,11 +872,9 @@ def _units(passage: Passage, fields: bool = True) -> list[Sentence]:
             or _NOT_AN_ANSWER.match(_MARKER.sub("", sentence))
         ):
             continue
-        asks = sentence.rstrip("'\"’”)").endswith("?")
-        asked = sentence if asks else asked
-        alone = Sentence(
-            passage, passage.chunk.start + a, sentence, asks=asks, answering="" if asks else asked
-        )
+        # an FAQ's answer is the paragraph after its question ("When is the deadline?")
+        answering = asked if not asks and paragraph == asked_in + 1 else ""
+        alone = Sentence(passage, passage.chunk.start + a, sentence, asks=asks, answering=answering)
         if i and not asks and _ANAPHORIC.match(sentence) and "\n" not in text[spans[i - 1][0] : b]:
             start = spans[i - 1][0]
             units.append(
@@ -927,6 +951,14 @@ def _routes(sentence: str, question: str) -> float:
 def _bare_contact(sentence: str) -> bool:
     """A contact line that says nothing of whose it is ("Email: gateway@…", "0113 496 0770")."""
     return bool(_REACH.search(sentence)) and bool(_FIELD.match(sentence) or len(sentence.split()) < 4)
+
+
+def _dated(event: frozenset[str], text: str) -> bool:
+    """Whether a sentence's date is of the event by how it is written: an end or a closing by
+    "until …"; a start or an end by a range of dates or a date line."""
+    if event in (_ENDS, _EVENTS["clos"]) and _UNTIL.search(text):
+        return True
+    return event in (_STARTS, _ENDS) and bool(_DATE_RANGE.search(text) or _DATE_FIELD.match(text))
 
 
 def _says_again(sentence: str, chosen: list[Sentence]) -> bool:
@@ -1157,7 +1189,8 @@ def _full_names(sentence: Sentence) -> str:
         names.append((full.group(1), full.group(2)))
     for first, last in dict.fromkeys(names):
         if f"{first} {last}" not in text:
-            text = re.sub(rf"\b{first}\b(?! [A-Z])", f"{first} {last}", text, count=1)
+            alone = rf"{_REACH_NAME}{re.escape(first)}\b(?![-.@/]\w| [A-Z])"
+            text = re.sub(alone, lambda m, full=f"{first} {last}": m[1] + full, text, count=1)
     return text
 
 

@@ -258,7 +258,8 @@ class Lexicon:
                 after = words[i + 1].casefold() if i + 1 < len(words) else ""
                 rough = (
                     before.casefold() in _ROUGHLY
-                    or before.casefold() in ("yr", "year")  # "in yr 1": the first year, which no page numbers
+                    # "in yr 1": the first year, unless the corpus numbers its years ("Year 2")
+                    or (before.casefold() in ("yr", "year") and not self._numbers_something(raw, before))
                     or question[: found[i].start()].endswith("~")
                     or after in _SIZED  # "~30 staff, trading 3 yrs": the asker's size and age
                 )

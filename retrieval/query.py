@@ -183,7 +183,7 @@ _AMOUNT = re.compile(
     r"\bhow much (?:money|cash|funding|grant|investment|did|does|do|is|was|will|has|have|can|could|would)\b|"
     r"\b(?:max|maximum) (?:award|grant|funding|amount|per|(?:you|u|we|i) can (?:get|claim|apply for))\b|"
     rf"\bbudget\b|\bspend\b|\bspent\b|{_NOT_COST}\bcost\b|\bprice\b|\bfees?\b|\bworth\b|£|"
-    r"\b(?:salary|salaries|wages?|day rate)\b|"
+    r"\b(?:the|a|what|whats|what's|what’s) (?:\w+ )?(?:salary|wage|day rate)\b|"  # not "cover salaries?"
     # who gave the most, or what someone chipped in: a comparison or a contribution needs the sums
     r"\b(?:most|least|more|less) (?:money|cash|funding)\b|"
     r"\b(?:chip(?:ped)? in|contribut\w*|put in|gave|give|paid|pay)\b.{0,20}\bfinancially\b",
@@ -293,7 +293,7 @@ _HOW_MANY = re.compile(r"\bhow many ((?:\S+\s+){0,3})", re.IGNORECASE)
 # researcher in leeds - we've got a prototype, where can we test it?"
 _WH = r"(?:who|whos|whom|whose|what|whats|where|wheres|when|whens|why|whys|how|hows|which)"
 # between "and" and what asks: "…, and approx how many residents?", "and from how many providers?"
-_HEDGE = r"(?:(?:approx|approximately|roughly|about|around|just|also|then|from|in|for|by|with) )?"
+_HEDGE = r"(?:(?:approx|approximately|roughly|about|around|just|also|then) |from (?=how many|which))?"
 _ASKS = re.compile(  # after a comma only a wh-word asks: "thanks, any pointers appreciated" is a remark
     # "ward sister in bradford, heard the fund has a pot. how much can one grant be": a question after
     # what the asker tells, in the same piece
@@ -552,7 +552,7 @@ def kind_of(question: str) -> Kind:
         return Kind.OPEN  # "does it say anything about how long people live?": what it says, not a number
     if _LISTED.search(question):
         return Kind.WHO if _WHO.search(question) else Kind.OPEN  # "how many, and which ones?": names
-    if _CONTACT.search(_TOLD.sub("", question, count=1)):
+    if _CONTACT.search(_asked(question)):
         return Kind.CONTACT
     if _REACH_THEM.search(question):
         return Kind.ROUTE if _ANYONE_WHO.search(question) else Kind.CONTACT
@@ -608,12 +608,19 @@ def _part(text: str, lexicon: Lexicon, kind: Kind) -> Part:
         options += [names for side in sides if (names := tuple(lexicon.names_in(side, regions, counts)))]
     # "i'm product lead at a co - what does X cost?", "… been trading 2 yrs. how much could we get?":
     # what the asker tells of themselves is no word the answer must hold
-    words = tuple(lexicon.words_in(_TOLD.sub("", named, count=1)))
+    words = tuple(lexicon.words_in(_asked(named)))
     return Part(text, kind_of(text), tuple(options), words, _counted(text, lexicon), _asks_outcome(text))
 
 
 def _asks_outcome(question: str) -> bool:
     return _OUTCOME.search(question) is not None
+
+
+def _asked(question: str) -> str:
+    """The question without what the asker tells before it, unless the question is only a pointer
+    to it ("sarahs email - what is it?")."""
+    asked = _TOLD.sub("", question, count=1)
+    return asked if tokens(asked) else question
 
 
 def _counted(question: str, lexicon: Lexicon) -> Name:

@@ -47,7 +47,9 @@ _CLINICAL = re.compile(
     r"|\b(?:level|threshold|reading|score|dose|dosage)s?\b.{0,20}\b(?:should|would)\b.{0,20}"
     r"\b(?:trigger|prompt|warrant|escalat\w*|treat\w*|prescrib\w*|admit\w*)"
     # "what hba1c level counts as high risk?": where a measure becomes a risk is a clinical call
-    r"|\b(?:level|threshold|reading|score|range)s?\b.{0,20}\b(?:counts? as|is considered|classed as)\b.{0,20}"
+    r"|\b(?:hba1c|spo2|oxygen|sats|saturations?|blood pressure|bp|glucose|blood sugar|cholesterol|bmi|"
+    r"news2?|egfr|creatinine|heart rate|pulse|temperature|inr|psa|troponin)\b.{0,25}"
+    r"\b(?:counts? as|is considered|classed as)\b.{0,20}"
     r"\b(?:high|low|normal|abnormal|risk\w*|dangerous|safe)\b"
     # "what dressing should i be using on a venous leg ulcer?": how to treat a patient is a clinical call
     r"|\b(?:what|which) (?:\w+ )?(?:dressings?|antibiotics?|drugs?|medications?|treatments?|therap(?:y|ies)|"

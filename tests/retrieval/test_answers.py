@@ -428,6 +428,7 @@ def test_an_address_is_shown_as_written() -> None:
             "21 of the 24 nurses said they would keep the app.",
         ),
         ("1.5 million people live here.", "1.5 million people live here."),
+        ("1.5 FTE posts are funded.", "1.5 FTE posts are funded."),
         ("3. Set up a single front door.", "Set up a single front door."),
         ("2.1 The Hub opened in 2022.", "The Hub opened in 2022."),
         ("- a named contact for each trust", "A named contact for each trust."),
@@ -818,6 +819,16 @@ def test_a_date_or_count_answers_only_if_it_is_of_the_event_asked(fresh_services
     assert not close.answered, close.answer
     approved = services.assistant.ask("when was the aire innovation fund approved?")
     assert approved.answered and "March 2024" in approved.answer, approved.answer
+    grant = (
+        "The Wharfe Kit Grant pays for equipment for small firms in Wharfedale.\n\nThere is no fixed "
+        "round. The grant is open until 31 March 2026.\n\nThe Wharfe Academy runs from 6 October 2025 "
+        "to 30 March 2026 for NHS staff."
+    )
+    assert services.index.add_document(from_text("wharfe-kit", "Wharfe Kit Grant", grant, kind="grant"))
+    close = services.assistant.ask("when does the wharfe kit grant close?")
+    assert close.answered and "31 March 2026" in close.answer, "'open until' says when it closes"
+    start = services.assistant.ask("when does the wharfe academy start?")
+    assert start.answered and "6 October 2025" in start.answer, "'runs from … to' says when it starts"
     cohort = (
         "The Aire Adoption Accelerator helps companies into NHS services. Cohort 2 ran in 2023–24 and "
         "supported 10 companies."
@@ -837,6 +848,7 @@ def test_success_criteria_say_nothing_of_whether_they_were_met() -> None:
     """ "did it hit the 15% drop it was aiming for?" is not answered by the criteria agreed before."""
     assert _PLANNED.search("Success criteria for the pilot have been agreed: a reduction of at least 15%.")
     assert not _PLANNED.search("Emergency admissions fell by 31% among participating patients.")
+    assert not _PLANNED.search("The pilot met all of its success criteria, cutting admissions by 18%.")
 
 
 def test_a_sentence_that_only_gives_a_figure_again_adds_nothing(fresh_services):
@@ -870,6 +882,15 @@ def test_a_person_named_by_first_name_is_given_the_full_name_the_page_gives(fres
     assert services.index.add_document(from_text("aire-data-desk", "Aire Data Desk", page, kind="guide"))
     answer = services.assistant.ask("whats the email for the aire data desk IG lead?")
     assert "Contact Sarah Whitlock by email at ig@airedesk.example" in answer.answer, answer.answer
+    dated = (
+        "Applications for the Aire Data Prize open in May. Contact May by email at prize@aire.example, "
+        "or write to prize.team@aire.example."
+    )
+    assert services.index.add_document(
+        from_text("aire-data-prize", "Aire Data Prize", dated, kind="call", author="May Chen")
+    )
+    prize = services.assistant.ask("when do applications open for the aire data prize?")
+    assert "open in May." in prize.answer and "May Chen." not in prize.answer, prize.answer
 
 
 MEMORY_CAFE_GRANTS = "\n\n".join(

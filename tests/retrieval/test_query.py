@@ -175,6 +175,8 @@ def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
         ("whats their twitter handle?", Kind.CONTACT),
         ("is there a number i can ring for the healthtech navigator?", Kind.CONTACT),  # its number
         ("how much can a community group get from the grants?", Kind.AMOUNT),
+        ("does the grant cover salaries?", Kind.OPEN),  # a salary asked as a sum only
+        ("sarahs email - what is it?", Kind.CONTACT),  # what is told first is the question here
         ("what hours is it staffed", Kind.WHEN),
         ("thinking of applying for the navigator post - what's the salary?", Kind.AMOUNT),
         ("what is the time commitment?", Kind.OPEN),
@@ -307,6 +309,7 @@ def test_a_message_asking_two_things_has_two_parts_and_a_remark_is_not_one(lexic
     ).parts
     assert residents.text == "approx how many residents"
     assert len(analyse("how many member orgs now, and what was it the yr before?", lexicon).parts) == 2
+    assert len(analyse("is it sarah? from what i can tell its sarah", lexicon).parts) == 1
     phone, _ = analyse("got a phone no. for her? would rather just call", lexicon).parts
     assert phone.kind is Kind.CONTACT, "a short piece the asker marks with '?' is asked"
     (listed,) = analyse("how many LEPs is it helping, and which ones?", lexicon).parts
@@ -613,6 +616,8 @@ def test_opinions_and_clinical_judgements_are_declined_before_searching(question
         "what funding should we apply for?",
         "how do we manage the IP with the uni?",
         "which treatments do the trusts in the pilot use?",
+        "what TRL level counts as high enough for the accelerator?",
+        "what risk score is considered high in the DPIA?",
     ],
 )
 def test_questions_about_the_documents_are_not_declined_before_searching(question: str) -> None:
