@@ -474,7 +474,7 @@ class ExtractiveWriter:
                 text = _DURATION.sub(" ", text)
         events = {Kind.WHEN: _EVENTS, Kind.NUMBER: _COUNTED_EVENTS}.get(part.kind, {})
         # the last event the question names is what it asks the date of: "when does the open call close?"
-        events = [events[t] for t in tokens(part.text) if t in events][-1:]
+        events = [events[t] for t in part.ordered_terms if t in events][-1:]
         said = held | self._terms(unit.answering)
         # "open until 31 March 2026" says when it closes, though it never says "close"
         said |= frozenset().union(*(family for family in events if _dated(family, text)))

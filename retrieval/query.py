@@ -399,7 +399,12 @@ class Part:
     @cached_property
     def terms(self) -> frozenset[str]:
         """The part's own terms, made once: every sentence read is checked against them."""
-        return frozenset(tokens(self.text))
+        return frozenset(self.ordered_terms)
+
+    @cached_property
+    def ordered_terms(self) -> tuple[str, ...]:
+        """The same in the order asked: "when does the open call close?" asks when it closes."""
+        return tuple(tokens(self.text))
 
     @property
     def on_topic(self) -> bool:
