@@ -472,9 +472,9 @@ class ExtractiveWriter:
             text = _NOT_A_COUNT.sub(" ", text)  # "how many were adopted?" is not answered by "Goal 2: …"
             if part.counted:
                 text = _DURATION.sub(" ", text)
-        events = {Kind.WHEN: _EVENTS, Kind.NUMBER: _COUNTED_EVENTS}.get(part.kind, {})
+        families = {Kind.WHEN: _EVENTS, Kind.NUMBER: _COUNTED_EVENTS}.get(part.kind, {})
         # the last event the question names is what it asks the date of: "when does the open call close?"
-        events = [events[t] for t in part.ordered_terms if t in events][-1:]
+        events = [families[t] for t in part.ordered_terms if t in families][-1:]
         said = held | self._terms(unit.answering)
         # "open until 31 March 2026" says when it closes, though it never says "close"
         said |= frozenset().union(*(family for family in events if _dated(family, text)))
@@ -1190,7 +1190,7 @@ def _full_names(sentence: Sentence) -> str:
     for first, last in dict.fromkeys(names):
         if f"{first} {last}" not in text:
             alone = rf"{_REACH_NAME}{re.escape(first)}\b(?![-.@/]\w| [A-Z])"
-            text = re.sub(alone, lambda m, full=f"{first} {last}": m[1] + full, text, count=1)
+            text = re.sub(alone, rf"\g<1>{first} {last}", text, count=1)  # names are letters, "-" and "'"
     return text
 
 
