@@ -311,7 +311,7 @@ class Lexicon:
             if (
                 len(written) >= 2
                 and len(written) >= len(title) - (len(title) >= 3)
-                and _together(written, said, len(title) + 1)
+                and _together(written, said, len(written) + 1)
             ):
                 found[frozenset(written)] = None
         return [(written,) for written in found if not any(written < other for other in found)]

@@ -320,7 +320,8 @@ _TOLD = re.compile(
 _ASKER_ROLE = (
     r"(?:ot|gp|nurse|sister|matron|midwife|physio|pharmacist|clinician|consultant|doctor|dr|manager|lead|"
     r"director|exec|ceo|cto|coo|founder|owner|researcher|academic|lecturer|student|officer|startup|"
-    r"start-up|sme|company|firm|team|supplier|vendor|comms|communications|press|marketing)s?"
+    r"start-up|sme|company|firm|team|supplier|vendor|comms|communications|press|marketing|head|admin|"
+    r"grad|graduate|colleague|boss|chair)s?"
 )
 _GREETING = (  # "hi all, we're a startup in leeds - …"
     r"(?:(?:hi|hey|hello|hiya|morning|afternoon|evening)(?: (?:all|everyone|folks|team|there))?[!,.]*\s+)?"
@@ -330,6 +331,11 @@ _INTRO = re.compile(
     rf"[^-–:,?]{{1,60}}\shere|"
     rf"(?!the\b)(?:an? )?(?:[\w&'’-]+\s){{0,3}}?{_ASKER_ROLE}\s(?:at|in|from|for|with|of)\s[^-–:,?]{{1,80}})"
     r"\s*[-–:,]\s+",
+    re.IGNORECASE,
+)
+# Whom the asker asks for: "our head of product wants to …", "one of our admin team …"
+_COLLEAGUE = re.compile(
+    rf"^\s*{_GREETING}(?:my|our|one of (?:my|our)) (?:[\w&'’-]+ ){{0,2}}?{_ASKER_ROLE}(?: of [\w&'’-]+)?\b",
     re.IGNORECASE,
 )
 _ASIDE = re.compile(r"\([^()]*\)")  # "a prototype (TRL6 ish)": said in passing, not asked about
@@ -346,7 +352,8 @@ KIND_WORDS = frozenset(
         "big large long often old many much number numbers percentage proportion share date dates year "
         "years month months day days time times hour hours budget cost costs price spend spent fee fees "
         "amount total worth value cash money pay paid charge charged allocate allocated earmark earmarked "
-        "put aside get got receive claim spring summer autumn winter"  # "this autumn": when, not what
+        "put aside get got receive claim people person ppl "  # "the fee for ppl like me": "per person"
+        "spring summer autumn winter"  # "this autumn": when, not what
     )
 )
 # Counting time is answered by any span of it: "how many years" by "a decade".
@@ -598,7 +605,7 @@ def _part(text: str, lexicon: Lexicon, kind: Kind) -> Part:
     count is not the place's ("how many of the firms are in bradford?"). Asking whom to talk to, a
     number names nothing but a year or a numbered thing: "we're a 6 person co" is about the asker."""
     asks_who = kind in (Kind.WHO, Kind.PERSON) and not _ROUTE.search(text)
-    named = text if asks_who else _INTRO.sub("", text, count=1)
+    named = text if asks_who else _COLLEAGUE.sub(" ", _INTRO.sub("", text, count=1), count=1)
     named = _ASIDE.sub(" ", named)  # "(TRL6 ish)", "the academy (the one for staff, not the accelerator)"
     if kind in (Kind.ROUTE, Kind.PERSON):  # "we're leeds based but want trusts in newcastle"
         named = _BASED.sub(" ", named)

@@ -266,6 +266,8 @@ def test_a_name_of_several_words_is_named_by_its_words_written_together() -> Non
     assert not any(frozenset({"healthtech", "lead"}) in o for o in apart.parts[0].names[0])
     together = analyse("who is the healthtech regional lead?", lexicon).parts[0].names[0]
     assert any(frozenset({"healthtech", "regional", "lead"}) in name for name in together), together
+    between = analyse("the healthtech team wants to know who the lead is", lexicon).parts[0].names[0]
+    assert not any(frozenset({"healthtech", "lead"}) in o for o in between), "words between part them"
 
 
 def test_a_message_asking_two_things_has_two_parts_and_a_remark_is_not_one(lexicon: Lexicon) -> None:
@@ -367,6 +369,24 @@ def test_where_the_asker_is_based_is_not_what_they_ask_about() -> None:
     assert not {t for word in fee.words for way in word for t in way} & {"product", "firm"}, (
         "nor is how the asker introduces themselves a word the answer should hold"
     )
+
+
+def test_the_colleague_the_asker_asks_for_is_not_what_the_answer_must_name() -> None:
+    """ "our head of product wants to do the ward - whats the fee?" asks about the ward: "Head" is a
+    name where the corpus writes "Head of Digital", but the asker's head of product is no page's."""
+    text = WARD + " Ask the Head of Digital. The Head of Digital runs it."
+    lexicon = Lexicon.build([text], {t: 1 for t in tokens(text)}, {})
+
+    def named(question: str) -> set[str]:
+        part = analyse(question, lexicon).parts[0]
+        return {t for option in part.names for name in option for way in name for t in way}
+
+    assert "head" in named("what does the Head of Digital do?")
+    for colleague in (
+        "our head of product wants to do the kirklees ward. whats the fee?",
+        "one of our admin team wants to join the kirklees ward - how many places?",
+    ):
+        assert named(colleague) == {"kirkle"}, colleague
 
 
 def test_the_shipped_glossary_spells_out_what_partners_shorten() -> None:
@@ -647,7 +667,7 @@ def test_how_a_partner_asks_is_not_what_the_answer_is_about(lexicon: Lexicon) ->
 def test_a_date_or_sum_must_come_with_what_is_asked_about_it(lexicon: Lexicon) -> None:
     """ "how much did govt spend on the SIAs?" is not answered by any sum in a sentence that happens to
     say "science": a short form counts written, or with half its spelled-out words."""
-    vocabulary = {t: 1 for t in tokens(TEXT + " spend projects funded sums")}
+    vocabulary = {t: 1 for t in tokens(TEXT + " spend projects funded sums people person")}
     writer = ExtractiveWriter(None, lambda term: 1.0, vocabulary, 60)  # type: ignore[arg-type]
     (part,) = analyse("how much did govt spend on the SIAs?", lexicon).parts
 
@@ -657,6 +677,12 @@ def test_a_date_or_sum_must_come_with_what_is_asked_about_it(lexicon: Lexicon) -
     assert not on_topic("Life science projects have drawn tens of millions of pounds.")
     assert on_topic("The science and innovation audits cost £2m.")
     assert on_topic("Each SIA cost £2m.")
+
+    people = Lexicon.build([TEXT], vocabulary, {"ppl": "people"})
+    (fee,) = analyse("what does it cost for ppl like me?", people).parts
+    assert writer._on_topic(fee, frozenset(tokens("The fee is £1,200 per person.")), set()), (
+        "whom a fee is for asks nothing beyond the fee"
+    )
 
 
 def test_a_word_and_its_forms_are_one_term() -> None:
