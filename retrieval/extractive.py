@@ -451,7 +451,7 @@ class ExtractiveWriter:
         need = part.needs
         document = unit.passage.document
         where = held | around | (self._lead(document) if need else self._words(document))
-        if not any(all(any(way <= where for way in name) for name in names) for names in part.names):
+        if not _names_in(part, where):
             return False
         if part.outcome and _PLANNED.search(unit.text):
             return False  # "will be presented in February" does not say whether it was
@@ -579,7 +579,8 @@ class ExtractiveWriter:
 
     def lead_needs(self, query: Query, ranked: list[Sentence]) -> tuple[str | None, list[re.Pattern[str]]]:
         """The document the answer leads with, and what only it may still give: what a later part
-        naming nothing asks for ("… and how do we reach them?"), and for "where do I start?" a way
+        naming nothing, or only what that document holds, asks for ("… and how do we reach them?",
+        "… and how many of them were based in GM?"), and for "where do I start?" a way
         to reach the body it names, when no sentence read from it holds one. When nothing read
         answers at all, the page the question is about and what the question needs from it
         (`_subject_needs`). The document is given by its id.
@@ -601,7 +602,7 @@ class ExtractiveWriter:
             for i, part in enumerate(query.parts)
             if i
             and (need := part.needs)
-            and part.names == ((),)
+            and (part.names == ((),) or _names_in(part, self._words(document)))
             and not any(i in s.parts and s.passage.document is document for s in ranked)
         ]
         from_lead = [s.text for s in ranked if s.passage.document is document]
@@ -621,8 +622,7 @@ class ExtractiveWriter:
         if part.needs is None or not strict or not ranked or part.names == ((),):
             return None, []
         document = ranked[0].passage.document
-        words = self._words(document)
-        if not any(all(any(way <= words for way in name) for name in names) for names in part.names):
+        if not _names_in(part, self._words(document)):
             return None, []
         return document.doc_id, [part.needs]
 
@@ -830,6 +830,11 @@ class ExtractiveWriter:
         """Says the same in other words, and names nobody and nothing new."""
         va, vb = self._embed([candidate, chosen])
         return float(va @ vb) > REDUNDANT and not (_names(candidate) - _names(chosen))
+
+
+def _names_in(part: Part, words: frozenset[str]) -> bool:
+    """Whether `words` hold all that one of the part's options names."""
+    return any(all(any(way <= words for way in name) for name in names) for names in part.names)
 
 
 def _answering(ranked: list[Sentence]) -> Sentence | None:

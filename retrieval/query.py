@@ -289,6 +289,8 @@ _OUTCOME = re.compile(
     re.IGNORECASE,
 )
 _HOW_MANY = re.compile(r"\bhow many ((?:\S+\s+){0,3})", re.IGNORECASE)
+# "…, and how many of them were based in GM?": a share of what was counted before
+_OF_THOSE = re.compile(r"\bhow many of (?:them|those|these)\b", re.IGNORECASE)
 # A question, perhaps after its topic or the asker: "safe ai in care - whats the max …", "uni
 # researcher in leeds - we've got a prototype, where can we test it?"
 _WH = r"(?:who|whos|whom|whose|what|whats|where|wheres|when|whens|why|whys|how|hows|which)"
@@ -417,9 +419,11 @@ class Part:
     def on_topic(self) -> bool:
         """Whether an answer must hold a word of what is asked beyond what the part names: a date
         or a sum ("when do applications close?" is not answered by when an agreement was signed),
-        or a measure ("what's the boiling point of water?" is not answered by a steriliser's 134°C)."""
+        or a measure ("what's the boiling point of water?" is not answered by a steriliser's 134°C),
+        or which of those counted before ("how many of them were based in GM?" is not answered by
+        how many there were)."""
         return self.kind in (Kind.WHEN, Kind.AMOUNT) or bool(
-            self.kind is Kind.NUMBER and _MEASURE.search(self.text)
+            self.kind is Kind.NUMBER and (_MEASURE.search(self.text) or _OF_THOSE.search(self.text))
         )
 
     @property
@@ -592,7 +596,11 @@ def _parts_of(question: str, lexicon: Lexicon) -> tuple[Part, ...]:
     if len(texts) == 1:  # one question, perhaps with a remark: the whole message says what kind
         kind = kind_of(question)
         return (replace(_part(texts[0], lexicon, kind), kind=kind, outcome=_asks_outcome(question)),)
-    return tuple(_part(text, lexicon, kind_of(text)) for text in texts)
+    parts = [_part(text, lexicon, kind_of(text)) for text in texts]
+    for i, part in enumerate(parts[1:], 1):
+        if not part.counted and _OF_THOSE.search(part.text):  # "… and how many of them were …?"
+            parts[i] = replace(part, counted=parts[i - 1].counted)
+    return tuple(parts)
 
 
 def _part(text: str, lexicon: Lexicon, kind: Kind) -> Part:

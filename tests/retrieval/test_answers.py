@@ -1174,3 +1174,41 @@ def test_a_document_carrying_instructions_changes_no_answer_to_any_other_questio
     for question, old, new in zip(questions, before, after, strict=True):
         assert (new.answer, new.sources) == (old.answer, old.sources), question
     assert not any("evil.example" in a.answer or "Mallory" in a.answer for a in after)
+
+
+def test_which_of_those_counted_is_read_from_far_down_the_page_that_counted_them(fresh_services):
+    """ "how many got vouchers, and how many of them were based in calderdale?": the second count is
+    not the first one again, though that sentence names Calderdale too; it is read further down."""
+    services = fresh_services(top_k=3)
+    winners = "\n\n".join(
+        [
+            "Thirty-one small companies from Calderdale and beyond have been awarded Pennine Health "
+            "Vouchers worth a total of £287,500 in the second round of the scheme.",
+            *(
+                f"- {chr(65 + n)} Health Ltd, a Calderdale company awarded a Pennine Health Voucher, "
+                f"makes a {kind} and will get help with {what}."
+                for n, (kind, what) in enumerate(
+                    [
+                        ("wound dressing", "regulatory advice"),
+                        ("falls sensor", "usability testing in care homes"),
+                        ("breathing monitor", "health economic modelling"),
+                        ("hearing app", "clinical evaluation design"),
+                        ("sleep tracker", "a data protection impact assessment"),
+                    ]
+                    * 4
+                )
+            ),
+            "The steering group met in June to review the scheme's governance, the terms of reference "
+            "of the scoring panel, the conflicts of interest register, the approved provider list and the "
+            "guidance for applicants, and agreed a simpler application form and a webinar for first-time "
+            "applicants before Round 3 opens in the autumn. Nineteen of the winning companies are based "
+            "in Calderdale and twelve elsewhere in the Pennines. The group also asked officers to report "
+            "on equality monitoring, on the time taken to issue vouchers and on provider performance.",
+        ]
+    )
+    assert services.index.add_document(from_text("pennine-vouchers", "Pennine Health Vouchers", winners))
+    answer = services.assistant.ask(
+        "how many companies got pennine health vouchers in the second round, and how many of them were "
+        "actually based in calderdale?"
+    )
+    assert answer.answered and "Thirty-one" in answer.answer and "Nineteen" in answer.answer, answer.answer

@@ -389,6 +389,17 @@ def test_the_colleague_the_asker_asks_for_is_not_what_the_answer_must_name() -> 
         assert named(colleague) == {"kirkle"}, colleague
 
 
+def test_how_many_of_them_counts_what_was_counted_before_and_asks_which() -> None:
+    """ "how many firms are there, and how many of them are based in Bradford?" counts firms again,
+    and is not answered by how many firms there are: a word of which of them must be held."""
+    lexicon = Lexicon.build([WARD], {t: 1 for t in tokens(WARD)}, {})
+    first, those = analyse(
+        "how many firms are there, and how many of them are based in bradford?", lexicon
+    ).parts
+    assert first.counted == those.counted == (frozenset({"firm"}),)
+    assert those.on_topic and not first.on_topic
+
+
 def test_the_shipped_glossary_spells_out_what_partners_shorten() -> None:
     glossary = read_glossary(ROOT / "config" / "glossary.yaml")
     text = f"{TEXT} Ten primary care networks serve three million people."
