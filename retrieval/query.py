@@ -289,6 +289,12 @@ _OUTCOME = re.compile(
     re.IGNORECASE,
 )
 _HOW_MANY = re.compile(r"\bhow many ((?:\S+\s+){0,3})", re.IGNORECASE)
+# "when do apps close?", "by when do we get apps in?": applications, not software
+_APPLICATIONS = re.compile(
+    r"\bapps\b(?=(?: for [^?.,;]{1,60}?)? (?:close|closes|closing|shut|shuts|open|opens|opening|due)\b)|"
+    r"(?:(?<=\bget )|(?<=\bsend )|(?<=\bput ))apps(?= in\b)",
+    re.IGNORECASE,
+)
 # "…, and how many of them were based in GM?": a share of what was counted before
 _OF_THOSE = re.compile(r"\bhow many of (?:them|those|these)\b", re.IGNORECASE)
 # A question, perhaps after its topic or the asker: "safe ai in care - whats the max …", "uni
@@ -463,6 +469,7 @@ class Query:
 def analyse(question: str, lexicon: Lexicon, history: Sequence[Turn] = (), home: str = "") -> Query:
     """`home`: the place a partner means when asking for a way in without naming one ("where do I
     start?" asked of the West Yorkshire cluster's assistant means in West Yorkshire)."""
+    asked, question = question, _APPLICATIONS.sub("applications", question)
     search = lexicon.expand(question)
     for term in tokens(search):
         if (right := lexicon.correct(term)) != term:
@@ -478,7 +485,7 @@ def analyse(question: str, lexicon: Lexicon, history: Sequence[Turn] = (), home:
     leans_back = turn is not None and (_LEANS_BACK.search(question) or len(tokens(question)) <= 3)
     meant = _people_meant(question, turn, lexicon) if leans_back and turn else ""
     return Query(
-        asked=question,
+        asked=asked,
         search=search,
         slots=tuple(lexicon.words_in(f"{_asking_words_out(question)} {meant}")),
         kind=kind,

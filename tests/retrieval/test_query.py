@@ -400,6 +400,26 @@ def test_how_many_of_them_counts_what_was_counted_before_and_asks_which() -> Non
     assert those.on_topic and not first.on_topic
 
 
+@pytest.mark.parametrize(
+    ("question", "applications"),
+    [
+        ("when do apps close for cohort 3?", True),
+        ("when do apps for the leadership course open", True),
+        ("by when do we need to get apps in for the course?", True),
+        ("how many apps in the library are approved?", False),
+        ("who do i ping to get our app in front of the trust?", False),
+        ("when did the apps go live?", False),
+    ],
+)
+def test_apps_that_close_or_are_got_in_are_applications(question: str, applications: bool) -> None:
+    text = "Applications close on 31 January. Three apps are approved."
+    lexicon = Lexicon.build([text], {t: 1 for t in tokens(text)}, {})
+    query = analyse(question, lexicon)
+    words = {t for word in query.parts[0].words for way in word for t in way}
+    assert ("applicat" in words) is applications, words
+    assert query.asked == question, "the question is shown as asked"
+
+
 def test_the_shipped_glossary_spells_out_what_partners_shorten() -> None:
     glossary = read_glossary(ROOT / "config" / "glossary.yaml")
     text = f"{TEXT} Ten primary care networks serve three million people."
