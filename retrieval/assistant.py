@@ -28,6 +28,7 @@ from retrieval.lexicon import Lexicon, read_glossary, read_places
 from retrieval.passage import Draft, Passage
 from retrieval.query import Kind, Query, analyse
 from retrieval.scope import decline_reason
+from retrieval.text import tokens
 from retrieval.writer import Writer
 
 log = logging.getLogger(__name__)
@@ -289,8 +290,14 @@ class Assistant:
             if c.chunk_id in similarity
         ]
         closest = sorted(details, key=lambda p: -p.similarity)
-        # each need's closest passage first: a page's contact lines and who runs it sit apart
-        firsts = [p for need in needs if (p := next((c for c in closest if need.search(c.chunk.text)), None))]
+        # each need's own passage first, the one sharing most words with the question, else the
+        # closest: a page's contact lines and who runs it sit apart, and "how many cos did the
+        # first two cohorts support?" is answered under "Past cohorts", not by any line with a number
+        asked = {t for part in query.parts for t in part.terms}
+        firsts: list[Passage] = []
+        for need in needs:
+            if matching := [c for c in closest if need.search(c.chunk.text) and c not in firsts]:
+                firsts.append(max(matching, key=lambda c: len(asked.intersection(tokens(c.chunk.text)))))
         return list(dict.fromkeys([*firsts, *closest]))[: max(DETAILS, len(needs))]
 
     def _write(

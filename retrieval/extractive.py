@@ -164,6 +164,7 @@ _DURATION = re.compile(
     r"[\s-](?:hours?|days?|weeks?|months?|years?|decades?)\b",
     re.IGNORECASE,
 )
+_SUM = re.compile(r"[£$€]\s?\d[\d,.]*(?:\s?(?:k|m|bn|million|billion)\b)?", re.IGNORECASE)
 _CLAUSE = re.compile(r"[;:]\s|(?<=[.!?])\s|\s[–—]\s|\s-\s")
 _SEASON = re.compile(r"spring|summer|autumn|winter", re.IGNORECASE)
 _ADDRESS_AT_END = re.compile(r"(?:@[\w-]+(?:\.[\w-]+)+|https?://\S+|www\.\S+)$")
@@ -234,8 +235,8 @@ _EVENTS = {
 _COUNTED_EVENTS = {"apply": frozenset({"apply", "applicat", "applicant"})}
 _FIGURE = re.compile(  # "£1.2 million", "3", "two thirds": what a sentence gives as a figure
     r"£?\d(?:[\d,.]*\d)?(?:\s?(?:million|billion|bn|m|k)\b)?|"
-    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
-    r"hundred|thousand|half|thirds?|quarters?)\b",
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)teen|"
+    r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|half|thirds?|quarters?)\b",
     re.IGNORECASE,
 )
 _FULL_NAME = re.compile(r"([A-Z][a-z]+) ([A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?)")
@@ -470,8 +471,8 @@ class ExtractiveWriter:
             return False  # "what day in march?" is not answered by "23 April"
         if part.kind is Kind.NUMBER and not any(way & TIME_UNITS for way in part.counted):
             text = _NOT_A_COUNT.sub(" ", text)  # "how many were adopted?" is not answered by "Goal 2: …"
-            if part.counted:
-                text = _DURATION.sub(" ", text)
+            if part.counted:  # "how many companies" is not answered by "£12,000 for every company"
+                text = _SUM.sub(" ", _DURATION.sub(" ", text))
         families = {Kind.WHEN: _EVENTS, Kind.NUMBER: _COUNTED_EVENTS}.get(part.kind, {})
         # the last event the question names is what it asks the date of: "when does the open call close?"
         events = [families[t] for t in part.ordered_terms if t in families][-1:]
@@ -595,9 +596,12 @@ class ExtractiveWriter:
         if _leans_on_context(query) and elsewhere and asked:
             return query.context_docs[0], asked
         if lead is None:
-            return self._subject_needs(query, ranked)
-        document = lead.passage.document
-        needs = [
+            document, needs = self._subject_needs(query, ranked)
+            if document is None:
+                return None, []
+        else:
+            document, needs = lead.passage.document, []
+        needs += [
             need
             for i, part in enumerate(query.parts)
             if i
@@ -605,13 +609,16 @@ class ExtractiveWriter:
             and (part.names == ((),) or _names_in(part, self._words(document)))
             and not any(i in s.parts and s.passage.document is document for s in ranked)
         ]
-        from_lead = [s.text for s in ranked if s.passage.document is document]
-        needs += [need for need in _also_wanted(query, lead) if not any(need.search(t) for t in from_lead)]
+        if lead is not None:
+            from_lead = [s.text for s in ranked if s.passage.document is document]
+            needs += [
+                need for need in _also_wanted(query, lead) if not any(need.search(t) for t in from_lead)
+            ]
         return document.doc_id, list(dict.fromkeys(needs))
 
     def _subject_needs(
         self, query: Query, ranked: list[Sentence]
-    ) -> tuple[str | None, list[re.Pattern[str]]]:
+    ) -> tuple[Document | None, list[re.Pattern[str]]]:
         """When nothing read answers, the page the question is about may still hold it further down:
         "when do the small grants close?" is about the grants' page, whose closing date sits in a
         passage that shares no word with the question. That page is the best sentence's, when it
@@ -624,7 +631,7 @@ class ExtractiveWriter:
         document = ranked[0].passage.document
         if not _names_in(part, self._words(document)):
             return None, []
-        return document.doc_id, [part.needs]
+        return document, [part.needs]
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -678,8 +685,8 @@ class ExtractiveWriter:
                 break
             gain = sum(w for slot, w in sentence.covered.items() if slot not in covered)
             adds = gain >= ADDS or sentence.dense >= CLOSE * first.dense
-            if sentence is first or not sentence.evidenced or not adds:
-                continue
+            if sentence is first or not sentence.evidenced or not adds or sentence.text.endswith(":"):
+                continue  # "… including representatives from:" says nothing without its list
             if query.kind is Kind.ROUTE and not _routes(sentence.text, query.asked):
                 continue  # "where do I start?": support that names no one to go to adds nothing asked
             if sentence.passage.document.doc_id != lead and _bare_contact(sentence.text):
@@ -1008,9 +1015,10 @@ def _repeated(sentence: str, said: str) -> bool:
 
 def _without_question_words(sentence: str, question: str) -> str:
     """The sentence less the question's own dates and figures: "2019" in "the 2019 MoU" does not date
-    anything, nor "autumn" in "our autumn programme" say when "the showcase this autumn" is."""
+    anything, nor "autumn" in "our autumn programme" say when "the showcase this autumn" is, nor
+    "two" count anything asked about "the first two cohorts"."""
     for word in set(re.findall(r"\w+", question)):
-        if word[:1].isdigit() or _SEASON.fullmatch(word):
+        if word[:1].isdigit() or _SEASON.fullmatch(word) or _FIGURE.fullmatch(word):
             sentence = re.sub(rf"\b{re.escape(word)}\b", " ", sentence, flags=re.IGNORECASE)
     return sentence
 

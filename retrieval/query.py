@@ -32,7 +32,8 @@ class Kind(Enum):
 
 
 _NUMBER_WORDS = (
-    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)teen|"
+    r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
     r"hundreds?|thousands?|millions?|billions?|dozens?|decades?|half|quarter|third|double|twice"
 )
 _NAME = r"[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?"
@@ -616,8 +617,8 @@ def _part(text: str, lexicon: Lexicon, kind: Kind) -> Part:
     someone is ("CEO of Leeds Teaching Hospitals - who is that?"), it is what is asked about.
 
     A place named may be found as the region it lies in ("any funding for a startup in bradford?"
-    is answered by a grant for West Yorkshire), unless a figure or a date is asked: the region's
-    count is not the place's ("how many of the firms are in bradford?"). Asking whom to talk to, a
+    is answered by a grant for West Yorkshire), unless a figure or a date is asked of it: the
+    region's count is not the place's ("how many of the firms are in bradford?"). Asking whom to talk to, a
     number names nothing but a year or a numbered thing: "we're a 6 person co" is about the asker."""
     asks_who = kind in (Kind.WHO, Kind.PERSON) and not _ROUTE.search(text)
     named = text if asks_who else _COLLEAGUE.sub(" ", _INTRO.sub("", text, count=1), count=1)
@@ -629,7 +630,12 @@ def _part(text: str, lexicon: Lexicon, kind: Kind) -> Part:
     regions = kind not in (Kind.NUMBER, Kind.AMOUNT, Kind.WHEN)
     counts = kind not in (Kind.ROUTE, Kind.PERSON, Kind.WHO)
     sides = [side for side in _EITHER.split(named) if side.strip()]
-    options = [tuple(lexicon.names_in(named, regions, counts))]
+    if told := _TOLD.match(named):  # "medtech in salford, eyeing the irwell accelerator. how much …?"
+        asked = named[told.end() :]  # where the asker tells of is found as its region, whatever is asked
+        found = lexicon.names_in(told.group(0), True, counts) + lexicon.names_in(asked, regions, counts)
+    else:
+        found = lexicon.names_in(named, regions, counts)
+    options = [tuple(dict.fromkeys(found))]
     if len(sides) > 1:  # "is it by someone at the LEP or from the NHS side?": either will do
         # a side naming nothing ("… or did it get pushed back?") is about what the other side names
         options += [names for side in sides if (names := tuple(lexicon.names_in(side, regions, counts)))]

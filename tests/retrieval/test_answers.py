@@ -288,6 +288,8 @@ def test_a_number_counts_what_shares_its_clause() -> None:
     assert counts("firms", "There are more med-tech firms here than in any other area (c.25% more, n=208).")
     assert counts("chair", "The panel's chair is Jo Bloggs.", number=False)
     assert not counts("chair", "The panel meets monthly.", number=False)
+    assert counts("companies", "Cohorts 1 and 2 supported sixteen companies between them."), "a teen"
+    assert counts("companies", "They supported seventy companies."), "a tens word"
 
 
 def test_who_helps_smes_is_not_answered_by_a_sentence_that_only_says_businesses(assistant):
@@ -1212,3 +1214,39 @@ def test_which_of_those_counted_is_read_from_far_down_the_page_that_counted_them
         "actually based in calderdale?"
     )
     assert answer.answered and "Thirty-one" in answer.answer and "Nineteen" in answer.answer, answer.answer
+
+
+def test_what_nothing_read_answers_is_read_from_the_page_asked_about_for_every_part(fresh_services):
+    """ "small medtech in halifax, eyeing the wharfe accelerator. how much does each co get, and how
+    many cos did the first two cohorts support?": where the asker is does not have to be on the page,
+    and when no passage read gives the sum, the page is read for the sum and for the count."""
+    services = fresh_services(top_k=2)
+    sections = [
+        "The Wharfe Accelerator is a twelve-week programme for early-stage health technology companies "
+        "in West Yorkshire, run by Wharfe Health Ventures.",
+        "## How we choose\n\nA panel of clinicians, investors and past participants scores applications "
+        "on the problem, the evidence, the team and the route to adoption. Shortlisted applicants are "
+        "invited to a short online interview with two members of the panel.",
+        "## What's in it for you\n\n- A £12,000 equity-free grant for every company in the cohort, paid in "
+        "two instalments.\n- Mentoring from a clinician and a founder who has sold to the NHS.",
+        "## Who should apply\n\nYou should have a product at prototype stage or beyond, a registered "
+        "company with its main base in the region, and at least one founder able to give two days a week.",
+        "## Past cohorts\n\nCohort 1 (2021) and Cohort 2 (2022) supported fourteen companies between them. "
+        "Alumni include a falls sensor, a wound photography tool and a hearing screening app.",
+    ]
+    page = "\n\n".join(sections)
+    assert services.index.add_document(from_text("wharfe-accelerator", "Wharfe Accelerator", page))
+    answer = services.assistant.ask(
+        "small medtech in halifax, eyeing the wharfe accelerator. how much cash does each co get, and how "
+        "many cos did the first two cohorts support between them?"
+    )
+    assert answer.answered and "£12,000" in answer.answer and "fourteen" in answer.answer, answer.answer
+
+
+def test_a_list_s_lead_in_is_no_supporting_sentence(assistant):
+    """ "The cluster comprises … representatives from:" says nothing without the list it opens."""
+    answer = assistant.ask(
+        "apart from ABHI are there other trade bodies / support orgs on the cluster a small co could go thru?"
+    )
+    assert answer.answered and "Medilink" in answer.answer, answer.answer
+    assert not re.search(r":\.? \[\d+\]", answer.answer), answer.answer

@@ -527,6 +527,8 @@ def test_a_place_may_be_found_as_the_region_it_lies_in_unless_a_figure_is_asked(
     assert any(west_yorkshire in name for name in service.parts[0].names[0]), service.parts[0].names
     figure = analyse("how many firms are in bradford?", lexicon)
     assert not any(west_yorkshire in name for name in figure.parts[0].names[0]), figure.parts[0].names
+    told = analyse("early stage medtech in bradford, eyeing the grant. how much do we get?", lexicon)
+    assert any(west_yorkshire in name for name in told.parts[0].names[0]), "where the asker tells of"
     assert all(west_yorkshire not in ways for ways in service.slots), "the words asked stay the place's"
     assert places[tokens("newcastle")[0]] == "North East" and places["glasgow"] == "West of Scotland"
     humber = frozenset({"yorkshir", "humber"})
