@@ -330,7 +330,7 @@ _ASKER_ROLE = (
     r"(?:ot|gp|nurse|sister|matron|midwife|physio|pharmacist|clinician|consultant|doctor|dr|manager|lead|"
     r"director|exec|ceo|cto|coo|founder|owner|researcher|academic|lecturer|student|officer|startup|"
     r"start-up|sme|company|firm|team|supplier|vendor|comms|communications|press|marketing|head|admin|"
-    r"grad|graduate|colleague|boss|chair)s?"
+    r"grad|graduate|colleague|boss|chair|band ?\d[a-d]?)s?"  # "band 8a at a wy trust, …": an NHS grade
 )
 _GREETING = (  # "hi all, we're a startup in leeds - …"
     r"(?:(?:hi|hey|hello|hiya|morning|afternoon|evening)(?: (?:all|everyone|folks|team|there))?[!,.]*\s+)?"
@@ -685,8 +685,8 @@ def _asks(piece: str, question: str) -> bool:
     "…, and which ones?" only says how the first one should be answered, and "… ? how much?" what
     the first one asks."""
     n = len(tokens(piece))
-    if n >= 2:
-        return bool(_ASKS.match(piece)) or f"{piece}?" in question
+    if n >= 2:  # "on their earlier missions (…) how many cos went, and …": "how many" asks anywhere
+        return bool(_ASKS.match(piece) or _HOW_MANY.search(piece)) or f"{piece}?" in question
     return n == 1 and (
         (bool(_OPENS_ASKING.match(piece)) and not _LISTED.search(piece))
         or (bool(_ASKS.match(piece)) and kind_of(piece) is not Kind.OPEN)

@@ -275,6 +275,11 @@ def test_a_message_asking_two_things_has_two_parts_and_a_remark_is_not_one(lexic
     assert [p.kind for p in two] == [Kind.OPEN, Kind.AMOUNT]
     (one,) = analyse("how many regions so far? need a number for a slide", lexicon).parts
     assert one.text == "how many regions so far" and one.kind is Kind.NUMBER
+    told = "the lyon mission. on the earlier ones (germany) how many cos went, and how many signed deals?"
+    went, signed = analyse(told, lexicon).parts
+    assert went.text.endswith("how many cos went") and signed.text == "how many signed deals", (
+        "asked anywhere"
+    )
     assert one.counted == (frozenset({"region"}),)
     when, where = analyse("when n where is the healthtech showcase? for the newsletter", lexicon).parts
     assert (when.text, when.kind) == ("when is the healthtech showcase", Kind.WHEN)
@@ -775,6 +780,8 @@ def test_how_the_asker_introduces_themselves_is_not_what_the_answer_must_name() 
     assert comms.parts[0].names == ((),), "the communications people introduce themselves too"
     role = analyse("OT at a Midlands trust with an idea - who helps staff take it forward?", lexicon)
     assert role.parts[0].names == ((),), "a role and where it is worked introduce the asker"
+    band = analyse("band 8a at a Midlands trust, thinking about the pathway. how many places?", lexicon)
+    assert {t for n in band.parts[0].names[0] for w in n for t in w} == {"pathway"}, "so does an NHS grade"
     based = analyse("we're Leeds based but want trusts in the Midlands. is there one route in?", lexicon)
     assert "leed" not in {t for o in based.parts[0].names for n in o for w in n for t in w}, "the base"
     assert based.parts[0].names != ((),), "where the asker wants to go is asked about"
