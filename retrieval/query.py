@@ -313,7 +313,9 @@ _ASKS = re.compile(  # after a comma only a wh-word asks: "thanks, any pointers 
 )
 # Where a message's questions part: "…? …", "…; …", "… and how much …"
 _PIECES = re.compile(
-    rf"\?+\s*|;\s+|,?\s+and\s+(?={_HEDGE}(?:who|what|when|where|how|which)s?\b)", re.IGNORECASE
+    rf"\?+\s*|;\s+|,?\s+and\s+(?={_HEDGE}(?:who|what|when|where|how|which)s?\b)|"
+    r",\s+and\s+(?=[^?.]*?\bhow (?:many|much)\b)",  # "…, and if we got to phase 2 how much could …"
+    re.IGNORECASE,
 )
 _OPENS_ASKING = re.compile(rf"^\s*(?:and |so |but )?{_HEDGE}{_WH}\b", re.IGNORECASE)
 _EITHER = re.compile(r"\s+or\s+", re.IGNORECASE)
@@ -360,8 +362,9 @@ KIND_WORDS = frozenset(
     tokens(
         "big large long often old many much number numbers percentage proportion share date dates year "
         "years month months day days time times hour hours budget cost costs price spend spent fee fees "
-        "amount total worth value cash money pay paid charge charged allocate allocated earmark earmarked "
-        "put aside get got receive claim people person ppl "  # "the fee for ppl like me": "per person"
+        "amount total overall pot worth value cash money pay paid charge charged allocate allocated "
+        "earmark earmarked put aside get got receive claim "
+        "people person ppl "  # "the fee for ppl like me": "per person"
         "spring summer autumn winter"  # "this autumn": when, not what
     )
 )

@@ -277,6 +277,13 @@ def test_a_message_asking_two_things_has_two_parts_and_a_remark_is_not_one(lexic
     assert one.text == "how many regions so far" and one.kind is Kind.NUMBER
     told = "the lyon mission. on the earlier ones (germany) how many cos went, and how many signed deals?"
     went, signed = analyse(told, lexicon).parts
+    pot = (
+        "how much is in the phase 1 pot overall, and if we got to phase 2 how much could we get per project?"
+    )
+    assert [p.text for p in analyse(pot, lexicon).parts] == [
+        "how much is in the phase 1 pot overall",
+        "if we got to phase 2 how much could we get per project",
+    ]
     assert went.text.endswith("how many cos went") and signed.text == "how many signed deals", (
         "asked anywhere"
     )
@@ -705,7 +712,7 @@ def test_how_a_partner_asks_is_not_what_the_answer_is_about(lexicon: Lexicon) ->
 def test_a_date_or_sum_must_come_with_what_is_asked_about_it(lexicon: Lexicon) -> None:
     """ "how much did govt spend on the SIAs?" is not answered by any sum in a sentence that happens to
     say "science": a short form counts written, or with half its spelled-out words."""
-    vocabulary = {t: 1 for t in tokens(TEXT + " spend projects funded sums people person")}
+    vocabulary = {t: 1 for t in tokens(TEXT + " spend projects funded sums people person pot overall")}
     writer = ExtractiveWriter(None, lambda term: 1.0, vocabulary, 60)  # type: ignore[arg-type]
     (part,) = analyse("how much did govt spend on the SIAs?", lexicon).parts
 
@@ -716,6 +723,10 @@ def test_a_date_or_sum_must_come_with_what_is_asked_about_it(lexicon: Lexicon) -
     assert on_topic("The science and innovation audits cost £2m.")
     assert on_topic("Each SIA cost £2m.")
 
+    (pot,) = analyse("how much is in the pot overall?", lexicon).parts
+    assert writer._on_topic(pot, frozenset(tokens("Total funding: £400,000")), set()), (
+        "a pot is the sum asked for, and overall its total"
+    )
     people = Lexicon.build([TEXT], vocabulary, {"ppl": "people"})
     (fee,) = analyse("what does it cost for ppl like me?", people).parts
     assert writer._on_topic(fee, frozenset(tokens("The fee is £1,200 per person.")), set()), (
