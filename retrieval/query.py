@@ -190,6 +190,13 @@ _AMOUNT = re.compile(
     r"\b(?:chip(?:ped)? in|contribut\w*|put in|gave|give|paid|pay)\b.{0,20}\bfinancially\b",
     re.IGNORECASE,
 )
+# "how much did appointments drop by?" asks a change, a figure of any kind ("22% fewer"), not a sum
+_CHANGED = re.compile(
+    r"\bhow much (?:did|does|do|has|have|had|was|is|will)\b[^?]{0,80}?\b(?:drop|dropped|fall|fell|fallen|"
+    r"rise|rose|risen|increase|increased|decrease|decreased|go down|went down|gone down|go up|went up|gone up|"
+    r"change|changed|improve|improved|grow|grew|shrink|shrank)\b",
+    re.IGNORECASE,
+)
 _ASKS_WHEN = re.compile(r"^\s*(?:and |so )?whens?\b", re.IGNORECASE)  # "when's", "whens" too
 # "how does it want the NHS to pitch itself: as a cost?" asks a manner; "how much does it cost?" a sum
 _ASKS_HOW_OR_WHY = re.compile(
@@ -589,7 +596,7 @@ def kind_of(question: str) -> Kind:
         return Kind.PERSON
     if _ASKS_WHEN.search(question):
         return Kind.WHEN  # "when's the autumn budget?": the first word asks, the rest names the event
-    if _AMOUNT.search(question) and not _ASKS_HOW_OR_WHY.search(question):
+    if _AMOUNT.search(question) and not _ASKS_HOW_OR_WHY.search(question) and not _CHANGED.search(question):
         return Kind.AMOUNT
     if _NUMBER.search(question):
         return Kind.NUMBER
