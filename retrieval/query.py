@@ -193,8 +193,8 @@ _AMOUNT = re.compile(
 # "how much did appointments drop by?" asks a change, a figure of any kind ("22% fewer"), not a sum
 _CHANGED = re.compile(
     r"\bhow much (?:did|does|do|has|have|had|was|is|will)\b[^?]{0,80}?\b(?:drop|dropped|fall|fell|fallen|"
-    r"rise|rose|risen|increase|increased|decrease|decreased|go down|went down|gone down|go up|went up|gone up|"
-    r"change|changed|improve|improved|grow|grew|shrink|shrank)\b",
+    r"rise|rose|risen|increase|increased|decrease|decreased|go down|went down|gone down|go up|went up|"
+    r"gone up|change|changed|improve|improved|grow|grew|shrink|shrank)\b",
     re.IGNORECASE,
 )
 _ASKS_WHEN = re.compile(r"^\s*(?:and |so )?whens?\b", re.IGNORECASE)  # "when's", "whens" too
