@@ -150,7 +150,10 @@ _ATTRIBUTION = re.compile(r"([\"”])\s*[–—-]\s+[^\"“”.!?,]{1,40},[^\"�
 _NOT_A_COUNT = re.compile(
     r"\b(?:Goal|Strand|Priority|Section|Phase|Cohort|Stage|Step|Table|Figure|Annex|Appendix|Part|"
     r"Chapter|Point|Item|Objective|Action|Theme|Round|Wave|Tier|Level) \d{1,3}(?:\.\d+)*\b|"
-    r"^\s*\d{1,3}(?:\.\d+)+\s|^\s*\d{1,3}[.)]\s|\bno one\b|"  # "5.1 As set out", "4. We will", "no one"
+    r"^\s*\d{1,3}(?:\.\d+)+\s|^\s*\d{1,3}[.)]\s|"  # "5.1 As set out", "4. We will"
+    # "no one", "have not had one before", "one of our suppliers": a pronoun
+    r"\b(?:no|any|each|every|this|that|which|another|had|have|has|got) one\b|"
+    r"\bone of (?:the|our|their|its|his|her|your|these|those|them)\b(?! \d)|"
     # a year: after "in", "since"…, or before no word ("2000 staff" is a count)
     r"(?:(?<=\bin )|(?<=\bsince )|(?<=\bby )|(?<=\bfrom )|(?<=\buntil )|(?<=\bof )|(?<=\bduring )|"
     r"(?<=\band ))(?:1[89]|20)\d{2}\b|\b(?:1[89]|20)\d{2}\b(?! [a-z])|"

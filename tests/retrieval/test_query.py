@@ -628,6 +628,23 @@ def test_a_label_a_section_number_or_a_year_counts_nothing(sentence, counts) -> 
     assert bool(re.search(r"\d", _NOT_A_COUNT.sub(" ", sentence))) is counts
 
 
+@pytest.mark.parametrize(
+    ("sentence", "counts"),
+    [
+        ("Priority goes to firms that have not had one before.", False),
+        ("Buy help from one of our approved suppliers.", False),
+        ("No one was turned away.", False),
+        ("Only one firm was turned away.", True),
+        ("One of 12 firms was turned away.", True),
+    ],
+)
+def test_one_as_a_pronoun_counts_nothing(sentence, counts) -> None:
+    from retrieval.extractive import _NOT_A_COUNT
+    from retrieval.query import EVIDENCE
+
+    assert bool(EVIDENCE[Kind.NUMBER].search(_NOT_A_COUNT.sub(" ", sentence))) is counts
+
+
 def test_the_most_one_can_get_wants_a_sum_with_what_bounds_it() -> None:
     """ "whats the max award in the discovery strand?" was answered by the strand's whole budget."""
     need = _needs("whats the max award in the discovery strand?", Kind.AMOUNT)
