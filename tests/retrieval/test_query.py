@@ -446,6 +446,11 @@ def test_the_shipped_glossary_spells_out_what_partners_shorten() -> None:
     assert frozenset(tokens("people")) in ppl.counted, "a number beside 'people' answers 'how many ppl'"
     assert "(NHS Confederation)" in lexicon.expand("anyone at the nhs confed?")
     assert "(evaluation)" in lexicon.expand("who does real world eval for firms?")
+    more = f"{text} Patients admitted. Administration costs for companies are capped."
+    admitted = Lexicon.build([more], {t: 1 for t in tokens(more)}, glossary)
+    assert "(administration)" in admitted.expand("how much can go on admin?"), "not mended to 'admit'"
+    (cos,) = analyse("how many cos got a grant?", admitted).parts
+    assert frozenset(tokens("companies")) in cos.counted, "a number beside 'companies' answers 'how many cos'"
 
 
 def test_a_follow_up_leans_on_the_turn_before_and_a_new_question_does_not(lexicon: Lexicon) -> None:
