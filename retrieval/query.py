@@ -190,11 +190,12 @@ _AMOUNT = re.compile(
     r"\b(?:chip(?:ped)? in|contribut\w*|put in|gave|give|paid|pay)\b.{0,20}\bfinancially\b",
     re.IGNORECASE,
 )
-# "how much did appointments drop by?" asks a change, a figure of any kind ("22% fewer"), not a sum
+# "how much did appointments drop by?" asks a change, a figure of any kind ("22% fewer"), not a sum,
+# and "how is the scoring weighted - how much is on evidence?" a share
 _CHANGED = re.compile(
     r"\bhow much (?:did|does|do|has|have|had|was|is|will)\b[^?]{0,80}?\b(?:drop|dropped|fall|fell|fallen|"
     r"rise|rose|risen|increase|increased|decrease|decreased|go down|went down|gone down|go up|went up|"
-    r"gone up|change|changed|improve|improved|grow|grew|shrink|shrank)\b",
+    r"gone up|change|changed|improve|improved|grow|grew|shrink|shrank)\b|\bweight(?:ed|ing|ings)?\b",
     re.IGNORECASE,
 )
 _ASKS_WHEN = re.compile(r"^\s*(?:and |so )?whens?\b", re.IGNORECASE)  # "when's", "whens" too
