@@ -195,7 +195,7 @@ _AMOUNT = re.compile(
 _CHANGED = re.compile(
     r"\bhow much (?:did|does|do|has|have|had|was|is|will)\b[^?]{0,80}?\b(?:drop|dropped|fall|fell|fallen|"
     r"rise|rose|risen|increase|increased|decrease|decreased|go down|went down|gone down|go up|went up|"
-    r"gone up|change|changed|improve|improved|grow|grew|shrink|shrank)\b|\bweight(?:ed|ing|ings)?\b",
+    r"gone up|change|changed|improve|improved|grow|grew|shrink|shrank)\b|\bweight(?:s|ed|ing|ings)?\b",
     re.IGNORECASE,
 )
 _ASKS_WHEN = re.compile(r"^\s*(?:and |so )?whens?\b", re.IGNORECASE)  # "when's", "whens" too

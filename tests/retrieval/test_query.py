@@ -116,7 +116,7 @@ def test_misspellings_are_mended_to_the_corpus_words(lexicon: Lexicon) -> None:
         ("how much does the bootcamp cost?", Kind.AMOUNT),
         ("roughly how much did routine bp check appts drop by?", Kind.NUMBER),  # a change: "22% fewer"
         ("how much did the waiting time fall?", Kind.NUMBER),
-        ("how is the scoring weighted - how much is on evidence?", Kind.NUMBER),  # a share: "40%"
+        ("the scoring weights - how much is on evidence?", Kind.NUMBER),  # a share: "40%"
         ("how much grant can you get on the accelerator?", Kind.AMOUNT),  # a sum, not any number
         ("whats the max per project for phase 1?", Kind.AMOUNT),
         # asking for a way in, however it is typed
