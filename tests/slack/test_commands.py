@@ -133,14 +133,17 @@ def test_share_after_a_restart_answers_again_from_the_question_log(slack):
 
 def test_a_partner_past_the_question_limit_is_asked_politely_to_wait(make_slack):
     slack = make_slack(questions_per_minute=1)
-    for name in ("first", "second"):
+    replies = []
+    for name in ("first", "second"):  # one after the other: commands sent together race to the limit
         url = slack.api.response_url(name)
         assert (
             slack.send.command("/ask", ANSWERABLE, user=ASKER, channel=CHANNEL, response_url=url).status_code
             == 200
         )
-    first = slack.api.wait_for("response_url", where=lambda c: c.path.endswith("/first"), timeout=90)[0]
-    second = slack.api.wait_for("response_url", where=lambda c: c.path.endswith("/second"), timeout=90)[0]
+        replies += slack.api.wait_for(
+            "response_url", where=lambda c, n=name: c.path.endswith(f"/{n}"), timeout=90
+        )
+    first, second = replies
     assert "Rob Webster" in first.text
     assert second.text.startswith("Sorry, that is more than 1 question in a minute: please wait")
     assert "Rob Webster" not in second.text and second["response_type"] == "ephemeral"
