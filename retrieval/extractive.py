@@ -157,7 +157,8 @@ _NOT_A_COUNT = re.compile(
     # a year: after "in", "since"…, or before no word ("2000 staff" is a count)
     r"(?:(?<=\bin )|(?<=\bsince )|(?<=\bby )|(?<=\bfrom )|(?<=\buntil )|(?<=\bof )|(?<=\bduring )|"
     r"(?<=\band ))(?:1[89]|20)\d{2}\b|\b(?:1[89]|20)\d{2}\b(?! [a-z])|"
-    rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:{MONTHS})\b|\b(?:{MONTHS}) (?:(?:1[89]|20)\d{{2}}|\d{{1,2}})\b",
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:{MONTHS})(?: (?:1[89]|20)\d{{2}})?\b|"
+    rf"\b(?:{MONTHS}) (?:(?:1[89]|20)\d{{2}}|\d{{1,2}})\b",
     re.IGNORECASE,
 )
 # A span of time: "how many people …" is not answered by "the first six months" (though "how long"

@@ -626,6 +626,7 @@ def test_a_question_about_what_happened_is_marked_so(lexicon: Lexicon) -> None:
         ("The 12 trusts adopted innovations.", True),
         ("It employs 2000 staff.", True),
         ("The scheme ran from April 2019 to adopt innovations.", False),
+        ("It opened on 1 March 2022 as the front door for innovations.", False),
     ],
 )
 def test_a_label_a_section_number_or_a_year_counts_nothing(sentence, counts) -> None:
